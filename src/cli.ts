@@ -1,0 +1,222 @@
+#!/usr/bin/env node
+// The wasm-mlp command line: `info` (layer table), `train` (on the bundled MNIST or any IDX files)
+// and `test` (a saved model on a test set). Not for: library logic; it parses, calls and prints.
+import { Command, CommanderError, InvalidArgumentError as UsageError, Option } from 'commander';
+import { DEFAULT_ETA, WEIGHT_INITS, evaluate, layerShapes, Network, parameterCount, sliceDataset, train, validateSizes, WasmMlpError, type Dataset, type EpochMetrics, type WeightInit } from './index.js';
+import { loadIdxDataset, loadModelFile, mnistPaths, readModelFile, saveModelFile } from './node.js';
+
+const EXIT_USAGE = 2;
+
+// ---- option parsers: each names what it expected
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`expected a positive integer, got "${value}"`);
+  return n;
+}
+
+function seedValue(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || n > 0xffffffff) throw new UsageError(`expected an integer from 0 to 4294967295, got "${value}"`);
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`expected a finite number > 0, got "${value}"`);
+  return n;
+}
+
+function layers(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  const sizes = parts.map(Number);
+  if (parts.some((s) => !/^\d+$/.test(s))) throw new UsageError(`expected comma-separated positive integers like 784,30,10, got "${value}"`);
+  try {
+    return validateSizes(sizes);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+// ---- output helpers
+
+function layerTable(sizes: number[]): string {
+  const rows = layerShapes(sizes).map((s, i) => [`${i + 1}`, `${s.cols} -> ${s.rows}`, s.rows * s.cols, s.rows, s.rows * s.cols + s.rows]);
+  const weights = rows.reduce((t, r) => t + (r[2] as number), 0);
+  const biases = rows.reduce((t, r) => t + (r[3] as number), 0);
+  const table = [['layer', 'shape', 'weights', 'biases', 'parameters'], ...rows, ['total', '', weights, biases, weights + biases]];
+  const widths = table[0].map((_, c) => Math.max(...table.map((r) => String(r[c]).length)));
+  return table.map((r) => r.map((v, c) => (c < 2 ? String(v).padEnd(widths[c]) : String(v).padStart(widths[c]))).join('  ')).join('\n');
+}
+
+function percent(x: number): string {
+  return Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(2)}%`;
+}
+
+function epochLine(m: EpochMetrics, epochs: number): string {
+  const width = String(epochs).length;
+  return (
+    `epoch ${String(m.epoch).padStart(width)}/${epochs}  cost ${m.trainCost.toFixed(4)}  ` +
+    `test ${percent(m.testAccuracy)} (cost ${m.testCost.toFixed(4)})  ` +
+    `${m.trainSeconds.toFixed(2)} s  ${Math.round(m.examplesPerSecond).toLocaleString('en-US')} ex/s`
+  );
+}
+
+// ---- commands
+
+interface DataOptions {
+  trainImages?: string;
+  trainLabels?: string;
+  testImages: string;
+  testLabels: string;
+}
+
+function dataOptions(cmd: Command, withTrain: boolean): Command {
+  const p = mnistPaths();
+  if (withTrain) {
+    cmd.option('--train-images <file>', 'training images (IDX, plain or gzip)', p.trainImages);
+    cmd.option('--train-labels <file>', 'training labels (IDX, plain or gzip)', p.trainLabels);
+  }
+  return cmd
+    .option('--test-images <file>', 'test images (IDX, plain or gzip)', p.testImages)
+    .option('--test-labels <file>', 'test labels (IDX, plain or gzip)', p.testLabels);
+}
+
+async function trainCommand(o: DataOptions & { layers: number[]; epochs: number; batchSize: number; eta: number; seed: number; init: WeightInit; limit?: number; out?: string; json?: boolean; quiet?: boolean; kernels: 'simd' | 'scalar' }): Promise<void> {
+  const [fullTrain, test] = await Promise.all([
+    loadIdxDataset({ images: o.trainImages!, labels: o.trainLabels! }),
+    loadIdxDataset({ images: o.testImages, labels: o.testLabels }),
+  ]);
+  const trainSet: Dataset = o.limit && o.limit < fullTrain.count ? sliceDataset(fullTrain, 0, o.limit) : fullTrain;
+  checkFits(o.layers, trainSet, 'training set');
+  checkFits(o.layers, test, 'test set');
+  const net = await Network.create({ sizes: o.layers, seed: o.seed, init: o.init, kernels: o.kernels });
+  const log = (line: string) => {
+    if (!o.quiet) process.stderr.write(`${line}\n`);
+  };
+  log(`training [${o.layers.join(', ')}] (${net.parameterCount.toLocaleString('en-US')} parameters) on ${trainSet.count.toLocaleString('en-US')} images: ` + `${o.epochs} epochs, batch size ${o.batchSize}, eta ${o.eta}, seed ${o.seed}, ${o.init} init, ${net.variant} kernels`);
+  const { history } = await train(net, trainSet, {
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    eta: o.eta,
+    seed: o.seed,
+    test,
+    onEpochEnd: (m) => log(epochLine(m, o.epochs)),
+  });
+  if (o.out) await saveModelFile(o.out, net, { eta: o.eta, batchSize: o.batchSize, epochs: o.epochs, seed: o.seed });
+  const last = history[history.length - 1];
+  const best = history.reduce((b, m) => (m.testAccuracy > b.testAccuracy ? m : b), history[0]);
+  const trainSeconds = history.reduce((t, m) => t + m.trainSeconds, 0);
+  const summary = {
+    sizes: o.layers,
+    parameters: net.parameterCount,
+    epochs: history.length,
+    batchSize: o.batchSize,
+    eta: o.eta,
+    seed: o.seed,
+    init: o.init,
+    kernels: net.variant,
+    trainExamples: trainSet.count,
+    testExamples: test.count,
+    testAccuracy: last.testAccuracy,
+    testCost: last.testCost,
+    bestTestAccuracy: best.testAccuracy,
+    bestEpoch: best.epoch,
+    trainSeconds,
+    examplesPerSecond: (trainSet.count * history.length) / trainSeconds,
+    model: o.out ?? null,
+    history,
+  };
+  if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else {
+    process.stdout.write(
+      `test accuracy ${percent(last.testAccuracy)} after ${history.length} epochs (best ${percent(best.testAccuracy)} at epoch ${best.epoch}); ` +
+        `${trainSeconds.toFixed(1)} s training, ${Math.round(summary.examplesPerSecond).toLocaleString('en-US')} examples/s` +
+        `${o.out ? `; model saved to ${o.out}` : ''}\n`,
+    );
+  }
+  net.dispose();
+}
+
+async function testCommand(o: DataOptions & { model: string; json?: boolean; kernels: 'simd' | 'scalar' }): Promise<void> {
+  const model = await readModelFile(o.model);
+  const test = await loadIdxDataset({ images: o.testImages, labels: o.testLabels });
+  checkFits(model.sizes, test, 'test set');
+  const net = await loadModelFile(o.model, { kernels: o.kernels });
+  const result = evaluate(net, test);
+  if (o.json) process.stdout.write(`${JSON.stringify({ model: o.model, sizes: model.sizes, parameters: net.parameterCount, testAccuracy: result.accuracy, testCost: result.cost, correct: result.correct, count: result.count })}\n`);
+  else process.stdout.write(`${o.model} [${model.sizes.join(', ')}]: test accuracy ${percent(result.accuracy)} (${result.correct} of ${result.count}), cost ${result.cost.toFixed(4)}\n`);
+  net.dispose();
+}
+
+function checkFits(sizes: number[], data: Dataset, what: string): void {
+  if (data.pixels !== sizes[0]) {
+    throw new WasmMlpError(`${what} has ${data.rows} x ${data.cols} = ${data.pixels} pixels per image, but --layers starts with ${sizes[0]} inputs`);
+  }
+  if (data.classes > sizes[sizes.length - 1]) {
+    throw new WasmMlpError(`${what} has ${data.classes} classes, but --layers ends with ${sizes[sizes.length - 1]} outputs`);
+  }
+}
+
+function program(): Command {
+  const cli = new Command('wasm-mlp')
+    .description('Train and run a multilayer perceptron on MNIST with a WebAssembly core.')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  const kernels = () => new Option('--kernels <build>', 'kernel build').choices(['simd', 'scalar']).default(process.env.WASM_MLP_KERNELS ?? 'simd');
+
+  cli
+    .command('info')
+    .description('print the layer table and parameter count of a network')
+    .option('--layers <sizes>', 'layer sizes, comma-separated', layers, [784, 30, 10])
+    .option('--json', 'print one JSON object')
+    .action((o: { layers: number[]; json?: boolean }) => {
+      if (o.json) process.stdout.write(`${JSON.stringify({ sizes: o.layers, parameters: parameterCount(o.layers), layers: layerShapes(o.layers).map((s) => ({ inputs: s.cols, outputs: s.rows, weights: s.rows * s.cols, biases: s.rows })) })}\n`);
+      else process.stdout.write(`network [${o.layers.join(', ')}]\n${layerTable(o.layers)}\n`);
+    });
+
+  dataOptions(
+    cli
+      .command('train')
+      .description('train a network by mini-batch gradient descent and report test accuracy')
+      .option('--layers <sizes>', 'layer sizes, comma-separated', layers, [784, 30, 10])
+      .option('--epochs <n>', 'passes over the training set', positiveInt, 30)
+      .option('--batch-size <n>', 'examples per mini-batch', positiveInt, 10)
+      .option('--eta <x>', 'learning rate', positiveNumber, DEFAULT_ETA)
+      .option('--seed <n>', 'seed of initial weights and shuffling', seedValue, 1)
+      .addOption(new Option('--init <kind>', 'initial weights: normal N(0,1) as the lecture, scaled N(0,1/n_in), he N(0,2/n_in)').choices(WEIGHT_INITS).default('normal'))
+      .option('--limit <n>', 'train on the first n training images only', positiveInt)
+      .option('--out <file>', 'save the trained model to this file')
+      .option('--json', 'print one JSON object with the results as the last line of stdout')
+      .option('--quiet', 'no progress on stderr')
+      .addOption(kernels()),
+    true,
+  ).action(trainCommand);
+
+  dataOptions(
+    cli
+      .command('test')
+      .description('evaluate a saved model on a test set')
+      .requiredOption('--model <file>', 'a model file written by train --out')
+      .option('--json', 'print one JSON object')
+      .addOption(kernels()),
+    false,
+  ).action(testCommand);
+  return cli;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_USAGE;
+    if (e instanceof WasmMlpError) {
+      process.stderr.write(`wasm-mlp: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

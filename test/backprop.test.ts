@@ -1,0 +1,78 @@
+// Backprop of the float64 reference against central finite differences, then the wasm network's
+// forward pass, gradients and SGD step against the reference, for one and two hidden layers.
+import { describe, expect, it } from 'vitest';
+import { Network } from '../src/network.js';
+import { Rng } from '../src/random.js';
+import { ReferenceNetwork } from '../src/reference.js';
+import { parameterCount } from '../src/shapes.js';
+import { expectClose, randomArray, randomLabels, randomPixels } from './helpers.js';
+
+const NETS = [
+  { name: 'one hidden layer', sizes: [13, 7, 5] },
+  { name: 'two hidden layers', sizes: [29, 9, 6, 10] },
+];
+
+describe.each(NETS)('reference backprop vs finite differences: $name', ({ sizes }) => {
+  it('matches the central difference of the cost for every parameter', () => {
+    const rng = new Rng(7);
+    const params = randomArray(rng, parameterCount(sizes));
+    const x = randomArray(rng, sizes[0]).map((v) => (v + 1) / 2);
+    const label = 3;
+    const net = new ReferenceNetwork(sizes, params);
+    const { nablaW, nablaB } = net.backprop(x, label);
+    const analytic = new ReferenceNetwork(sizes, new Float64Array(params.length));
+    analytic.W.forEach((w, l) => w.set(nablaW[l]));
+    analytic.b.forEach((b, l) => b.set(nablaB[l]));
+    const h = 1e-6;
+    const numeric = params.map((_, i) => {
+      const plus = params.slice();
+      const minus = params.slice();
+      plus[i] += h;
+      minus[i] -= h;
+      return (new ReferenceNetwork(sizes, plus).cost(x, label) - new ReferenceNetwork(sizes, minus).cost(x, label)) / (2 * h);
+    });
+    expectClose(analytic.parameters(), numeric, 'dC/dparameters', 1e-8, 1e-5);
+  });
+});
+
+describe.each(NETS)('wasm network vs float64 reference: $name', ({ sizes }) => {
+  const setup = async (batch: number, variant: 'simd' | 'scalar') => {
+    const rng = new Rng(11);
+    const net = await Network.create({ sizes, seed: 5, kernels: variant });
+    const ref = new ReferenceNetwork(sizes, net.getParameters());
+    const x = randomPixels(rng, batch * sizes[0]);
+    const labels = randomLabels(rng, batch, sizes[sizes.length - 1]);
+    return { net, ref, x, labels };
+  };
+
+  for (const variant of ['simd', 'scalar'] as const) {
+    it.each([1, 3, 8])(`${variant}: forward pass, batch %i`, async (batch) => {
+      const { net, ref, x } = await setup(batch, variant);
+      const K = sizes[sizes.length - 1];
+      const expected = new Float64Array(batch * K);
+      for (let n = 0; n < batch; n++) expected.set(ref.output(x.subarray(n * sizes[0], (n + 1) * sizes[0])), n * K);
+      expectClose(net.forward(x), expected, 'a^L', 1e-5, 1e-4);
+    });
+
+    it.each([1, 3, 8])(`${variant}: gradients summed over a batch of %i`, async (batch) => {
+      const { net, ref, x, labels } = await setup(batch, variant);
+      const g = net.backprop(x, labels);
+      const e = ref.batchGradients(x, labels);
+      g.nablaW.forEach((w, l) => expectClose(w, e.nablaW[l], `nablaW^${l + 1}`, 1e-5, 1e-3));
+      g.nablaB.forEach((b, l) => expectClose(b, e.nablaB[l], `nablaB^${l + 1}`, 1e-5, 1e-3));
+      let cost = 0;
+      for (let n = 0; n < batch; n++) cost += ref.cost(x.subarray(n * sizes[0], (n + 1) * sizes[0]), labels[n]);
+      expect(g.cost).toBeCloseTo(cost, 4);
+    });
+
+    it(`${variant}: one SGD step equals the reference's`, async () => {
+      const { net, ref, x, labels } = await setup(6, variant);
+      const before = net.getParameters();
+      net.sgdStep(x, labels, 3.0);
+      ref.sgdStep(x, labels, 3.0);
+      const after = net.getParameters();
+      expect(after.some((v, i) => v !== before[i])).toBe(true);
+      expectClose(after, ref.parameters(), 'parameters after one step', 1e-5, 1e-4);
+    });
+  }
+});

@@ -1,0 +1,73 @@
+// The built CLI as a user runs it: info, train --json, test on a saved model, and usage errors
+// with exit code 2.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { maxBuffer: 1 << 24 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
+
+describe('wasm-mlp CLI', () => {
+  it('info prints the layer table and 3210 parameters for 784,4,4,10', async () => {
+    const { code, stdout } = await run('info', '--layers', '784,4,4,10');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/1\s+784 -> 4\s+3136\s+4\s+3140/);
+    expect(stdout).toMatch(/total\s+3192\s+18\s+3210/);
+    expect(lastJson((await run('info', '--layers', '784,4,4,10', '--json')).stdout).parameters).toBe(3210);
+  });
+
+  it('train --json ends with one JSON object; test evaluates the saved model identically', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-cli-'));
+    const model = join(dir, 'm.wmlp');
+    const t = await run('train', '--layers', '784,16,10', '--epochs', '2', '--limit', '2000', '--seed', '3', '--out', model, '--json');
+    expect(t.code).toBe(0);
+    expect(t.stderr).toMatch(/epoch 2\/2 .* ex\/s/);
+    const r = lastJson(t.stdout);
+    for (const key of ['parameters', 'epochs', 'testAccuracy', 'bestTestAccuracy', 'testCost', 'trainSeconds', 'examplesPerSecond']) expect(r).toHaveProperty(key);
+    expect(r.parameters).toBe(784 * 16 + 16 + 16 * 10 + 10);
+    expect(r.epochs).toBe(2);
+    expect(r.testAccuracy).toBeGreaterThan(0.5);
+    expect(r.testAccuracy).toBeLessThanOrEqual(r.bestTestAccuracy);
+    const e = await run('test', '--model', model, '--json');
+    expect(e.code).toBe(0);
+    expect(lastJson(e.stdout).testAccuracy).toBe(r.testAccuracy);
+  });
+
+  it.each([
+    [['train', '--epochs', '0'], /--epochs.*positive integer/],
+    [['train', '--eta', 'fast'], /--eta.*finite number > 0/],
+    [['train', '--layers', '784,x,10'], /comma-separated positive integers/],
+    [['train', '--batch-size', '-3'], /--batch-size/],
+    [['train', '--bogus'], /unknown option '--bogus'/],
+    [['train', '--layers', '100,10', '--limit', '10', '--epochs', '1'], /784 pixels per image, but --layers starts with 100 inputs/],
+    [['train', '--train-images', '/nonexistent', '--epochs', '1'], /cannot read IDX file \/nonexistent: no such file/],
+    [['test'], /required option '--model <file>'/],
+    [['frobnicate'], /unknown command/],
+  ])('rejects %j with a clear message and exit code 2', async (args, message) => {
+    const { code, stderr } = await run(...args);
+    expect(stderr).toMatch(message);
+    expect(code).toBe(2);
+  });
+
+  it('test rejects a file that is not a model', async () => {
+    const bad = join(mkdtempSync(join(tmpdir(), 'wasm-mlp-cli-')), 'bad.wmlp');
+    writeFileSync(bad, 'not a model at all');
+    const { code, stderr } = await run('test', '--model', bad);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/not a wasm-mlp model/);
+  });
+});

@@ -1,0 +1,173 @@
+// Every kernel, in every build, against plain float64 loops of the same math on random shapes,
+// including batch 1 and sizes that are not multiples of 4.
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../src/random.js';
+import { f32, expectClose, KernelBench, randomArray, randomLabels } from './helpers.js';
+
+const rng = new Rng(42);
+const SHAPES: [batch: number, rows: number, cols: number][] = [
+  [1, 1, 1],
+  [1, 10, 784],
+  [2, 5, 3],
+  [3, 7, 13],
+  [10, 30, 784],
+  [5, 17, 33],
+  [64, 16, 16],
+  ...Array.from({ length: 6 }, () => [1 + rng.below(20), 1 + rng.below(40), 1 + rng.below(100)] as [number, number, number]),
+];
+// f32 sums of up to 784 products of values in [-1, 1]
+const DOT_TOL = { atol: 2e-5, rtol: 1e-5 };
+
+type Entry = { name: string; variant: 'simd' | 'scalar'; suffix: '' | 'Scalar' };
+const ENTRIES: Entry[] = [
+  { name: 'simd build, dispatching entry', variant: 'simd', suffix: '' },
+  { name: 'simd build, scalar entry', variant: 'simd', suffix: 'Scalar' },
+  { name: 'scalar build', variant: 'scalar', suffix: '' },
+];
+
+describe.each(ENTRIES)('kernels: $name', ({ variant, suffix }) => {
+  it.each(SHAPES)('denseForward batch %i, rows %i, cols %i', async (batch, rows, cols) => {
+    const t = await KernelBench.create(variant);
+    const W = f32(randomArray(rng, rows * cols));
+    const b = f32(randomArray(rng, rows));
+    const x = f32(randomArray(rng, batch * cols));
+    const z = t.f32(new Float32Array(batch * rows));
+    t.k[`denseForward${suffix}`](z, t.f32(W), t.f32(b), t.f32(x), batch, rows, cols);
+    const expected = new Float64Array(batch * rows);
+    for (let n = 0; n < batch; n++)
+      for (let j = 0; j < rows; j++) {
+        let s = b[j];
+        for (let i = 0; i < cols; i++) s += W[j * cols + i] * x[n * cols + i];
+        expected[n * rows + j] = s;
+      }
+    expectClose(t.readF32(z, batch * rows), expected, 'z', DOT_TOL.atol * cols, DOT_TOL.rtol);
+  });
+
+  it.each(SHAPES)('denseBackwardInput batch %i, rows %i, cols %i', async (batch, rows, cols) => {
+    const t = await KernelBench.create(variant);
+    const W = f32(randomArray(rng, rows * cols));
+    const delta = f32(randomArray(rng, batch * rows));
+    const dx = t.f32(randomArray(rng, batch * cols)); // garbage: the kernel overwrites it
+    t.k[`denseBackwardInput${suffix}`](dx, t.f32(W), t.f32(delta), batch, rows, cols);
+    const expected = new Float64Array(batch * cols);
+    for (let n = 0; n < batch; n++)
+      for (let i = 0; i < cols; i++) {
+        let s = 0;
+        for (let j = 0; j < rows; j++) s += W[j * cols + i] * delta[n * rows + j];
+        expected[n * cols + i] = s;
+      }
+    expectClose(t.readF32(dx, batch * cols), expected, 'dx', DOT_TOL.atol * rows, DOT_TOL.rtol);
+  });
+
+  it.each(SHAPES)('denseBackwardParams accumulates, batch %i, rows %i, cols %i', async (batch, rows, cols) => {
+    const t = await KernelBench.create(variant);
+    const delta = f32(randomArray(rng, batch * rows));
+    delta[0] = 0; // the zero-delta shortcut must still add nothing and count the bias
+    const x = f32(randomArray(rng, batch * cols));
+    const gW0 = f32(randomArray(rng, rows * cols));
+    const gB0 = f32(randomArray(rng, rows));
+    const gW = t.f32(gW0);
+    const gB = t.f32(gB0);
+    t.k[`denseBackwardParams${suffix}`](gW, gB, t.f32(delta), t.f32(x), batch, rows, cols);
+    const eW = Float64Array.from(gW0);
+    const eB = Float64Array.from(gB0);
+    for (let n = 0; n < batch; n++)
+      for (let j = 0; j < rows; j++) {
+        eB[j] += delta[n * rows + j];
+        for (let i = 0; i < cols; i++) eW[j * cols + i] += delta[n * rows + j] * x[n * cols + i];
+      }
+    expectClose(t.readF32(gW, rows * cols), eW, 'nablaW', DOT_TOL.atol * batch, DOT_TOL.rtol);
+    expectClose(t.readF32(gB, rows), eB, 'nablaB', DOT_TOL.atol * batch, DOT_TOL.rtol);
+  });
+
+  it.each([1, 3, 4, 17, 1000])('sgdUpdate over %i parameters', async (n) => {
+    const t = await KernelBench.create(variant);
+    const p0 = f32(randomArray(rng, n));
+    const g = f32(randomArray(rng, n));
+    const p = t.f32(p0);
+    t.k[`sgdUpdate${suffix}`](p, t.f32(g), 0.15, n);
+    expectClose(t.readF32(p, n), p0.map((v, i) => v - Math.fround(0.15) * g[i]), 'params', 1e-6, 1e-6);
+  });
+});
+
+describe.each(['simd', 'scalar'] as const)('elementwise and data kernels: %s build', (variant) => {
+  it('sigmoid, in place and out of place, including saturated inputs', async () => {
+    const t = await KernelBench.create(variant);
+    const z = f32([...randomArray(rng, 37, 8), -100, 100, 0, -1e30, 1e30]);
+    const zp = t.f32(z);
+    const a = t.f32(new Float32Array(z.length));
+    t.k.sigmoid(a, zp, z.length);
+    const expected = z.map((v) => 1 / (1 + Math.exp(-v)));
+    expectClose(t.readF32(a, z.length), expected, 'sigma(z)', 1e-6, 1e-6);
+    t.k.sigmoid(zp, zp, z.length);
+    expect(t.readF32(zp, z.length)).toEqual(t.readF32(a, z.length));
+  });
+
+  it('sigmoidPrimeMul multiplies by a (1 - a) and flushes denormal results to zero', async () => {
+    const t = await KernelBench.create(variant);
+    const a = f32(randomArray(rng, 23).map((v) => (v + 1) / 2));
+    const d0 = f32(randomArray(rng, 23));
+    d0[5] = 1e-35;
+    const d = t.f32(d0);
+    t.k.sigmoidPrimeMul(d, t.f32(a), 23);
+    const expected = d0.map((v, i) => (i === 5 ? 0 : v * a[i] * (1 - a[i])));
+    expectClose(t.readF32(d, 23), expected, 'delta', 1e-7, 1e-6);
+    expect(t.readF32(d, 23)[5]).toBe(0);
+  });
+
+  it.each([1, 7])('outputDeltaQuadratic and costQuadratic, batch %i, 10 classes', async (batch) => {
+    const t = await KernelBench.create(variant);
+    const K = 10;
+    const a = f32(randomArray(rng, batch * K).map((v) => (v + 1) / 2));
+    const y = randomLabels(rng, batch, K);
+    const ap = t.f32(a);
+    const yp = t.u8(y);
+    const delta = t.f32(new Float32Array(batch * K));
+    t.k.outputDeltaQuadratic(delta, ap, yp, batch, K);
+    const eDelta = new Float64Array(batch * K);
+    let eCost = 0;
+    for (let n = 0; n < batch; n++)
+      for (let j = 0; j < K; j++) {
+        const s = a[n * K + j];
+        const target = j === y[n] ? 1 : 0;
+        eDelta[n * K + j] = 2 * (s - target) * s * (1 - s);
+        eCost += (s - target) ** 2;
+      }
+    expectClose(t.readF32(delta, batch * K), eDelta, 'delta^L', 1e-6, 1e-5);
+    expect(t.k.costQuadratic(ap, yp, batch, K)).toBeCloseTo(eCost, 10);
+  });
+
+  it('argmaxRows picks the first largest output of each row', async () => {
+    const t = await KernelBench.create(variant);
+    const a = [0.1, 0.9, 0.3, /**/ 0.5, 0.5, 0.2, /**/ -1, -2, -0.5, /**/ 0, 0, 0];
+    const out = t.u8(new Uint8Array(4));
+    t.k.argmaxRows(out, t.f32(a), 4, 3);
+    expect([...t.readU8(out, 4)]).toEqual([1, 0, 2, 0]);
+  });
+
+  it('gatherBatch scales u8 pixels to [0, 1] and picks labels by index', async () => {
+    const t = await KernelBench.create(variant);
+    const pixels = 5;
+    const images = Uint8Array.from({ length: 4 * pixels }, (_, i) => (i * 37) % 256);
+    const labels = Uint8Array.from([3, 1, 4, 1]);
+    const indices = [2, 0, 3];
+    const x = t.f32(new Float32Array(3 * pixels));
+    const y = t.u8(new Uint8Array(3));
+    t.k.gatherBatch(x, y, t.u8(images), t.u8(labels), t.u32(indices), 3, pixels);
+    const expected = indices.flatMap((k) => [...images.subarray(k * pixels, (k + 1) * pixels)].map((v) => v / 255));
+    expectClose(t.readF32(x, 3 * pixels), expected, 'x', 1e-7, 1e-7);
+    expect([...t.readU8(y, 3)]).toEqual([4, 3, 1]);
+  });
+
+  it('zero clears exactly n floats', async () => {
+    const t = await KernelBench.create(variant);
+    const p = t.f32([1, 2, 3, 4, 5, 6]);
+    t.k.zero(p, 5);
+    expect([...t.readF32(p, 6)]).toEqual([0, 0, 0, 0, 0, 6]);
+  });
+
+  it('reports whether it is the SIMD build', async () => {
+    const t = await KernelBench.create(variant);
+    expect(t.k.simdEnabled()).toBe(variant === 'simd' ? 1 : 0);
+  });
+});
