@@ -5,6 +5,14 @@
 // Layout conventions: a mini-batch is a row-major matrix with one example per row, so
 // activations and deltas are (batch, width); a layer's W is (rows = width out,
 // cols = width in) row-major, as in the lecture's z = W a + b.
+//
+// Each exported kernel dispatches at compile time: the SIMD build (--enable simd) runs the
+// f32x4 path in simd.ts, the scalar build runs the plain `...Scalar` kernel here, which also
+// stays exported in both builds as the tests' oracle.
+import {
+  denseBackwardInputSimd, denseForwardSimd, denseOuterSimd, gatherBatchSimd, sgdUpdateSimd,
+} from './simd';
+import { PIXEL_SCALE, TINY } from './constants';
 
 /** First byte free for the memory plan: everything below belongs to the module's data. */
 export function heapBase(): usize {
@@ -24,21 +32,29 @@ export function simdEnabled(): i32 {
 export function gatherBatch(
   x: usize, y: usize, images: usize, labels: usize, indices: usize, batch: i32, pixels: i32,
 ): void {
+  if (ASC_FEATURE_SIMD) gatherBatchSimd(x, y, images, labels, indices, batch, pixels);
+  else gatherBatchScalar(x, y, images, labels, indices, batch, pixels);
+}
+
+// x is (batch, pixels) f32; images is (count, pixels) u8; y is (batch) u8; labels is (count) u8;
+// indices is (batch) u32
+export function gatherBatchScalar(
+  x: usize, y: usize, images: usize, labels: usize, indices: usize, batch: i32, pixels: i32,
+): void {
   const P = <usize>pixels;
-  const scale: f32 = 1.0 / 255.0;
   for (let n: usize = 0; n < <usize>batch; n++) {
     const k = <usize>load<u32>(indices + (n << 2));
     store<u8>(y + n, load<u8>(labels + k));
     const src = images + k * P;
     const dst = x + ((n * P) << 2);
     for (let i: usize = 0; i < P; i++) {
-      store<f32>(dst + (i << 2), <f32>load<u8>(src + i) * scale);
+      store<f32>(dst + (i << 2), <f32>load<u8>(src + i) * PIXEL_SCALE);
     }
   }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Dense layer: forward z = W a + b and its two backward halves, side by side.
+// Dense layer: forward z = W a + b and its backward parts, side by side.
 
 // z is (batch, rows); W is (rows, cols) row-major; b is (rows); x is (batch, cols)
 export function denseForward(
@@ -65,7 +81,7 @@ export function denseForwardScalar(
 }
 
 // dx is (batch, cols); W is (rows, cols) row-major; delta is (batch, rows). dx = delta W
-// (that is (W^T delta) per example); overwrites dx.
+// (that is W^T delta per example); overwrites dx.
 export function denseBackwardInput(
   dx: usize, W: usize, delta: usize, batch: i32, rows: i32, cols: i32,
 ): void {
@@ -96,38 +112,61 @@ export function denseBackwardInputScalar(
 export function denseBackwardParams(
   nablaW: usize, nablaB: usize, delta: usize, x: usize, batch: i32, rows: i32, cols: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) denseBackwardParamsSimd(nablaW, nablaB, delta, x, batch, rows, cols);
-  else denseBackwardParamsScalar(nablaW, nablaB, delta, x, batch, rows, cols);
+  if (ASC_FEATURE_SIMD) denseOuterSimd(nablaW, nablaB, delta, x, 1, batch, rows, cols);
+  else denseOuterScalar(nablaW, nablaB, delta, x, 1, batch, rows, cols);
 }
 
-// nablaW is (rows, cols); nablaB is (rows); delta is (batch, rows); x is (batch, cols)
-export function denseBackwardParamsScalar(
-  nablaW: usize, nablaB: usize, delta: usize, x: usize, batch: i32, rows: i32, cols: i32,
+// W is (rows, cols); b is (rows); delta is (batch, rows); x is (batch, cols).
+// The fused gradient-descent step of one layer: W -= scale delta^T x, b -= scale sum_n delta,
+// with scale = eta / batch. Equal, bit for bit, to zero + denseBackwardParams + sgdUpdate,
+// without the gradient buffer's three passes over memory.
+export function denseSgdStep(
+  W: usize, b: usize, delta: usize, x: usize, scale: f32, batch: i32, rows: i32, cols: i32,
 ): void {
-  const R = <usize>rows, C = <usize>cols, B = <usize>batch;
+  if (ASC_FEATURE_SIMD) denseOuterSimd(W, b, delta, x, -scale, batch, rows, cols);
+  else denseOuterScalar(W, b, delta, x, -scale, batch, rows, cols);
+}
+
+// G is (rows, cols); g is (rows); delta is (batch, rows); x is (batch, cols).
+// G += alpha (delta^T x), g += alpha (sum_n delta), each sum taken over n in order from 0.
+export function denseOuterScalar(
+  G: usize, g: usize, delta: usize, x: usize, alpha: f32, batch: i32, rows: i32, cols: i32,
+): void {
+  const R = <usize>rows, C = <usize>cols, B = <usize>batch, C4 = C & ~3;
   for (let j: usize = 0; j < R; j++) {
-    const gj = nablaW + ((j * C) << 2);
-    let sb: f32 = 0;
-    for (let n: usize = 0; n < B; n++) {
-      const d = load<f32>(delta + ((n * R + j) << 2));
-      sb += d;
-      if (d == 0) continue; // saturated units and ReLU-like zeros cost nothing
-      const xn = x + ((n * C) << 2);
-      for (let i: usize = 0; i < C; i++) {
-        store<f32>(gj + (i << 2), load<f32>(gj + (i << 2)) + d * load<f32>(xn + (i << 2)));
+    const Gj = G + ((j * C) << 2);
+    let i: usize = 0;
+    for (; i < C4; i += 4) { // four columns at a time: x rows are read 16 bytes at a time
+      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+      for (let n: usize = 0; n < B; n++) {
+        const d = load<f32>(delta + ((n * R + j) << 2));
+        const xi = x + ((n * C + i) << 2);
+        s0 += d * load<f32>(xi);
+        s1 += d * load<f32>(xi, 4);
+        s2 += d * load<f32>(xi, 8);
+        s3 += d * load<f32>(xi, 12);
       }
+      const p = Gj + (i << 2);
+      store<f32>(p, load<f32>(p) + alpha * s0);
+      store<f32>(p, load<f32>(p, 4) + alpha * s1, 4);
+      store<f32>(p, load<f32>(p, 8) + alpha * s2, 8);
+      store<f32>(p, load<f32>(p, 12) + alpha * s3, 12);
     }
-    store<f32>(nablaB + (j << 2), load<f32>(nablaB + (j << 2)) + sb);
+    for (; i < C; i++) {
+      let s: f32 = 0;
+      for (let n: usize = 0; n < B; n++) {
+        s += load<f32>(delta + ((n * R + j) << 2)) * load<f32>(x + ((n * C + i) << 2));
+      }
+      store<f32>(Gj + (i << 2), load<f32>(Gj + (i << 2)) + alpha * s);
+    }
+    let sb: f32 = 0;
+    for (let n: usize = 0; n < B; n++) sb += load<f32>(delta + ((n * R + j) << 2));
+    store<f32>(g + (j << 2), load<f32>(g + (j << 2)) + alpha * sb);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Activation: sigma and sigma' applied to a delta.
-
-// Deltas smaller than this are flushed to zero: wasm has no flush-to-zero mode and denormal
-// arithmetic is many times slower (see PERFORMANCE.md); 1e-30 is far below any f32 gradient
-// that can move a weight.
-const TINY: f32 = 1e-30;
 
 // a, z are (n); a = sigma(z) = 1 / (1 + e^-z); a may alias z
 export function sigmoid(a: usize, z: usize, n: i32): void {
@@ -209,20 +248,8 @@ export function zero(p: usize, n: i32): void {
 
 // params, nabla are (n). params -= scale * nabla, with scale = eta / batch
 export function sgdUpdate(params: usize, nabla: usize, scale: f32, n: i32): void {
-  if (ASC_FEATURE_SIMD) {
-    const N = <usize>n & ~3;
-    const s = f32x4.splat(scale);
-    for (let i: usize = 0; i < N; i += 4) {
-      const p = params + (i << 2);
-      v128.store(p, f32x4.sub(v128.load(p), f32x4.mul(s, v128.load(nabla + (i << 2)))));
-    }
-    for (let i = N; i < <usize>n; i++) {
-      const p = params + (i << 2);
-      store<f32>(p, load<f32>(p) - scale * load<f32>(nabla + (i << 2)));
-    }
-  } else {
-    sgdUpdateScalar(params, nabla, scale, n);
-  }
+  if (ASC_FEATURE_SIMD) sgdUpdateSimd(params, nabla, scale, n);
+  else sgdUpdateScalar(params, nabla, scale, n);
 }
 
 // params, nabla are (n). params -= scale * nabla
@@ -231,77 +258,4 @@ export function sgdUpdateScalar(params: usize, nabla: usize, scale: f32, n: i32)
     const p = params + (i << 2);
     store<f32>(p, load<f32>(p) - scale * load<f32>(nabla + (i << 2)));
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// SIMD paths (f32x4). Each has the scalar kernel above as its oracle; tails run scalar.
-
-// z is (batch, rows); W is (rows, cols) row-major; b is (rows); x is (batch, cols)
-function denseForwardSimd(
-  z: usize, W: usize, b: usize, x: usize, batch: i32, rows: i32, cols: i32,
-): void {
-  const R = <usize>rows, C = <usize>cols, C4 = C & ~3;
-  for (let n: usize = 0; n < <usize>batch; n++) {
-    const xn = x + ((n * C) << 2);
-    for (let j: usize = 0; j < R; j++) {
-      const Wj = W + ((j * C) << 2);
-      let acc = f32x4.splat(0);
-      for (let i: usize = 0; i < C4; i += 4) {
-        acc = f32x4.add(acc, f32x4.mul(v128.load(Wj + (i << 2)), v128.load(xn + (i << 2))));
-      }
-      let s = load<f32>(b + (j << 2)) + horizontalSum(acc);
-      for (let i = C4; i < C; i++) s += load<f32>(Wj + (i << 2)) * load<f32>(xn + (i << 2));
-      store<f32>(z + ((n * R + j) << 2), s);
-    }
-  }
-}
-
-// dx is (batch, cols); W is (rows, cols) row-major; delta is (batch, rows). dx = delta W
-function denseBackwardInputSimd(
-  dx: usize, W: usize, delta: usize, batch: i32, rows: i32, cols: i32,
-): void {
-  const R = <usize>rows, C = <usize>cols;
-  for (let n: usize = 0; n < <usize>batch; n++) {
-    const dxn = dx + ((n * C) << 2);
-    memory.fill(dxn, 0, C << 2);
-    for (let j: usize = 0; j < R; j++) {
-      axpy(dxn, W + ((j * C) << 2), load<f32>(delta + ((n * R + j) << 2)), C);
-    }
-  }
-}
-
-// nablaW is (rows, cols); nablaB is (rows); delta is (batch, rows); x is (batch, cols)
-function denseBackwardParamsSimd(
-  nablaW: usize, nablaB: usize, delta: usize, x: usize, batch: i32, rows: i32, cols: i32,
-): void {
-  const R = <usize>rows, C = <usize>cols, B = <usize>batch;
-  for (let j: usize = 0; j < R; j++) {
-    const gj = nablaW + ((j * C) << 2);
-    let sb: f32 = 0;
-    for (let n: usize = 0; n < B; n++) {
-      const d = load<f32>(delta + ((n * R + j) << 2));
-      sb += d;
-      if (d != 0) axpy(gj, x + ((n * C) << 2), d, C);
-    }
-    store<f32>(nablaB + (j << 2), load<f32>(nablaB + (j << 2)) + sb);
-  }
-}
-
-// y, x are (n); y += alpha x
-@inline function axpy(y: usize, x: usize, alpha: f32, n: usize): void {
-  const n4 = n & ~3;
-  const a = f32x4.splat(alpha);
-  for (let i: usize = 0; i < n4; i += 4) {
-    const p = y + (i << 2);
-    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(a, v128.load(x + (i << 2)))));
-  }
-  for (let i = n4; i < n; i++) {
-    const p = y + (i << 2);
-    store<f32>(p, load<f32>(p) + alpha * load<f32>(x + (i << 2)));
-  }
-}
-
-@inline function horizontalSum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1))
-    + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }

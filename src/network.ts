@@ -234,14 +234,16 @@ export class Network {
 
   /**
    * One step of mini-batch gradient descent on examples indices[start, start + m) of `s`:
-   * gather, forward, backprop, then W -= (eta / m) nablaW. Returns the batch's summed cost.
+   * gather, forward, then backprop fused with the update W^l -= (eta / m) delta^l (a^(l-1))^T,
+   * which gives the same bits as backprop into nablaW followed by sgdUpdate. Returns the batch's summed cost.
    */
   trainBatch(s: StagedDataset, indices: Uint32Array, start: number, m: number, eta: number): number {
     const k = this.k();
     this.plan.u32.set(indices.subarray(start, start + m), this.indices >> 2);
     k.gatherBatch(this.a[0], this.y, s.images, s.labels, this.indices, m, this.inputSize);
-    const cost = this.computeGradients(m);
-    k.sgdUpdate(this.params, this.nabla, eta / m, this.parameterCount);
+    this.runForward(m);
+    const cost = k.costQuadratic(this.a[this.layerCount], this.y, m, this.outputSize);
+    this.runBackward(m, eta / m);
     return cost;
   }
 
@@ -289,19 +291,25 @@ export class Network {
   }
 
   /**
-   * delta^L = 2 (a^L - y) sigma'(z^L); then for l = L..1: nablaW^l += delta^l (a^(l-1))^T,
-   * nablaB^l += delta^l, and delta^(l-1) = (W^l)^T delta^l * sigma'(z^(l-1)).
+   * delta^L = 2 (a^L - y) sigma'(z^L); then for l = L..1: delta^(l-1) = (W^l)^T delta^l * sigma'(z^(l-1))
+   * (from W^l before its update), and either nablaW^l += delta^l (a^(l-1))^T, nablaB^l += delta^l
+   * (no `scale`), or the fused step W^l -= scale delta^l (a^(l-1))^T, b^l -= scale delta^l.
    */
-  private runBackward(m: number): void {
+  private runBackward(m: number, scale?: number): void {
     const k = this.k();
     const L = this.layerCount;
     k.outputDeltaQuadratic(this.delta[L], this.a[L], this.y, m, this.outputSize);
     for (let l = L; l >= 1; l--) {
       const s = this.shapes[l - 1];
-      k.denseBackwardParams(this.nabla + s.wOffset * 4, this.nabla + s.bOffset * 4, this.delta[l], this.a[l - 1], m, s.rows, s.cols);
+      const W = this.params + s.wOffset * 4;
       if (l > 1) {
-        k.denseBackwardInput(this.delta[l - 1], this.params + s.wOffset * 4, this.delta[l], m, s.rows, s.cols);
+        k.denseBackwardInput(this.delta[l - 1], W, this.delta[l], m, s.rows, s.cols);
         k.sigmoidPrimeMul(this.delta[l - 1], this.a[l - 1], m * s.cols);
+      }
+      if (scale === undefined) {
+        k.denseBackwardParams(this.nabla + s.wOffset * 4, this.nabla + s.bOffset * 4, this.delta[l], this.a[l - 1], m, s.rows, s.cols);
+      } else {
+        k.denseSgdStep(W, this.params + s.bOffset * 4, this.delta[l], this.a[l - 1], scale, m, s.rows, s.cols);
       }
     }
   }

@@ -13,7 +13,9 @@ export interface Kernels {
   denseBackwardInput(dx: number, W: number, delta: number, batch: number, rows: number, cols: number): void;
   denseBackwardInputScalar(dx: number, W: number, delta: number, batch: number, rows: number, cols: number): void;
   denseBackwardParams(nablaW: number, nablaB: number, delta: number, x: number, batch: number, rows: number, cols: number): void;
-  denseBackwardParamsScalar(nablaW: number, nablaB: number, delta: number, x: number, batch: number, rows: number, cols: number): void;
+  denseSgdStep(W: number, b: number, delta: number, x: number, scale: number, batch: number, rows: number, cols: number): void;
+  denseOuterScalar(G: number, g: number, delta: number, x: number, alpha: number, batch: number, rows: number, cols: number): void;
+  gatherBatchScalar(x: number, y: number, images: number, labels: number, indices: number, batch: number, pixels: number): void;
   sigmoid(a: number, z: number, n: number): void;
   sigmoidPrimeMul(delta: number, a: number, n: number): void;
   outputDeltaQuadratic(delta: number, a: number, y: number, batch: number, classes: number): void;

@@ -76,3 +76,25 @@ describe.each(NETS)('wasm network vs float64 reference: $name', ({ sizes }) => {
     });
   }
 });
+
+describe('the fused training step', () => {
+  it.each(['simd', 'scalar'] as const)('%s: trainBatch gives the same bits as backprop + sgdStep on the same batch', async (variant) => {
+    const { createDataset } = await import('../src/dataset.js');
+    const rng = new Rng(5);
+    const sizes = [30, 9, 6, 10];
+    const count = 12;
+    const images = Uint8Array.from({ length: count * 30 }, () => (rng.float() < 0.6 ? 0 : rng.below(256)));
+    const labels = randomLabels(rng, count, 10);
+    const data = createDataset({ images, labels, rows: 5, cols: 6, classes: 10 });
+    const fused = await Network.create({ sizes, seed: 8, kernels: variant });
+    const plain = await Network.create({ sizes, seed: 8, kernels: variant });
+    const order = Uint32Array.from([3, 7, 1, 0, 11, 5, 2]);
+    const staged = fused.stage(data);
+    const costFused = fused.trainBatch(staged, order, 0, 7, 1.5);
+    const x = new Float32Array(7 * 30);
+    order.forEach((k, n) => x.set(Array.from(images.subarray(k * 30, k * 30 + 30), (v) => Math.fround(v * Math.fround(1 / 255))), n * 30));
+    const costPlain = plain.sgdStep(x, Array.from(order, (k) => labels[k]), 1.5);
+    expect(costFused).toBe(costPlain);
+    expect(Buffer.from(fused.getParameters().buffer).equals(Buffer.from(plain.getParameters().buffer))).toBe(true);
+  });
+});

@@ -68,7 +68,8 @@ describe.each(ENTRIES)('kernels: $name', ({ variant, suffix }) => {
     const gB0 = f32(randomArray(rng, rows));
     const gW = t.f32(gW0);
     const gB = t.f32(gB0);
-    t.k[`denseBackwardParams${suffix}`](gW, gB, t.f32(delta), t.f32(x), batch, rows, cols);
+    if (suffix) t.k.denseOuterScalar(gW, gB, t.f32(delta), t.f32(x), 1, batch, rows, cols);
+    else t.k.denseBackwardParams(gW, gB, t.f32(delta), t.f32(x), batch, rows, cols);
     const eW = Float64Array.from(gW0);
     const eB = Float64Array.from(gB0);
     for (let n = 0; n < batch; n++)
@@ -78,6 +79,32 @@ describe.each(ENTRIES)('kernels: $name', ({ variant, suffix }) => {
       }
     expectClose(t.readF32(gW, rows * cols), eW, 'nablaW', DOT_TOL.atol * batch, DOT_TOL.rtol);
     expectClose(t.readF32(gB, rows), eB, 'nablaB', DOT_TOL.atol * batch, DOT_TOL.rtol);
+  });
+
+  it.each(SHAPES)('denseSgdStep equals zero + denseBackwardParams + sgdUpdate bit for bit, batch %i, rows %i, cols %i', async (batch, rows, cols) => {
+    const t = await KernelBench.create(variant);
+    const delta = f32(randomArray(rng, batch * rows));
+    const x = f32(randomArray(rng, batch * cols).map((v) => (v < 0 ? 0 : v))); // zeros, as in images
+    const W0 = f32(randomArray(rng, rows * cols));
+    const b0 = f32(randomArray(rng, rows));
+    const [dp, xp] = [t.f32(delta), t.f32(x)];
+    const scale = 1.5 / batch;
+    // the plain way: gradients into a zeroed buffer, then the update
+    const W1 = t.f32(W0), b1 = t.f32(b0), gW = t.f32(new Float32Array(rows * cols)), gB = t.f32(new Float32Array(rows));
+    if (suffix) t.k.denseOuterScalar(gW, gB, dp, xp, 1, batch, rows, cols);
+    else t.k.denseBackwardParams(gW, gB, dp, xp, batch, rows, cols);
+    t.k[`sgdUpdate${suffix}`](W1, gW, scale, rows * cols);
+    t.k[`sgdUpdate${suffix}`](b1, gB, scale, rows);
+    // the fused step
+    const W2 = t.f32(W0), b2 = t.f32(b0);
+    if (suffix) t.k.denseOuterScalar(W2, b2, dp, xp, -Math.fround(scale), batch, rows, cols);
+    else t.k.denseSgdStep(W2, b2, dp, xp, scale, batch, rows, cols);
+    expect(t.readF32(W2, rows * cols)).toEqual(t.readF32(W1, rows * cols));
+    expect(t.readF32(b2, rows)).toEqual(t.readF32(b1, rows));
+    // and both equal W0 - scale * delta^T x within tolerance
+    const eW = Float64Array.from(W0);
+    for (let n = 0; n < batch; n++) for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) eW[j * cols + i] -= scale * delta[n * rows + j] * x[n * cols + i];
+    expectClose(t.readF32(W2, rows * cols), eW, 'W after the step', DOT_TOL.atol * batch, DOT_TOL.rtol);
   });
 
   it.each([1, 3, 4, 17, 1000])('sgdUpdate over %i parameters', async (n) => {
@@ -145,9 +172,8 @@ describe.each(['simd', 'scalar'] as const)('elementwise and data kernels: %s bui
     expect([...t.readU8(out, 4)]).toEqual([1, 0, 2, 0]);
   });
 
-  it('gatherBatch scales u8 pixels to [0, 1] and picks labels by index', async () => {
+  it.each([5, 784, 35])('gatherBatch scales u8 pixels to [0, 1] and picks labels by index, %i pixels', async (pixels) => {
     const t = await KernelBench.create(variant);
-    const pixels = 5;
     const images = Uint8Array.from({ length: 4 * pixels }, (_, i) => (i * 37) % 256);
     const labels = Uint8Array.from([3, 1, 4, 1]);
     const indices = [2, 0, 3];
@@ -157,6 +183,9 @@ describe.each(['simd', 'scalar'] as const)('elementwise and data kernels: %s bui
     const expected = indices.flatMap((k) => [...images.subarray(k * pixels, (k + 1) * pixels)].map((v) => v / 255));
     expectClose(t.readF32(x, 3 * pixels), expected, 'x', 1e-7, 1e-7);
     expect([...t.readU8(y, 3)]).toEqual([4, 3, 1]);
+    const x2 = t.f32(new Float32Array(3 * pixels));
+    t.k.gatherBatchScalar(x2, y, t.u8(images), t.u8(labels), t.u32(indices), 3, pixels);
+    expect(t.readF32(x2, 3 * pixels)).toEqual(t.readF32(x, 3 * pixels));
   });
 
   it('zero clears exactly n floats', async () => {

@@ -1,0 +1,266 @@
+// The f32x4 SIMD paths of the kernels in index.ts, compiled only into the SIMD build.
+// Not for: new math. Each function computes what its scalar twin in index.ts computes, with the
+// same summation order per output element wherever the twin's order allows, so the SIMD build
+// agrees with the scalar one (bit for bit for everything but the forward dot products).
+//
+// Register budget: V8 has 16 SIMD registers; every tile below keeps at most 14 v128 values live
+// (8 accumulators + 6 operands), since spilling costs 1.4-2x.
+import { PIXEL_SCALE } from './constants';
+
+// ---------------------------------------------------------------------------------------------
+// Gather
+
+// Sum of touched bytes, stored so the optimiser keeps the touching loads.
+let touched: u32 = 0;
+
+// x is (batch, pixels) f32; images is (count, pixels) u8; y is (batch) u8; labels is (count) u8;
+// indices is (batch) u32
+export function gatherBatchSimd(
+  x: usize, y: usize, images: usize, labels: usize, indices: usize, batch: i32, pixels: i32,
+): void {
+  const P = <usize>pixels, B = <usize>batch;
+  // Shuffled images are cache misses and wasm has no prefetch: touching one byte per cache line
+  // of every image first lets the misses overlap instead of stalling the conversion one by one.
+  let t: u32 = 0;
+  for (let n: usize = 0; n < B; n++) {
+    const src = images + <usize>load<u32>(indices + (n << 2)) * P;
+    for (let o: usize = 0; o < P; o += 64) t += load<u8>(src + o);
+  }
+  touched = t;
+  const scale = f32x4.splat(PIXEL_SCALE);
+  const P16 = P & ~15;
+  for (let n: usize = 0; n < B; n++) {
+    const k = <usize>load<u32>(indices + (n << 2));
+    store<u8>(y + n, load<u8>(labels + k));
+    const src = images + k * P;
+    const dst = x + ((n * P) << 2);
+    for (let i: usize = 0; i < P16; i += 16) {
+      const v = v128.load(src + i);
+      const lo = i16x8.extend_low_i8x16_u(v);
+      const hi = i16x8.extend_high_i8x16_u(v);
+      const o = dst + (i << 2);
+      v128.store(o, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)), scale));
+      v128.store(o, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), scale), 16);
+      v128.store(o, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), scale), 32);
+      v128.store(o, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), scale), 48);
+    }
+    for (let i = P16; i < P; i++) store<f32>(dst + (i << 2), <f32>load<u8>(src + i) * PIXEL_SCALE);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forward: z = x W^T + b as dot products of rows. Every z element is summed the same way
+// (lane k sums columns i = k mod 4 in order, then (l0 + l1) + (l2 + l3), then the scalar tail),
+// whichever tile computes it, so an example's output does not depend on its place in the batch.
+
+// z is (batch, rows); W is (rows, cols) row-major; b is (rows); x is (batch, cols)
+export function denseForwardSimd(
+  z: usize, W: usize, b: usize, x: usize, batch: i32, rows: i32, cols: i32,
+): void {
+  const B = <usize>batch, R = <usize>rows, C = <usize>cols;
+  let n: usize = 0;
+  for (; n + 4 <= B; n += 4) {
+    let j: usize = 0;
+    for (; j + 2 <= R; j += 2) forwardTile4x2(z, W, b, x, n, j, R, C);
+    for (; j < R; j++) for (let k: usize = 0; k < 4; k++) forwardDot(z, W, b, x, n + k, j, R, C);
+  }
+  for (; n < B; n++) for (let j: usize = 0; j < R; j++) forwardDot(z, W, b, x, n, j, R, C);
+}
+
+// z[n, j] and z[n, j+1] .. z[n+3, j+1]: 4 examples x 2 rows, 8 accumulators
+function forwardTile4x2(z: usize, W: usize, b: usize, x: usize, n: usize, j: usize, R: usize, C: usize): void {
+  const C4 = C & ~3, row = C << 2;
+  const w0 = W + j * row, w1 = w0 + row;
+  const x0 = x + n * row, x1 = x0 + row, x2 = x1 + row, x3 = x2 + row;
+  let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+  let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+  for (let o: usize = 0; o < C4 << 2; o += 16) {
+    const v0 = v128.load(x0 + o), v1 = v128.load(x1 + o), v2 = v128.load(x2 + o), v3 = v128.load(x3 + o);
+    // Adding exact zeros changes no sum: skip the columns that are zero in all four examples
+    // (MNIST's borders).
+    if (!v128.any_true(v128.or(v128.or(v0, v1), v128.or(v2, v3)))) continue;
+    const wa = v128.load(w0 + o), wb = v128.load(w1 + o);
+    a00 = f32x4.add(a00, f32x4.mul(wa, v0)); a01 = f32x4.add(a01, f32x4.mul(wb, v0));
+    a10 = f32x4.add(a10, f32x4.mul(wa, v1)); a11 = f32x4.add(a11, f32x4.mul(wb, v1));
+    a20 = f32x4.add(a20, f32x4.mul(wa, v2)); a21 = f32x4.add(a21, f32x4.mul(wb, v2));
+    a30 = f32x4.add(a30, f32x4.mul(wa, v3)); a31 = f32x4.add(a31, f32x4.mul(wb, v3));
+  }
+  const b0 = load<f32>(b + (j << 2)), b1 = load<f32>(b + (j << 2), 4);
+  const zn = z + ((n * R + j) << 2), zrow = R << 2;
+  store<f32>(zn, finishDot(a00, w0, x0, b0, C4, C));
+  store<f32>(zn, finishDot(a01, w1, x0, b1, C4, C), 4);
+  store<f32>(zn + zrow, finishDot(a10, w0, x1, b0, C4, C));
+  store<f32>(zn + zrow, finishDot(a11, w1, x1, b1, C4, C), 4);
+  store<f32>(zn + 2 * zrow, finishDot(a20, w0, x2, b0, C4, C));
+  store<f32>(zn + 2 * zrow, finishDot(a21, w1, x2, b1, C4, C), 4);
+  store<f32>(zn + 3 * zrow, finishDot(a30, w0, x3, b0, C4, C));
+  store<f32>(zn + 3 * zrow, finishDot(a31, w1, x3, b1, C4, C), 4);
+}
+
+// z[n, j] alone, summed exactly as forwardTile4x2 sums it
+function forwardDot(z: usize, W: usize, b: usize, x: usize, n: usize, j: usize, R: usize, C: usize): void {
+  const C4 = C & ~3;
+  const Wj = W + ((j * C) << 2), xn = x + ((n * C) << 2);
+  let acc = f32x4.splat(0);
+  for (let o: usize = 0; o < C4 << 2; o += 16) {
+    const v = v128.load(xn + o);
+    if (!v128.any_true(v)) continue;
+    acc = f32x4.add(acc, f32x4.mul(v128.load(Wj + o), v));
+  }
+  store<f32>(z + ((n * R + j) << 2), finishDot(acc, Wj, xn, load<f32>(b + (j << 2)), C4, C));
+}
+
+// b + the lanes of acc + the scalar tail of columns [C4, C)
+@inline function finishDot(acc: v128, Wj: usize, xn: usize, bj: f32, C4: usize, C: usize): f32 {
+  let s = bj + ((f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1))
+    + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3)));
+  for (let i = C4; i < C; i++) s += load<f32>(Wj + (i << 2)) * load<f32>(xn + (i << 2));
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backward to the input: dx = delta W, each element summed over j in order from 0 (as the
+// scalar kernel), so both builds agree bit for bit.
+
+// dx is (batch, cols); W is (rows, cols) row-major; delta is (batch, rows). dx = delta W
+export function denseBackwardInputSimd(
+  dx: usize, W: usize, delta: usize, batch: i32, rows: i32, cols: i32,
+): void {
+  const B = <usize>batch, R = <usize>rows, C = <usize>cols, C8 = C & ~7;
+  let n: usize = 0;
+  for (; n + 4 <= B; n += 4) {
+    for (let i: usize = 0; i < C8; i += 8) backInputTile4x8(dx, W, delta, n, i, R, C);
+    for (let k: usize = 0; k < 4; k++) backInputColumns(dx, W, delta, n + k, C8, R, C);
+  }
+  for (; n < B; n++) backInputColumns(dx, W, delta, n, 0, R, C);
+}
+
+// dx[n..n+3, i..i+7]: 4 examples x 8 columns, 8 accumulators
+function backInputTile4x8(dx: usize, W: usize, delta: usize, n: usize, i: usize, R: usize, C: usize): void {
+  const d0 = delta + ((n * R) << 2), drow = R << 2;
+  const d1 = d0 + drow, d2 = d1 + drow, d3 = d2 + drow;
+  let a0 = f32x4.splat(0), b0 = f32x4.splat(0), a1 = f32x4.splat(0), b1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0), b2 = f32x4.splat(0), a3 = f32x4.splat(0), b3 = f32x4.splat(0);
+  let Wj = W + (i << 2);
+  for (let o: usize = 0; o < R << 2; o += 4, Wj += C << 2) {
+    const wa = v128.load(Wj), wb = v128.load(Wj, 16);
+    const s0 = f32x4.splat(load<f32>(d0 + o)), s1 = f32x4.splat(load<f32>(d1 + o));
+    const s2 = f32x4.splat(load<f32>(d2 + o)), s3 = f32x4.splat(load<f32>(d3 + o));
+    a0 = f32x4.add(a0, f32x4.mul(s0, wa)); b0 = f32x4.add(b0, f32x4.mul(s0, wb));
+    a1 = f32x4.add(a1, f32x4.mul(s1, wa)); b1 = f32x4.add(b1, f32x4.mul(s1, wb));
+    a2 = f32x4.add(a2, f32x4.mul(s2, wa)); b2 = f32x4.add(b2, f32x4.mul(s2, wb));
+    a3 = f32x4.add(a3, f32x4.mul(s3, wa)); b3 = f32x4.add(b3, f32x4.mul(s3, wb));
+  }
+  const out = dx + ((n * C + i) << 2), xrow = C << 2;
+  v128.store(out, a0); v128.store(out, b0, 16);
+  v128.store(out + xrow, a1); v128.store(out + xrow, b1, 16);
+  v128.store(out + 2 * xrow, a2); v128.store(out + 2 * xrow, b2, 16);
+  v128.store(out + 3 * xrow, a3); v128.store(out + 3 * xrow, b3, 16);
+}
+
+// dx[n, from..C): 4 columns at a time, then one at a time
+function backInputColumns(dx: usize, W: usize, delta: usize, n: usize, from: usize, R: usize, C: usize): void {
+  const dn = delta + ((n * R) << 2), out = dx + ((n * C) << 2);
+  let i = from;
+  for (; i + 4 <= C; i += 4) {
+    let acc = f32x4.splat(0);
+    for (let j: usize = 0; j < R; j++) {
+      acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(dn + (j << 2))), v128.load(W + ((j * C + i) << 2))));
+    }
+    v128.store(out + (i << 2), acc);
+  }
+  for (; i < C; i++) {
+    let s: f32 = 0;
+    for (let j: usize = 0; j < R; j++) s += load<f32>(dn + (j << 2)) * load<f32>(W + ((j * C + i) << 2));
+    store<f32>(out + (i << 2), s);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outer product over the batch: G += alpha (delta^T x), g += alpha (sum_n delta). With alpha = 1
+// it accumulates gradients; with alpha = -eta/m it is the fused SGD step. Each element is
+// summed over n in order from 0, then added once, exactly as the scalar kernel does.
+
+// G is (rows, cols); g is (rows); delta is (batch, rows); x is (batch, cols)
+export function denseOuterSimd(
+  G: usize, g: usize, delta: usize, x: usize, alpha: f32, batch: i32, rows: i32, cols: i32,
+): void {
+  const B = <usize>batch, R = <usize>rows, C = <usize>cols, C8 = C & ~7;
+  let j: usize = 0;
+  for (; j + 4 <= R; j += 4) {
+    for (let i: usize = 0; i < C8; i += 8) outerTile4x8(G, delta, x, alpha, j, i, B, R, C);
+    for (let k: usize = 0; k < 4; k++) outerColumns(G, delta, x, alpha, j + k, C8, B, R, C);
+  }
+  for (; j < R; j++) outerColumns(G, delta, x, alpha, j, 0, B, R, C);
+  for (let r: usize = 0; r < R; r++) {
+    let s: f32 = 0;
+    for (let n: usize = 0; n < B; n++) s += load<f32>(delta + ((n * R + r) << 2));
+    store<f32>(g + (r << 2), load<f32>(g + (r << 2)) + alpha * s);
+  }
+}
+
+// G[j..j+3, i..i+7]: 4 rows x 8 columns, 8 accumulators
+function outerTile4x8(G: usize, delta: usize, x: usize, alpha: f32, j: usize, i: usize, B: usize, R: usize, C: usize): void {
+  let a0 = f32x4.splat(0), b0 = f32x4.splat(0), a1 = f32x4.splat(0), b1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0), b2 = f32x4.splat(0), a3 = f32x4.splat(0), b3 = f32x4.splat(0);
+  let xn = x + (i << 2), dn = delta + (j << 2);
+  for (let n: usize = 0; n < B; n++, xn += C << 2, dn += R << 2) {
+    const xa = v128.load(xn), xb = v128.load(xn, 16);
+    // Adding exact zeros changes no sum: skip input chunks that are all zero (MNIST's borders).
+    if (!v128.any_true(v128.or(xa, xb))) continue;
+    const s0 = f32x4.splat(load<f32>(dn)), s1 = f32x4.splat(load<f32>(dn, 4));
+    const s2 = f32x4.splat(load<f32>(dn, 8)), s3 = f32x4.splat(load<f32>(dn, 12));
+    a0 = f32x4.add(a0, f32x4.mul(s0, xa)); b0 = f32x4.add(b0, f32x4.mul(s0, xb));
+    a1 = f32x4.add(a1, f32x4.mul(s1, xa)); b1 = f32x4.add(b1, f32x4.mul(s1, xb));
+    a2 = f32x4.add(a2, f32x4.mul(s2, xa)); b2 = f32x4.add(b2, f32x4.mul(s2, xb));
+    a3 = f32x4.add(a3, f32x4.mul(s3, xa)); b3 = f32x4.add(b3, f32x4.mul(s3, xb));
+  }
+  const al = f32x4.splat(alpha), grow = C << 2;
+  const p = G + ((j * C + i) << 2);
+  addScaled(p, al, a0, b0);
+  addScaled(p + grow, al, a1, b1);
+  addScaled(p + 2 * grow, al, a2, b2);
+  addScaled(p + 3 * grow, al, a3, b3);
+}
+
+// p[0..7] += alpha * (a, b)
+@inline function addScaled(p: usize, alpha: v128, a: v128, b: v128): void {
+  v128.store(p, f32x4.add(v128.load(p), f32x4.mul(alpha, a)));
+  v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(alpha, b)), 16);
+}
+
+// G[j, from..C): 4 columns at a time, then one at a time
+function outerColumns(G: usize, delta: usize, x: usize, alpha: f32, j: usize, from: usize, B: usize, R: usize, C: usize): void {
+  const Gj = G + ((j * C) << 2);
+  let i = from;
+  for (; i + 4 <= C; i += 4) {
+    let acc = f32x4.splat(0);
+    for (let n: usize = 0; n < B; n++) {
+      acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(delta + ((n * R + j) << 2))), v128.load(x + ((n * C + i) << 2))));
+    }
+    const p = Gj + (i << 2);
+    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(f32x4.splat(alpha), acc)));
+  }
+  for (; i < C; i++) {
+    let s: f32 = 0;
+    for (let n: usize = 0; n < B; n++) s += load<f32>(delta + ((n * R + j) << 2)) * load<f32>(x + ((n * C + i) << 2));
+    store<f32>(Gj + (i << 2), load<f32>(Gj + (i << 2)) + alpha * s);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Update
+
+// params, nabla are (n). params -= scale * nabla
+export function sgdUpdateSimd(params: usize, nabla: usize, scale: f32, n: i32): void {
+  const N = <usize>n, N4 = N & ~3;
+  const s = f32x4.splat(scale);
+  for (let i: usize = 0; i < N4; i += 4) {
+    const p = params + (i << 2);
+    v128.store(p, f32x4.sub(v128.load(p), f32x4.mul(s, v128.load(nabla + (i << 2)))));
+  }
+  for (let i = N4; i < N; i++) {
+    const p = params + (i << 2);
+    store<f32>(p, load<f32>(p) - scale * load<f32>(nabla + (i << 2)));
+  }
+}
