@@ -62,9 +62,13 @@ export function denseForwardSimd(
   for (; n + 4 <= B; n += 4) {
     let j: usize = 0;
     for (; j + 2 <= R; j += 2) forwardTile4x2(z, W, b, x, n, j, R, C);
-    for (; j < R; j++) for (let k: usize = 0; k < 4; k++) forwardDot(z, W, b, x, n + k, j, R, C);
+    if (j < R) forwardTile4x1(z, W, b, x, n, j, R, C);
   }
-  for (; n < B; n++) for (let j: usize = 0; j < R; j++) forwardDot(z, W, b, x, n, j, R, C);
+  for (; n < B; n++) {
+    let j: usize = 0;
+    for (; j + 4 <= R; j += 4) forwardTile1x4(z, W, b, x, n, j, R, C);
+    for (; j < R; j++) forwardDot(z, W, b, x, n, j, R, C);
+  }
 }
 
 // z[n, j] and z[n, j+1] .. z[n+3, j+1]: 4 examples x 2 rows, 8 accumulators
@@ -97,7 +101,51 @@ function forwardTile4x2(z: usize, W: usize, b: usize, x: usize, n: usize, j: usi
   store<f32>(zn + 3 * zrow, finishDot(a31, w1, x3, b1, C4, C), 4);
 }
 
-// z[n, j] alone, summed exactly as forwardTile4x2 sums it
+// z[n..n+3, j]: 4 examples x 1 row, 4 accumulators
+function forwardTile4x1(z: usize, W: usize, b: usize, x: usize, n: usize, j: usize, R: usize, C: usize): void {
+  const C4 = C & ~3, row = C << 2;
+  const w0 = W + j * row;
+  const x0 = x + n * row, x1 = x0 + row, x2 = x1 + row, x3 = x2 + row;
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  for (let o: usize = 0; o < C4 << 2; o += 16) {
+    const v0 = v128.load(x0 + o), v1 = v128.load(x1 + o), v2 = v128.load(x2 + o), v3 = v128.load(x3 + o);
+    if (!v128.any_true(v128.or(v128.or(v0, v1), v128.or(v2, v3)))) continue;
+    const w = v128.load(w0 + o);
+    a0 = f32x4.add(a0, f32x4.mul(w, v0));
+    a1 = f32x4.add(a1, f32x4.mul(w, v1));
+    a2 = f32x4.add(a2, f32x4.mul(w, v2));
+    a3 = f32x4.add(a3, f32x4.mul(w, v3));
+  }
+  const bj = load<f32>(b + (j << 2));
+  const zn = z + ((n * R + j) << 2), zrow = R << 2;
+  store<f32>(zn, finishDot(a0, w0, x0, bj, C4, C));
+  store<f32>(zn + zrow, finishDot(a1, w0, x1, bj, C4, C));
+  store<f32>(zn + 2 * zrow, finishDot(a2, w0, x2, bj, C4, C));
+  store<f32>(zn + 3 * zrow, finishDot(a3, w0, x3, bj, C4, C));
+}
+
+// z[n, j..j+3]: 1 example x 4 rows, 4 accumulators
+function forwardTile1x4(z: usize, W: usize, b: usize, x: usize, n: usize, j: usize, R: usize, C: usize): void {
+  const C4 = C & ~3, row = C << 2;
+  const w0 = W + j * row, w1 = w0 + row, w2 = w1 + row, w3 = w2 + row;
+  const xn = x + n * row;
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  for (let o: usize = 0; o < C4 << 2; o += 16) {
+    const v = v128.load(xn + o);
+    if (!v128.any_true(v)) continue;
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(w0 + o), v));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load(w1 + o), v));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load(w2 + o), v));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load(w3 + o), v));
+  }
+  const zn = z + ((n * R + j) << 2), bj = b + (j << 2);
+  store<f32>(zn, finishDot(a0, w0, xn, load<f32>(bj), C4, C));
+  store<f32>(zn, finishDot(a1, w1, xn, load<f32>(bj, 4), C4, C), 4);
+  store<f32>(zn, finishDot(a2, w2, xn, load<f32>(bj, 8), C4, C), 8);
+  store<f32>(zn, finishDot(a3, w3, xn, load<f32>(bj, 12), C4, C), 12);
+}
+
+// z[n, j] alone, summed exactly as the tiles sum it
 function forwardDot(z: usize, W: usize, b: usize, x: usize, n: usize, j: usize, R: usize, C: usize): void {
   const C4 = C & ~3;
   const Wj = W + ((j * C) << 2), xn = x + ((n * C) << 2);
@@ -191,7 +239,10 @@ export function denseOuterSimd(
     for (let i: usize = 0; i < C8; i += 8) outerTile4x8(G, delta, x, alpha, j, i, B, R, C);
     for (let k: usize = 0; k < 4; k++) outerColumns(G, delta, x, alpha, j + k, C8, B, R, C);
   }
-  for (; j < R; j++) outerColumns(G, delta, x, alpha, j, 0, B, R, C);
+  for (; j < R; j++) {
+    for (let i: usize = 0; i < C8; i += 8) outerTile1x8(G, delta, x, alpha, j, i, B, R, C);
+    outerColumns(G, delta, x, alpha, j, C8, B, R, C);
+  }
   for (let r: usize = 0; r < R; r++) {
     let s: f32 = 0;
     for (let n: usize = 0; n < B; n++) s += load<f32>(delta + ((n * R + r) << 2));
@@ -221,6 +272,20 @@ function outerTile4x8(G: usize, delta: usize, x: usize, alpha: f32, j: usize, i:
   addScaled(p + grow, al, a1, b1);
   addScaled(p + 2 * grow, al, a2, b2);
   addScaled(p + 3 * grow, al, a3, b3);
+}
+
+// G[j, i..i+7]: 1 row x 8 columns, for the rows left over by the 4-row tiles
+function outerTile1x8(G: usize, delta: usize, x: usize, alpha: f32, j: usize, i: usize, B: usize, R: usize, C: usize): void {
+  let a = f32x4.splat(0), b = f32x4.splat(0);
+  let xn = x + (i << 2), dn = delta + (j << 2);
+  for (let n: usize = 0; n < B; n++, xn += C << 2, dn += R << 2) {
+    const xa = v128.load(xn), xb = v128.load(xn, 16);
+    if (!v128.any_true(v128.or(xa, xb))) continue;
+    const s = f32x4.splat(load<f32>(dn));
+    a = f32x4.add(a, f32x4.mul(s, xa));
+    b = f32x4.add(b, f32x4.mul(s, xb));
+  }
+  addScaled(G + ((j * C + i) << 2), f32x4.splat(alpha), a, b);
 }
 
 // p[0..7] += alpha * (a, b)
