@@ -1,117 +1,173 @@
-// `npm run bench`: trains the same networks with each implementation in one run and reports
-// seconds per epoch, examples/s, GFLOP/s and the ratio to a baseline measured in the same run.
-// Not a test: it asserts nothing; figures go to bench/RESULTS.md by hand with machine and commit.
+// `npm run bench`: trains the same networks (sigmoid, quadratic cost, SGD) with every
+// implementation in one run and prints seconds per epoch, examples/s, GFLOP/s and the ratio to
+// TF.js's wasm backend measured in the same run. Not a test: it asserts nothing.
+// Usage: npm run bench [-- --quick] [-- --json]
 import { execSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import os from 'node:os';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Network, Rng, sliceDataset, train } from '../dist/index.js';
+import { evaluate, Network, Rng, sliceDataset, train } from '../dist/index.js';
 import { loadMnist } from '../dist/node.js';
 import { ReferenceNetwork } from '../dist/reference.js';
 
 const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-  },
+  options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
 });
-
 const EPOCH = 60000;
+const log = (...a) => (args.json ? process.stderr.write(`${a.join(' ')}\n`) : console.log(...a));
 const { train: mnist, test } = await loadMnist();
-
-/** Nominal FLOPs of training: 6 per parameter per example (forward 2, backward 4). */
-const trainFlops = (sizes, examples) => 6 * paramCount(sizes) * examples;
 const paramCount = (sizes) => sizes.slice(1).reduce((t, n, i) => t + n * sizes[i] + n, 0);
+/** Nominal training FLOPs per example: 6 per parameter (forward 2, backward 4). */
+const flopsPerExample = (sizes) => 6 * paramCount(sizes);
 
-/** wasm-mlp training over `examples` images; returns seconds of training (evaluation excluded). */
-async function wasmTrain(variant, sizes, batchSize, examples) {
+// ---- implementations: each returns seconds for training `examples` images once, batch by batch
+
+async function wasmMlp(variant, sizes, batchSize, examples) {
   const net = await Network.create({ sizes, seed: 1, kernels: variant });
-  const data = sliceDataset(mnist, 0, examples);
-  await train(net, sliceDataset(mnist, 0, Math.min(examples, 2000)), { epochs: 1, batchSize }); // warm up
-  const { history } = await train(net, data, { epochs: 1, batchSize, yieldEveryMs: 1e9 });
+  await train(net, sliceDataset(mnist, 0, Math.min(examples, 2000)), { epochs: 1, batchSize }); // warm-up
+  const { history } = await train(net, sliceDataset(mnist, 0, examples), { epochs: 1, batchSize, yieldEveryMs: 1e9 });
   net.dispose();
   return history[0].trainSeconds;
 }
 
-/** The float64 reference, one example at a time, over `examples` images. */
-function referenceTrain(sizes, batchSize, examples) {
+function reference(sizes, batchSize, examples) {
   const rng = new Rng(1);
   const net = new ReferenceNetwork(sizes, new Float64Array(paramCount(sizes)).map(() => rng.normal()));
-  const pixels = 784;
   const t0 = performance.now();
   for (let start = 0; start < examples; start += batchSize) {
     const m = Math.min(batchSize, examples - start);
-    const xs = Float64Array.from(mnist.images.subarray(start * pixels, (start + m) * pixels), (v) => v / 255);
+    const xs = Float64Array.from(mnist.images.subarray(start * 784, (start + m) * 784), (v) => v / 255);
     net.sgdStep(xs, mnist.labels.subarray(start, start + m), 1.5);
   }
   return (performance.now() - t0) / 1000;
 }
 
-async function inference(variant, sizes, count) {
-  const net = await Network.create({ sizes, seed: 1, kernels: variant });
-  const x = Float32Array.from(test.images.subarray(0, count * 784), (v) => v / 255);
-  net.predict(x);
-  const reps = 5;
-  const t0 = performance.now();
-  for (let r = 0; r < reps; r++) net.predict(x);
-  const seconds = (performance.now() - t0) / 1000 / reps;
-  net.dispose();
-  return seconds;
+let tf = null;
+async function tfjs(backend) {
+  if (!tf) {
+    tf = await import('@tensorflow/tfjs');
+    const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
+    setWasmPaths(`${dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json'))}/dist/`);
+  }
+  await tf.setBackend(backend);
+  await tf.ready();
+  return tf;
 }
 
+/** TF.js with a hand-written optimizer.minimize loop (its fastest path here); batches are pre-sliced, outside the timing. */
+async function tfjsTrain(backend, sizes, batchSize, examples) {
+  const tf = await tfjs(backend);
+  const W = sizes.slice(1).map((n, l) => tf.variable(tf.randomNormal([sizes[l], n])));
+  const b = sizes.slice(1).map((n) => tf.variable(tf.randomNormal([n])));
+  const vars = [...W, ...b];
+  const forward = (x) => {
+    let a = x;
+    for (let l = 0; l < W.length; l++) a = tf.sigmoid(tf.add(tf.matMul(a, W[l]), b[l]));
+    return a;
+  };
+  const batches = [];
+  for (let start = 0; start < examples; start += batchSize) {
+    const m = Math.min(batchSize, examples - start);
+    batches.push([
+      tf.tensor2d(Float32Array.from(mnist.images.subarray(start * 784, (start + m) * 784), (v) => v / 255), [m, 784]),
+      tf.oneHot(tf.tensor1d(mnist.labels.subarray(start, start + m), 'int32'), 10).toFloat(),
+    ]);
+  }
+  const opt = tf.train.sgd(1.5);
+  const step = ([x, y]) => tf.tidy(() => opt.minimize(() => tf.div(tf.sum(tf.squaredDifference(forward(x), y)), x.shape[0]), false, vars));
+  for (const batch of batches.slice(0, 20)) step(batch); // warm-up
+  await W[0].data();
+  const t0 = performance.now();
+  for (const batch of batches) step(batch);
+  await W[0].data();
+  const seconds = (performance.now() - t0) / 1000;
+  tf.dispose([...vars, ...batches.flat()]);
+  opt.dispose();
+  return { seconds, forward: (x) => forward(x) };
+}
+
+// ---- training table
+
+const quick = args.quick;
 const configs = [
-  { name: '784-30-10 b10', sizes: [784, 30, 10], batchSize: 10, examples: args.quick ? 10000 : EPOCH, refExamples: args.quick ? 300 : 2000 },
-  { name: '784-100-10 b10', sizes: [784, 100, 10], batchSize: 10, examples: args.quick ? 5000 : 20000, refExamples: args.quick ? 100 : 500 },
-  { name: '784-256-256-10 b64', sizes: [784, 256, 256, 10], batchSize: 64, examples: args.quick ? 2000 : 10000, refExamples: args.quick ? 64 : 256 },
+  { name: '784-30-10 b10', sizes: [784, 30, 10], batchSize: 10, n: { wasm: quick ? 20000 : EPOCH, tf: quick ? 1000 : 5000, ref: quick ? 200 : 1000 } },
+  { name: '784-100-10 b10', sizes: [784, 100, 10], batchSize: 10, n: { wasm: quick ? 10000 : EPOCH, tf: quick ? 1000 : 5000, ref: quick ? 100 : 300 } },
+  { name: '784-256-256-10 b64', sizes: [784, 256, 256, 10], batchSize: 64, n: { wasm: quick ? 3200 : 20000, tf: quick ? 640 : 3200, ref: quick ? 64 : 128 } },
 ];
 
-const rows = [];
+const training = [];
 for (const c of configs) {
-  const results = [
-    { impl: 'TypeScript float64 reference', seconds: referenceTrain(c.sizes, c.batchSize, c.refExamples), examples: c.refExamples },
-    { impl: 'wasm-mlp scalar', seconds: await wasmTrain('scalar', c.sizes, c.batchSize, c.examples), examples: c.examples },
-    { impl: 'wasm-mlp simd', seconds: await wasmTrain('simd', c.sizes, c.batchSize, c.examples), examples: c.examples },
+  log(`training ${c.name} ...`);
+  const runs = [
+    ['wasm-mlp simd, 1 thread', c.n.wasm, () => wasmMlp('simd', c.sizes, c.batchSize, c.n.wasm)],
+    ['wasm-mlp scalar build, 1 thread', Math.min(c.n.wasm, quick ? 5000 : 20000), () => wasmMlp('scalar', c.sizes, c.batchSize, Math.min(c.n.wasm, quick ? 5000 : 20000))],
+    ['TF.js 4.22 wasm backend', c.n.tf, async () => (await tfjsTrain('wasm', c.sizes, c.batchSize, c.n.tf)).seconds],
+    ['TF.js 4.22 cpu backend', c.n.tf, async () => (await tfjsTrain('cpu', c.sizes, c.batchSize, c.n.tf)).seconds],
+    ['TypeScript float64 reference', c.n.ref, () => reference(c.sizes, c.batchSize, c.n.ref)],
   ];
-  const base = results[0].seconds / results[0].examples;
-  for (const r of results) {
-    const perExample = r.seconds / r.examples;
-    rows.push({
-      config: c.name,
-      impl: r.impl,
-      secondsPerEpoch: perExample * EPOCH,
-      examplesPerSecond: 1 / perExample,
-      gflops: trainFlops(c.sizes, 1) / perExample / 1e9,
-      speedup: base / perExample,
-      measuredExamples: r.examples,
-    });
+  const rows = [];
+  for (const [impl, examples, run] of runs) {
+    const perExample = (await run()) / examples;
+    rows.push({ config: c.name, impl, examples, secondsPerEpoch: perExample * EPOCH, examplesPerSecond: 1 / perExample, gflops: flopsPerExample(c.sizes) / perExample / 1e9 });
   }
+  const tfWasm = rows.find((r) => r.impl.startsWith('TF.js 4.22 wasm')).secondsPerEpoch;
+  for (const r of rows) r.speedupVsTfjsWasm = tfWasm / r.secondsPerEpoch;
+  training.push(...rows);
 }
 
-const inferRows = [];
-for (const variant of ['scalar', 'simd']) {
-  inferRows.push({ impl: `wasm-mlp ${variant}`, what: '784-30-10, 10,000 test images', ms: 1000 * (await inference(variant, [784, 30, 10], 10000)) });
-  inferRows.push({ impl: `wasm-mlp ${variant}`, what: '784-30-10, one image', ms: 1000 * (await inference(variant, [784, 30, 10], 1)) });
+// ---- inference: the 10,000 test images, and one image
+
+function timeIt(fn, reps) {
+  fn();
+  const t0 = performance.now();
+  for (let r = 0; r < reps; r++) fn();
+  return (performance.now() - t0) / reps;
 }
+
+log('inference ...');
+const sizes = [784, 30, 10];
+const inference = [];
+for (const variant of ['simd', 'scalar']) {
+  const net = await Network.create({ sizes, seed: 1, kernels: variant });
+  const one = Float32Array.from(test.images.subarray(0, 784), (v) => v / 255);
+  inference.push({ impl: `wasm-mlp ${variant}`, what: '10,000 test images (evaluate)', ms: timeIt(() => evaluate(net, test), 10) });
+  inference.push({ impl: `wasm-mlp ${variant}`, what: 'one image (predict)', ms: timeIt(() => net.predict(one), 2000) });
+  net.dispose();
+}
+for (const backend of ['wasm', 'cpu']) {
+  const tf = await tfjs(backend);
+  const W = [tf.randomNormal([784, 30]), tf.randomNormal([30, 10])];
+  const b = [tf.randomNormal([30]), tf.randomNormal([10])];
+  const forward = (x) => tf.tidy(() => tf.argMax(tf.sigmoid(tf.add(tf.matMul(tf.sigmoid(tf.add(tf.matMul(x, W[0]), b[0])), W[1]), b[1])), 1).dataSync());
+  const all = tf.tensor2d(Float32Array.from(test.images, (v) => v / 255), [test.count, 784]);
+  const one = tf.tensor2d(Float32Array.from(test.images.subarray(0, 784), (v) => v / 255), [1, 784]);
+  inference.push({ impl: `TF.js ${backend}`, what: '10,000 test images (evaluate)', ms: timeIt(() => forward(all), 5) });
+  inference.push({ impl: `TF.js ${backend}`, what: 'one image (predict)', ms: timeIt(() => forward(one), 500) });
+  tf.dispose([...W, ...b, all, one]);
+}
+
+// ---- report
 
 let commit = 'unknown';
 try {
   commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
 } catch {}
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`;
-
 if (args.json) {
-  process.stdout.write(`${JSON.stringify({ machine, commit, quick: args.quick, training: rows, inference: inferRows })}\n`);
+  process.stdout.write(`${JSON.stringify({ machine, commit, quick, training, inference })}\n`);
 } else {
-  console.log(`wasm-mlp bench (${args.quick ? 'quick' : 'full'}), ${machine}, commit ${commit}`);
-  console.log('Training (one thread; s/epoch extrapolated to 60,000 examples from the measured count; speedup vs the float64 reference):');
-  console.table(rows.map((r) => ({
+  console.log(`\nwasm-mlp bench (${quick ? 'quick' : 'full'}): ${machine}, commit ${commit}`);
+  console.log('Training, one pass; s/epoch extrapolated to 60,000 examples from the measured count; GFLOP/s by the nominal 6 x parameters x examples:');
+  console.table(training.map((r) => ({
     config: r.config,
     implementation: r.impl,
     's/epoch': r.secondsPerEpoch.toFixed(3),
     'examples/s': Math.round(r.examplesPerSecond),
     'GFLOP/s': r.gflops.toFixed(2),
-    'x reference': r.speedup.toFixed(1),
-    measured: r.measuredExamples,
+    'x TF.js wasm': r.speedupVsTfjsWasm.toFixed(1),
+    measured: r.examples,
   })));
-  console.log('Inference (predict, mean of 5):');
-  console.table(inferRows.map((r) => ({ implementation: r.impl, what: r.what, ms: r.ms.toFixed(3) })));
+  console.log('Inference, 784-30-10:');
+  console.table(inference.map((r) => ({ implementation: r.impl, what: r.what, ms: r.ms.toFixed(4) })));
 }
