@@ -10,9 +10,10 @@
 // f32x4 path in simd.ts, the scalar build runs the plain `...Scalar` kernel here, which also
 // stays exported in both builds as the tests' oracle.
 import {
-  denseBackwardInputSimd, denseForwardSimd, denseOuterSimd, gatherBatchSimd, sgdUpdateSimd,
+  denseBackwardInputSimd, denseForwardSimd, denseOuterSimd, gatherBatchSimd, nonzeroColumnsSimd,
+  sgdUpdateSimd, sparseForwardSimd, sparseOuterSimd,
 } from './simd';
-import { PIXEL_SCALE, TINY } from './constants';
+import { biasOuter, markColumns, PIXEL_SCALE, TINY } from './shared';
 
 /** First byte free for the memory plan: everything below belongs to the module's data. */
 export function heapBase(): usize {
@@ -159,10 +160,97 @@ export function denseOuterScalar(
       }
       store<f32>(Gj + (i << 2), load<f32>(Gj + (i << 2)) + alpha * s);
     }
-    let sb: f32 = 0;
-    for (let n: usize = 0; n < B; n++) sb += load<f32>(delta + ((n * R + j) << 2));
-    store<f32>(g + (j << 2), load<f32>(g + (j << 2)) + alpha * sb);
   }
+  biasOuter(g, delta, alpha, B, R);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sparse input layer: MNIST images are ~81% zeros, so the first layer works from the list of each
+// example's nonzero inputs, with its weights stored transposed: WT is (cols, stride), WT[i, j] =
+// W[j, i], stride >= rows a multiple of 16, padding columns zero.
+
+// list is (batch, cols) u32, counts is (batch) u32; x is (batch, cols). Row n of list gets the
+// columns i with x[n, i] != 0, in increasing order, and counts[n] their number.
+export function nonzeroColumns(list: usize, counts: usize, x: usize, batch: i32, cols: i32): void {
+  if (ASC_FEATURE_SIMD) nonzeroColumnsSimd(list, counts, x, batch, cols);
+  else nonzeroColumnsScalar(list, counts, x, batch, cols);
+}
+
+// list is (batch, cols) u32, counts is (batch) u32; x is (batch, cols)
+export function nonzeroColumnsScalar(list: usize, counts: usize, x: usize, batch: i32, cols: i32): void {
+  const C = <usize>cols;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const xn = x + ((n * C) << 2), ln = list + ((n * C) << 2);
+    let count: usize = 0;
+    for (let i: usize = 0; i < C; i++) {
+      if (load<f32>(xn + (i << 2)) != 0) { store<u32>(ln + (count << 2), <u32>i); count++; }
+    }
+    store<u32>(counts + (n << 2), <u32>count);
+  }
+}
+
+// z is (batch, rows); WT is (cols, stride); b is (rows); x is (batch, cols); list, counts from
+// nonzeroColumns. z[n, j] = (sum over listed i, in order, of x[n, i] WT[i, j]) + b[j]
+export function sparseForward(
+  z: usize, WT: usize, b: usize, x: usize, list: usize, counts: usize,
+  batch: i32, rows: i32, cols: i32, stride: i32,
+): void {
+  if (ASC_FEATURE_SIMD) sparseForwardSimd(z, WT, b, x, list, counts, batch, rows, cols, stride);
+  else sparseForwardScalar(z, WT, b, x, list, counts, batch, rows, cols, stride);
+}
+
+// z is (batch, rows); WT is (cols, stride); b is (rows); x is (batch, cols)
+export function sparseForwardScalar(
+  z: usize, WT: usize, b: usize, x: usize, list: usize, counts: usize,
+  batch: i32, rows: i32, cols: i32, stride: i32,
+): void {
+  const R = <usize>rows, C = <usize>cols, S = <usize>stride;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const xn = x + ((n * C) << 2), ln = list + ((n * C) << 2);
+    const count = <usize>load<u32>(counts + (n << 2));
+    for (let j: usize = 0; j < R; j++) {
+      let s: f32 = 0;
+      for (let t: usize = 0; t < count; t++) {
+        const i = <usize>load<u32>(ln + (t << 2));
+        s += load<f32>(xn + (i << 2)) * load<f32>(WT + ((i * S + j) << 2));
+      }
+      store<f32>(z + ((n * R + j) << 2), s + load<f32>(b + (j << 2)));
+    }
+  }
+}
+
+// WT is (cols, stride); g is (rows); delta is (batch, rows); x is (batch, cols); list, counts
+// from nonzeroColumns; scratch is (cols + 1 + batch * cols) u32. WT[i, j] += alpha (sum over n in order of
+// x[n, i] delta[n, j]) for the columns i nonzero in some example, g += alpha (sum_n delta):
+// the same numbers denseOuterScalar puts in W[j, i].
+export function sparseOuter(
+  WT: usize, g: usize, delta: usize, x: usize, list: usize, counts: usize, scratch: usize, alpha: f32,
+  batch: i32, rows: i32, cols: i32, stride: i32,
+): void {
+  if (ASC_FEATURE_SIMD) sparseOuterSimd(WT, g, delta, x, list, counts, scratch, alpha, batch, rows, cols, stride);
+  else sparseOuterScalar(WT, g, delta, x, list, counts, scratch, alpha, batch, rows, cols, stride);
+}
+
+// WT is (cols, stride); g is (rows); delta is (batch, rows); x is (batch, cols); scratch is (cols) u8 or more
+export function sparseOuterScalar(
+  WT: usize, g: usize, delta: usize, x: usize, list: usize, counts: usize, mark: usize, alpha: f32,
+  batch: i32, rows: i32, cols: i32, stride: i32,
+): void {
+  const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch;
+  markColumns(mark, list, counts, B, C);
+  for (let i: usize = 0; i < C; i++) {
+    if (!load<u8>(mark + i)) continue;
+    for (let j: usize = 0; j < R; j++) {
+      let s: f32 = 0;
+      for (let n: usize = 0; n < B; n++) {
+        const v = load<f32>(x + ((n * C + i) << 2));
+        if (v != 0) s += load<f32>(delta + ((n * R + j) << 2)) * v;
+      }
+      const p = WT + ((i * S + j) << 2);
+      store<f32>(p, load<f32>(p) + alpha * s);
+    }
+  }
+  biasOuter(g, delta, alpha, B, R);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 //
 // Register budget: V8 has 16 SIMD registers; every tile below keeps at most 14 v128 values live
 // (8 accumulators + 6 operands), since spilling costs 1.4-2x.
-import { PIXEL_SCALE } from './constants';
+import { biasOuter, PIXEL_SCALE } from './shared';
 
 // ---------------------------------------------------------------------------------------------
 // Gather
@@ -243,11 +243,7 @@ export function denseOuterSimd(
     for (let i: usize = 0; i < C8; i += 8) outerTile1x8(G, delta, x, alpha, j, i, B, R, C);
     outerColumns(G, delta, x, alpha, j, C8, B, R, C);
   }
-  for (let r: usize = 0; r < R; r++) {
-    let s: f32 = 0;
-    for (let n: usize = 0; n < B; n++) s += load<f32>(delta + ((n * R + r) << 2));
-    store<f32>(g + (r << 2), load<f32>(g + (r << 2)) + alpha * s);
-  }
+  biasOuter(g, delta, alpha, B, R);
 }
 
 // G[j..j+3, i..i+7]: 4 rows x 8 columns, 8 accumulators
@@ -311,6 +307,199 @@ function outerColumns(G: usize, delta: usize, x: usize, alpha: f32, j: usize, fr
     for (let n: usize = 0; n < B; n++) s += load<f32>(delta + ((n * R + j) << 2)) * load<f32>(x + ((n * C + i) << 2));
     store<f32>(Gj + (i << 2), load<f32>(Gj + (i << 2)) + alpha * s);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sparse input layer (see index.ts): WT is (cols, stride), stride a multiple of 16. Outputs go in
+// blocks of 32 (8 accumulators) and a last block of 16 (4); each lane computes exactly what the
+// scalar kernel computes for its output.
+
+// list is (batch, cols) u32, counts is (batch) u32; x is (batch, cols). Branch-free per input:
+// 16 inputs at a time become a 16-bit mask of the nonzero ones, whose set bits are listed in order.
+export function nonzeroColumnsSimd(list: usize, counts: usize, x: usize, batch: i32, cols: i32): void {
+  const C = <usize>cols, C16 = C & ~15;
+  const zero = f32x4.splat(0);
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const xn = x + ((n * C) << 2), ln = list + ((n * C) << 2);
+    let count: usize = 0;
+    for (let i: usize = 0; i < C16; i += 16) {
+      const p = xn + (i << 2);
+      let mask = i32x4.bitmask(f32x4.ne(v128.load(p), zero))
+        | (i32x4.bitmask(f32x4.ne(v128.load(p, 16), zero)) << 4)
+        | (i32x4.bitmask(f32x4.ne(v128.load(p, 32), zero)) << 8)
+        | (i32x4.bitmask(f32x4.ne(v128.load(p, 48), zero)) << 12);
+      while (mask) {
+        store<u32>(ln + (count << 2), <u32>i + ctz(mask));
+        count++;
+        mask &= mask - 1;
+      }
+    }
+    for (let k = C16; k < C; k++) {
+      if (load<f32>(xn + (k << 2)) != 0) { store<u32>(ln + (count << 2), <u32>k); count++; }
+    }
+    store<u32>(counts + (n << 2), <u32>count);
+  }
+}
+
+// z is (batch, rows); WT is (cols, stride); b is (rows); x is (batch, cols)
+export function sparseForwardSimd(
+  z: usize, WT: usize, b: usize, x: usize, list: usize, counts: usize,
+  batch: i32, rows: i32, cols: i32, stride: i32,
+): void {
+  const R = <usize>rows, C = <usize>cols, S = <usize>stride;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const xn = x + ((n * C) << 2), ln = list + ((n * C) << 2);
+    const count = <usize>load<u32>(counts + (n << 2));
+    const zn = z + ((n * R) << 2);
+    let j: usize = 0;
+    for (; j + 32 <= S && j < R; j += 32) sparseForwardBlock32(zn, WT, b, xn, ln, count, j, R, S);
+    for (; j < R; j += 16) sparseForwardBlock16(zn, WT, b, xn, ln, count, j, R, S);
+  }
+}
+
+// zn[j..j+32) for one example
+function sparseForwardBlock32(zn: usize, WT: usize, b: usize, xn: usize, ln: usize, count: usize, j: usize, R: usize, S: usize): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+  const base = WT + (j << 2);
+  for (let t: usize = 0; t < count; t++) {
+    const i = <usize>load<u32>(ln + (t << 2));
+    const v = f32x4.splat(load<f32>(xn + (i << 2)));
+    const w = base + ((i * S) << 2);
+    a0 = f32x4.add(a0, f32x4.mul(v, v128.load(w)));
+    a1 = f32x4.add(a1, f32x4.mul(v, v128.load(w, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(v, v128.load(w, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(v, v128.load(w, 48)));
+    a4 = f32x4.add(a4, f32x4.mul(v, v128.load(w, 64)));
+    a5 = f32x4.add(a5, f32x4.mul(v, v128.load(w, 80)));
+    a6 = f32x4.add(a6, f32x4.mul(v, v128.load(w, 96)));
+    a7 = f32x4.add(a7, f32x4.mul(v, v128.load(w, 112)));
+  }
+  storeBiased(zn, b, a0, j, R); storeBiased(zn, b, a1, j + 4, R);
+  storeBiased(zn, b, a2, j + 8, R); storeBiased(zn, b, a3, j + 12, R);
+  storeBiased(zn, b, a4, j + 16, R); storeBiased(zn, b, a5, j + 20, R);
+  storeBiased(zn, b, a6, j + 24, R); storeBiased(zn, b, a7, j + 28, R);
+}
+
+// zn[j..j+16) for one example
+function sparseForwardBlock16(zn: usize, WT: usize, b: usize, xn: usize, ln: usize, count: usize, j: usize, R: usize, S: usize): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  const base = WT + (j << 2);
+  for (let t: usize = 0; t < count; t++) {
+    const i = <usize>load<u32>(ln + (t << 2));
+    const v = f32x4.splat(load<f32>(xn + (i << 2)));
+    const w = base + ((i * S) << 2);
+    a0 = f32x4.add(a0, f32x4.mul(v, v128.load(w)));
+    a1 = f32x4.add(a1, f32x4.mul(v, v128.load(w, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(v, v128.load(w, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(v, v128.load(w, 48)));
+  }
+  storeBiased(zn, b, a0, j, R); storeBiased(zn, b, a1, j + 4, R);
+  storeBiased(zn, b, a2, j + 8, R); storeBiased(zn, b, a3, j + 12, R);
+}
+
+// zn[j..j+4) = acc + b[j..j+4), only the lanes below R
+@inline function storeBiased(zn: usize, b: usize, acc: v128, j: usize, R: usize): void {
+  if (j + 4 <= R) {
+    v128.store(zn + (j << 2), f32x4.add(acc, v128.load(b + (j << 2))));
+  } else if (j < R) {
+    store<f32>(zn + (j << 2), f32x4.extract_lane(acc, 0) + load<f32>(b + (j << 2)));
+    if (j + 1 < R) store<f32>(zn + (j << 2), f32x4.extract_lane(acc, 1) + load<f32>(b + (j << 2), 4), 4);
+    if (j + 2 < R) store<f32>(zn + (j << 2), f32x4.extract_lane(acc, 2) + load<f32>(b + (j << 2), 8), 8);
+  }
+}
+
+// WT is (cols, stride); g is (rows); delta is (batch, rows); x is (batch, cols); scratch is
+// (cols + 1 + batch * cols) u32. The per-example lists are regrouped by column (a counting sort
+// that keeps n in order), so each column's sum runs over its nonzero examples without branches.
+export function sparseOuterSimd(
+  WT: usize, g: usize, delta: usize, x: usize, list: usize, counts: usize, scratch: usize, alpha: f32,
+  batch: i32, rows: i32, cols: i32, stride: i32,
+): void {
+  const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch;
+  // start[i] = first entry of column i in byColumn, start[C] = total; byColumn holds example indices
+  const start = scratch, byColumn = scratch + ((C + 1) << 2);
+  memory.fill(start, 0, (C + 1) << 2);
+  for (let n: usize = 0; n < B; n++) {
+    const ln = list + ((n * C) << 2), count = <usize>load<u32>(counts + (n << 2));
+    for (let t: usize = 0; t < count; t++) {
+      const p = start + ((<usize>load<u32>(ln + (t << 2)) + 1) << 2);
+      store<u32>(p, load<u32>(p) + 1);
+    }
+  }
+  for (let i: usize = 1; i <= C; i++) store<u32>(start + (i << 2), load<u32>(start + (i << 2)) + load<u32>(start + ((i - 1) << 2)));
+  for (let n: usize = 0; n < B; n++) { // start[i] is used as column i's write cursor, ending at start[i + 1]
+    const ln = list + ((n * C) << 2), count = <usize>load<u32>(counts + (n << 2));
+    for (let t: usize = 0; t < count; t++) {
+      const p = start + (<usize>load<u32>(ln + (t << 2)) << 2);
+      const at = load<u32>(p);
+      store<u32>(byColumn + (<usize>at << 2), <u32>n);
+      store<u32>(p, at + 1);
+    }
+  }
+  // now start[i] = end of column i = beginning of column i + 1
+  for (let j: usize = 0; j < R; j += 32) {
+    let begin: usize = 0;
+    for (let i: usize = 0; i < C; i++) {
+      const end = <usize>load<u32>(start + (i << 2));
+      if (end > begin) {
+        if (j + 32 <= S) sparseOuterRow32(WT, delta, x, alpha, i, j, byColumn, begin, end, R, C, S);
+        else sparseOuterRow16(WT, delta, x, alpha, i, j, byColumn, begin, end, R, C, S);
+      }
+      begin = end;
+    }
+  }
+  biasOuter(g, delta, alpha, B, R);
+}
+
+// WT[i, j..j+32) += alpha sum over the examples n = byColumn[begin..end) of x[n, i] delta[n, j..j+32)
+function sparseOuterRow32(WT: usize, delta: usize, x: usize, alpha: f32, i: usize, j: usize, byColumn: usize, begin: usize, end: usize, R: usize, C: usize, S: usize): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+  for (let t = begin; t < end; t++) {
+    const n = <usize>load<u32>(byColumn + (t << 2));
+    const s = f32x4.splat(load<f32>(x + ((n * C + i) << 2)));
+    const d = delta + ((n * R + j) << 2);
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(d), s));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load(d, 16), s));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load(d, 32), s));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load(d, 48), s));
+    a4 = f32x4.add(a4, f32x4.mul(v128.load(d, 64), s));
+    a5 = f32x4.add(a5, f32x4.mul(v128.load(d, 80), s));
+    a6 = f32x4.add(a6, f32x4.mul(v128.load(d, 96), s));
+    a7 = f32x4.add(a7, f32x4.mul(v128.load(d, 112), s));
+  }
+  const p = WT + ((i * S + j) << 2), al = f32x4.splat(alpha);
+  addMasked(p, al, a0, j, R); addMasked(p + 16, al, a1, j + 4, R);
+  addMasked(p + 32, al, a2, j + 8, R); addMasked(p + 48, al, a3, j + 12, R);
+  addMasked(p + 64, al, a4, j + 16, R); addMasked(p + 80, al, a5, j + 20, R);
+  addMasked(p + 96, al, a6, j + 24, R); addMasked(p + 112, al, a7, j + 28, R);
+}
+
+// WT[i, j..j+16) += alpha sum over the examples n = byColumn[begin..end) of x[n, i] delta[n, j..j+16)
+function sparseOuterRow16(WT: usize, delta: usize, x: usize, alpha: f32, i: usize, j: usize, byColumn: usize, begin: usize, end: usize, R: usize, C: usize, S: usize): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  for (let t = begin; t < end; t++) {
+    const n = <usize>load<u32>(byColumn + (t << 2));
+    const s = f32x4.splat(load<f32>(x + ((n * C + i) << 2)));
+    const d = delta + ((n * R + j) << 2);
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(d), s));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load(d, 16), s));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load(d, 32), s));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load(d, 48), s));
+  }
+  const p = WT + ((i * S + j) << 2), al = f32x4.splat(alpha);
+  addMasked(p, al, a0, j, R); addMasked(p + 16, al, a1, j + 4, R);
+  addMasked(p + 32, al, a2, j + 8, R); addMasked(p + 48, al, a3, j + 12, R);
+}
+
+// p[0..4) += alpha acc for the lanes j + k < R; the lanes past R read other rows' deltas and
+// are dropped, so the padding of WT stays zero.
+@inline function addMasked(p: usize, alpha: v128, acc: v128, j: usize, R: usize): void {
+  if (j >= R) return;
+  let a = acc;
+  if (j + 4 > R) a = v128.and(a, i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(<i32>(R - j))));
+  v128.store(p, f32x4.add(v128.load(p), f32x4.mul(alpha, a)));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ const PAGE = 65536;
 /** wasm32 addresses 4 GiB; asconfig.json caps the memory there (65536 pages). */
 export const MAX_MEMORY_BYTES = 65536 * PAGE;
 const ALIGN = 64; // one cache line: SIMD loads never straddle lines at a buffer's start
+/** Bytes past every buffer that kernels may read (never use): a SIMD block reading a row's padding. */
+const SLACK = 128;
 
 export class MemoryPlan {
   private top: number;
@@ -28,7 +30,7 @@ export class MemoryPlan {
   /** Reserves `bytes` (64-byte aligned), growing the memory if needed; returns the byte offset. */
   reserve(bytes: number, what: string): number {
     const ptr = alignUp(this.top, ALIGN);
-    const end = ptr + bytes;
+    const end = ptr + bytes + SLACK;
     if (!Number.isSafeInteger(end) || end > MAX_MEMORY_BYTES) {
       throw new WasmMlpError(
         `${what} needs ${formatBytes(bytes)} of wasm memory, but only ${formatBytes(MAX_MEMORY_BYTES - ptr)} ` +

@@ -87,7 +87,6 @@ export async function train(net: Network, data: Dataset, options: TrainOptions =
   checkEta(eta);
   checkSeed(seed);
   const yieldEveryMs = options.yieldEveryMs ?? 50;
-
   net.ensureCapacity(batchSize);
   const mark = net.stagingMark();
   try {

@@ -200,3 +200,82 @@ describe.each(['simd', 'scalar'] as const)('elementwise and data kernels: %s bui
     expect(t.k.simdEnabled()).toBe(variant === 'simd' ? 1 : 0);
   });
 });
+
+describe.each(['simd', 'scalar'] as const)('sparse first-layer kernels: %s build', (variant) => {
+  /** x with about `zeros` of its entries exactly zero, and its transposed, zero-padded W. */
+  const sparseCase = (batch: number, rows: number, cols: number, zeros = 0.8) => {
+    const x = f32(randomArray(rng, batch * cols).map((v) => (rng.float() < zeros ? 0 : Math.abs(v))));
+    const W = f32(randomArray(rng, rows * cols));
+    const stride = Math.ceil(rows / 16) * 16;
+    const WT = new Float64Array(cols * stride);
+    for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) WT[i * stride + j] = W[j * cols + i];
+    return { x, W, WT, stride };
+  };
+  const lists = (t: KernelBench, x: ArrayLike<number>, batch: number, cols: number) => {
+    const list = t.u32(new Uint32Array(batch * cols));
+    const counts = t.u32(new Uint32Array(batch));
+    t.k.nonzeroColumns(list, counts, t.f32(x), batch, cols);
+    return { list, counts };
+  };
+  const SPARSE_SHAPES: [number, number, number][] = [[1, 1, 1], [1, 30, 784], [10, 30, 784], [3, 17, 33], [4, 100, 50], [2, 40, 37], [5, 16, 16], [64, 7, 100]];
+
+  it.each(SPARSE_SHAPES)('nonzeroColumns lists the nonzero inputs in order, batch %i, (rows %i), cols %i', async (batch, _rows, cols) => {
+    const t = await KernelBench.create(variant);
+    const { x } = sparseCase(batch, 1, cols, 0.7);
+    const xp = t.f32(x);
+    const [list, counts, list2, counts2] = [t.u32(new Uint32Array(batch * cols)), t.u32(new Uint32Array(batch)), t.u32(new Uint32Array(batch * cols)), t.u32(new Uint32Array(batch))];
+    t.k.nonzeroColumns(list, counts, xp, batch, cols);
+    t.k.nonzeroColumnsScalar(list2, counts2, xp, batch, cols);
+    const got = t.plan.u32;
+    for (let n = 0; n < batch; n++) {
+      const expected = [...x.subarray(n * cols, (n + 1) * cols)].flatMap((v, i) => (v !== 0 ? [i] : []));
+      expect(got[(counts >> 2) + n]).toBe(expected.length);
+      expect([...got.subarray((list >> 2) + n * cols, (list >> 2) + n * cols + expected.length)]).toEqual(expected);
+      expect(got[(counts2 >> 2) + n]).toBe(expected.length);
+      expect([...got.subarray((list2 >> 2) + n * cols, (list2 >> 2) + n * cols + expected.length)]).toEqual(expected);
+    }
+  });
+
+  it.each(SPARSE_SHAPES)('sparseForward equals the dense forward within tolerance and its scalar twin bit for bit, batch %i, rows %i, cols %i', async (batch, rows, cols) => {
+    const t = await KernelBench.create(variant);
+    const { x, W, WT, stride } = sparseCase(batch, rows, cols);
+    const b = f32(randomArray(rng, rows));
+    const { list, counts } = lists(t, x, batch, cols);
+    const [WTp, bp, xp] = [t.f32(WT), t.f32(b), t.f32(x)];
+    const z = t.f32(new Float32Array(batch * rows));
+    const z2 = t.f32(new Float32Array(batch * rows));
+    t.k.sparseForward(z, WTp, bp, xp, list, counts, batch, rows, cols, stride);
+    t.k.sparseForwardScalar(z2, WTp, bp, xp, list, counts, batch, rows, cols, stride);
+    expect(t.readF32(z, batch * rows)).toEqual(t.readF32(z2, batch * rows));
+    const zd = t.f32(new Float32Array(batch * rows));
+    t.k.denseForward(zd, t.f32(W), bp, xp, batch, rows, cols);
+    expectClose(t.readF32(z, batch * rows), t.readF32(zd, batch * rows), 'sparse z vs dense z', DOT_TOL.atol * cols, DOT_TOL.rtol);
+  });
+
+  it.each(SPARSE_SHAPES)('sparseOuter puts the same bits in WT as denseOuter in W, and keeps the padding zero, batch %i, rows %i, cols %i', async (batch, rows, cols) => {
+    const t = await KernelBench.create(variant);
+    const { x, W, WT, stride } = sparseCase(batch, rows, cols);
+    const delta = f32(randomArray(rng, batch * rows));
+    const b = f32(randomArray(rng, rows));
+    const { list, counts } = lists(t, x, batch, cols);
+    const [xp, dp] = [t.f32(x), t.f32(delta)];
+    const scratch = t.u32(new Uint32Array(cols + 1 + batch * cols));
+    const alpha = -0.15;
+    const results = [];
+    for (const fn of ['sparseOuter', 'sparseOuterScalar'] as const) {
+      const WTp = t.f32(WT), bp = t.f32(b);
+      t.k[fn](WTp, bp, dp, xp, list, counts, scratch, alpha, batch, rows, cols, stride);
+      results.push({ WT: t.readF32(WTp, cols * stride), b: t.readF32(bp, rows) });
+    }
+    const Wp = t.f32(W), bd = t.f32(b);
+    t.k.denseOuterScalar(Wp, bd, dp, xp, alpha, batch, rows, cols);
+    const Wd = t.readF32(Wp, rows * cols);
+    for (const r of results) {
+      for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) {
+        if (!Object.is(r.WT[i * stride + j], Wd[j * cols + i])) throw new Error(`WT[${i}, ${j}] = ${r.WT[i * stride + j]}, dense W[${j}, ${i}] = ${Wd[j * cols + i]}`);
+      }
+      for (let i = 0; i < cols; i++) for (let j = rows; j < stride; j++) expect(r.WT[i * stride + j]).toBe(0);
+      expect(r.b).toEqual(t.readF32(bd, rows));
+    }
+  });
+});

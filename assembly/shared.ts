@@ -1,0 +1,31 @@
+// Constants and small loops shared by the scalar and SIMD kernels, so both builds compute the
+// same numbers. Nothing here is exported from the module.
+
+/** u8 pixel to [0, 1]: x = pixel * (1 / 255), as one f32 multiply. */
+export const PIXEL_SCALE: f32 = 1.0 / 255.0;
+
+/**
+ * Deltas smaller than this are flushed to zero: wasm has no flush-to-zero mode and denormal
+ * arithmetic is many times slower (see PERFORMANCE.md); 1e-30 is far below any f32 gradient
+ * that can move a weight.
+ */
+export const TINY: f32 = 1e-30;
+
+// mark is (cols) u8: 1 where some example lists the column
+export function markColumns(mark: usize, list: usize, counts: usize, B: usize, C: usize): void {
+  memory.fill(mark, 0, C);
+  for (let n: usize = 0; n < B; n++) {
+    const ln = list + ((n * C) << 2);
+    const count = <usize>load<u32>(counts + (n << 2));
+    for (let t: usize = 0; t < count; t++) store<u8>(mark + <usize>load<u32>(ln + (t << 2)), 1);
+  }
+}
+
+// g is (rows); delta is (batch, rows). g += alpha (sum over n in order of delta[n])
+export function biasOuter(g: usize, delta: usize, alpha: f32, B: usize, R: usize): void {
+  for (let j: usize = 0; j < R; j++) {
+    let s: f32 = 0;
+    for (let n: usize = 0; n < B; n++) s += load<f32>(delta + ((n * R + j) << 2));
+    store<f32>(g + (j << 2), load<f32>(g + (j << 2)) + alpha * s);
+  }
+}
