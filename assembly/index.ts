@@ -11,7 +11,7 @@
 // stays exported in both builds as the tests' oracle.
 import {
   denseBackwardInputSimd, denseForwardSimd, denseOuterSimd, gatherBatchSimd, nonzeroColumnsSimd,
-  sgdUpdateSimd, sparseForwardSimd, sparseOuterSimd,
+  reduceUpdateSimd, sgdUpdateSimd, sparseForwardSimd, sparseOuterSimd,
 } from './simd';
 import { biasOuter, markColumns, PIXEL_SCALE, TINY } from './shared';
 
@@ -345,5 +345,27 @@ export function sgdUpdateScalar(params: usize, nabla: usize, scale: f32, n: i32)
   for (let i: usize = 0; i < <usize>n; i++) {
     const p = params + (i << 2);
     store<f32>(p, load<f32>(p) - scale * load<f32>(nabla + (i << 2)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Multi-threaded step: each thread accumulates its examples' gradients into its own buffer;
+// the reduction sums them in thread order, so a thread count always gives the same bits.
+
+// params is (n); grads is (count, gstride) f32: count buffers gstride floats apart.
+// params -= scale * (grads[0] + grads[1] + ... + grads[count - 1]), summed in that order.
+export function reduceUpdate(params: usize, grads: usize, count: i32, gstride: i32, scale: f32, n: i32): void {
+  if (ASC_FEATURE_SIMD) reduceUpdateSimd(params, grads, count, gstride, scale, n);
+  else reduceUpdateScalar(params, grads, count, gstride, scale, n);
+}
+
+// params is (n); grads is (count, gstride)
+export function reduceUpdateScalar(params: usize, grads: usize, count: i32, gstride: i32, scale: f32, n: i32): void {
+  const G = <usize>gstride << 2;
+  for (let i: usize = 0; i < <usize>n; i++) {
+    let s = load<f32>(grads + (i << 2));
+    for (let t: usize = 1; t < <usize>count; t++) s += load<f32>(grads + t * G + (i << 2));
+    const p = params + (i << 2);
+    store<f32>(p, load<f32>(p) - scale * s);
   }
 }

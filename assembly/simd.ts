@@ -518,3 +518,21 @@ export function sgdUpdateSimd(params: usize, nabla: usize, scale: f32, n: i32): 
     store<f32>(p, load<f32>(p) - scale * load<f32>(nabla + (i << 2)));
   }
 }
+
+// params is (n); grads is (count, gstride). params -= scale * (grads[0] + ... + grads[count - 1])
+export function reduceUpdateSimd(params: usize, grads: usize, count: i32, gstride: i32, scale: f32, n: i32): void {
+  const N = <usize>n, N4 = N & ~3, G = <usize>gstride << 2, T = <usize>count;
+  const sc = f32x4.splat(scale);
+  for (let i: usize = 0; i < N4; i += 4) {
+    let s = v128.load(grads + (i << 2));
+    for (let t: usize = 1; t < T; t++) s = f32x4.add(s, v128.load(grads + t * G + (i << 2)));
+    const p = params + (i << 2);
+    v128.store(p, f32x4.sub(v128.load(p), f32x4.mul(sc, s)));
+  }
+  for (let i = N4; i < N; i++) {
+    let s = load<f32>(grads + (i << 2));
+    for (let t: usize = 1; t < T; t++) s += load<f32>(grads + t * G + (i << 2));
+    const p = params + (i << 2);
+    store<f32>(p, load<f32>(p) - scale * s);
+  }
+}

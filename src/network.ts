@@ -5,8 +5,10 @@ import { InvalidArgumentError, WasmMlpError } from './errors.js';
 import type { Dataset } from './dataset.js';
 import { MemoryPlan } from './memory.js';
 import { Rng } from './random.js';
+import { LayerLoop, type LayerPlan } from './layers.js';
 import { layerShapes, parameterCount, validateSizes, type LayerShape } from './shapes.js';
-import { compileKernels, defaultVariant, instantiateKernels, type KernelVariant, type Kernels } from './wasm.js';
+import { CONTROL_BYTES, MAX_THREADS, ThreadPool } from './threads.js';
+import { compileKernels, defaultVariant, instantiateKernels, sharedMemory, threadsSupported, type KernelVariant, type Kernels } from './wasm.js';
 
 export interface NetworkOptions {
   /** [inputs, hidden..., outputs], e.g. [784, 30, 10]. */
@@ -19,6 +21,12 @@ export interface NetworkOptions {
   kernels?: KernelVariant;
   /** Examples per kernel call when predicting; training grows it to the batch size. Default 256. */
   batchCapacity?: number;
+  /**
+   * Threads for training (data-parallel mini-batches on one shared memory). Default 1. It pays
+   * for large batches (64 and up); where SharedArrayBuffer is missing (a page that is not
+   * cross-origin isolated) the network falls back to 1 thread: see `threads` on the network.
+   */
+  threads?: number;
 }
 
 /** A dataset copied into the network's wasm memory, ready for gathering mini-batches. */
@@ -53,12 +61,11 @@ export class Network {
   private readonly nabla: number;
   private readonly batchMark: number;
   private capacity = 0;
-  /** a[0] is the input batch x, a[l] = sigma(z^l) for l = 1..L; delta[l] likewise (delta[0] unused). */
-  private a: number[] = [];
-  private delta: number[] = [];
-  private y = 0;
-  private indices = 0;
+  /** Pointers of the batch buffers, W^1's transposed copy and the parameters, for the layer loop. */
+  private layout!: LayerPlan;
+  private loop!: LayerLoop;
   private predicted = 0;
+  private scratch = 0;
   private readonly staged = new Map<Dataset, StagedDataset>();
   /**
    * Layer 1 computes from each example's nonzero inputs only (MNIST is ~81% zeros), so it keeps
@@ -69,27 +76,39 @@ export class Network {
   private readonly wt: number;
   private readonly stride: number;
   private w1Current = true;
-  private list = 0;
-  private counts = 0;
-  private scratch = 0;
+  /** Threads used by training (1 when threads were not asked for or are not supported here). */
+  readonly threads: number;
+  private readonly module: WebAssembly.Module;
+  private readonly memory: WebAssembly.Memory | undefined;
+  private pool: ThreadPool | null = null;
+  private poolMark = 0;
 
   /** Loads the kernels (once per process) and makes a network with seeded random parameters. */
   static async create(options: NetworkOptions): Promise<Network> {
     const sizes = validateSizes(options.sizes);
-    const variant = options.kernels ?? defaultVariant();
-    const kernels = instantiateKernels(await compileKernels(variant));
-    const net = new Network(kernels, sizes, variant, options.batchCapacity ?? DEFAULT_CAPACITY);
+    const asked = options.threads ?? 1;
+    if (!Number.isInteger(asked) || asked < 1 || asked > MAX_THREADS) {
+      throw new InvalidArgumentError(`threads must be an integer from 1 to ${MAX_THREADS}, got ${asked}`);
+    }
+    const threads = asked > 1 && threadsSupported() ? asked : 1;
+    const variant = threads > 1 ? 'threads' : options.kernels ?? defaultVariant();
+    const module = await compileKernels(variant);
+    const memory = threads > 1 ? sharedMemory() : undefined;
+    const net = new Network(module, memory, sizes, variant, threads, options.batchCapacity ?? DEFAULT_CAPACITY);
     net.initialize(options.seed ?? 1, options.init ?? 'normal');
     return net;
   }
 
-  private constructor(kernels: Kernels, sizes: number[], variant: KernelVariant, capacity: number) {
-    this.kernels = kernels;
+  private constructor(module: WebAssembly.Module, memory: WebAssembly.Memory | undefined, sizes: number[], variant: KernelVariant, threads: number, capacity: number) {
+    this.module = module;
+    this.memory = memory;
+    this.kernels = instantiateKernels(module, memory);
     this.sizes = Object.freeze(sizes);
     this.variant = variant;
+    this.threads = threads;
     this.shapes = layerShapes(sizes);
     this.parameterCount = parameterCount(sizes);
-    this.plan = new MemoryPlan(kernels);
+    this.plan = new MemoryPlan(this.kernels);
     this.params = this.plan.reserve(this.parameterCount * 4, `the ${this.parameterCount} parameters`);
     this.nabla = this.plan.reserve(this.parameterCount * 4, `the ${this.parameterCount} gradients`);
     const first = this.shapes[0];
@@ -162,9 +181,8 @@ export class Network {
     const count = this.checkInput(x);
     const K = this.outputSize;
     const out = new Float32Array(count * K);
-    this.forEachChunk(x, count, (start, m) => {
-      out.set(this.plan.f32.subarray(this.a[this.layerCount] >> 2, (this.a[this.layerCount] >> 2) + m * K), start * K);
-    });
+    const aL = this.layout.a[this.layerCount] >> 2;
+    this.forEachChunk(x, count, (start, m) => out.set(this.plan.f32.subarray(aL, aL + m * K), start * K));
     return out;
   }
 
@@ -173,7 +191,7 @@ export class Network {
     const count = this.checkInput(x);
     const out = new Uint8Array(count);
     this.forEachChunk(x, count, (start, m) => {
-      this.k().argmaxRows(this.predicted, this.a[this.layerCount], m, this.outputSize);
+      this.k().argmaxRows(this.predicted, this.layout.a[this.layerCount], m, this.outputSize);
       out.set(this.plan.u8.subarray(this.predicted, this.predicted + m), start);
     });
     return out;
@@ -210,14 +228,23 @@ export class Network {
     this.staged.clear();
     this.plan.release(this.batchMark);
     const what = `a batch of ${n} examples`;
-    this.a = this.sizes.map((width) => this.plan.reserve(n * width * 4, what));
-    this.delta = this.sizes.map((width, l) => (l === 0 ? 0 : this.plan.reserve(n * width * 4, what)));
-    this.y = this.plan.reserve(n, what);
-    this.indices = this.plan.reserve(n * 4, what);
+    const C = this.inputSize;
+    this.layout = {
+      sizes: [...this.sizes],
+      shapes: this.shapes,
+      params: this.params,
+      wt: this.wt,
+      stride: this.stride,
+      a: this.sizes.map((width) => this.plan.reserve(n * width * 4, what)),
+      delta: this.sizes.map((width, l) => (l === 0 ? 0 : this.plan.reserve(n * width * 4, what))),
+      y: this.plan.reserve(n, what),
+      indices: this.plan.reserve(n * 4, what),
+      list: this.plan.reserve(n * C * 4, what),
+      counts: this.plan.reserve(n * 4, what),
+    };
     this.predicted = this.plan.reserve(n, what);
-    this.list = this.plan.reserve(n * this.inputSize * 4, what);
-    this.counts = this.plan.reserve(n * 4, what);
-    this.scratch = this.plan.reserve((this.inputSize + 1 + n * this.inputSize) * 4, what);
+    this.scratch = this.plan.reserve(scratchBytes(C, n), what);
+    this.loop = new LayerLoop(this.k(), this.layout);
     this.capacity = n;
   }
 
@@ -247,6 +274,7 @@ export class Network {
   }
 
   unstage(mark: number): void {
+    if (mark <= this.poolMark) this.stopThreads();
     for (const [data, s] of this.staged) if (s.images >= mark) this.staged.delete(data);
     this.plan.release(mark);
   }
@@ -257,14 +285,49 @@ export class Network {
    * which gives the same bits as backprop into nablaW followed by sgdUpdate. Returns the batch's summed cost.
    */
   trainBatch(s: StagedDataset, indices: Uint32Array, start: number, m: number, eta: number): number {
-    const k = this.k();
-    this.plan.u32.set(indices.subarray(start, start + m), this.indices >> 2);
-    k.gatherBatch(this.a[0], this.y, s.images, s.labels, this.indices, m, this.inputSize);
-    this.runForward(m);
-    const cost = k.costQuadratic(this.a[this.layerCount], this.y, m, this.outputSize);
-    this.runBackward(m, eta / m);
+    this.plan.u32.set(indices.subarray(start, start + m), this.layout.indices >> 2);
     this.w1Current = false;
+    if (this.pool) return this.pool.step(s.images, s.labels, m, eta / m);
+    this.loop.gather(s.images, s.labels, 0, m);
+    this.loop.forward(0, m);
+    const cost = this.loop.cost(0, m);
+    this.loop.backward(0, m, { kind: 'step', scale: eta / m, scratch: this.scratch });
     return cost;
+  }
+
+  /**
+   * Starts the training threads on the current buffers (after staging; `stopThreads` or
+   * `unstage` below the mark ends them). Does nothing for a single-threaded network.
+   */
+  async startThreads(): Promise<void> {
+    if (this.threads === 1 || this.pool) return;
+    const T = this.threads;
+    const gstride = Math.ceil((this.shapes[0].cols * this.stride + this.parameterCount) / 16) * 16;
+    const scratchStride = scratchBytes(this.inputSize, this.capacity) / 4;
+    const what = `training with ${T} threads`;
+    this.poolMark = this.plan.mark();
+    const setup = {
+      module: this.module,
+      memory: this.memory!,
+      plan: this.layout,
+      thread: 0,
+      threads: T,
+      control: this.plan.reserve(CONTROL_BYTES, what),
+      grads: this.plan.reserve(T * gstride * 4, what),
+      gstride,
+      scratch: this.plan.reserve(T * scratchStride * 4, what),
+      scratchStride,
+      wtLength: this.shapes[0].cols * this.stride,
+      b1: this.shapes[0].bOffset,
+      parameterCount: this.parameterCount,
+    };
+    this.pool = await ThreadPool.start(this.k(), this.loop, setup);
+  }
+
+  /** Stops the training threads, if any. */
+  stopThreads(): void {
+    this.pool?.close();
+    this.pool = null;
   }
 
   /** Correct predictions and summed cost over all of `s`, in batches of the capacity. */
@@ -277,11 +340,11 @@ export class Network {
     for (let start = 0; start < count; start += this.capacity) {
       const m = Math.min(this.capacity, count - start);
       const idx = this.plan.u32;
-      for (let i = 0; i < m; i++) idx[(this.indices >> 2) + i] = start + i;
-      k.gatherBatch(this.a[0], this.y, s.images, s.labels, this.indices, m, this.inputSize);
-      this.runForward(m);
-      cost += k.costQuadratic(this.a[this.layerCount], this.y, m, K);
-      k.argmaxRows(this.predicted, this.a[this.layerCount], m, K);
+      for (let i = 0; i < m; i++) idx[(this.layout.indices >> 2) + i] = start + i;
+      this.loop.gather(s.images, s.labels, 0, m);
+      this.loop.forward(0, m);
+      cost += this.loop.cost(0, m);
+      k.argmaxRows(this.predicted, this.layout.a[this.layerCount], m, K);
       const predicted = this.plan.u8;
       for (let i = 0; i < m; i++) if (predicted[this.predicted + i] === labels[start + i]) correct++;
     }
@@ -310,6 +373,7 @@ export class Network {
 
   /** Frees the kernel instance; the network cannot be used afterwards. */
   dispose(): void {
+    this.stopThreads();
     this.kernels = null;
     this.staged.clear();
   }
@@ -318,60 +382,12 @@ export class Network {
     return this.kernels === null;
   }
 
-  // ---- the layer loop
-
-  /**
-   * z^l = W^l a^(l-1) + b^l and a^l = sigma(z^l) for l = 1..L over a batch of m (z^l is
-   * overwritten by a^l); layer 1 sums over each example's nonzero inputs, in order, then adds b^1.
-   */
-  private runForward(m: number): void {
-    const k = this.k();
-    this.shapes.forEach((s, i) => {
-      const l = i + 1;
-      const b = this.params + s.bOffset * 4;
-      if (l === 1) {
-        k.nonzeroColumns(this.list, this.counts, this.a[0], m, s.cols);
-        k.sparseForward(this.a[1], this.wt, b, this.a[0], this.list, this.counts, m, s.rows, s.cols, this.stride);
-      } else {
-        k.denseForward(this.a[l], this.params + s.wOffset * 4, b, this.a[l - 1], m, s.rows, s.cols);
-      }
-      k.sigmoid(this.a[l], this.a[l], m * s.rows);
-    });
-  }
-
-  /**
-   * delta^L = 2 (a^L - y) sigma'(z^L); then for l = L..1: delta^(l-1) = (W^l)^T delta^l * sigma'(z^(l-1))
-   * (from W^l before its update), and either nablaW^l += delta^l (a^(l-1))^T, nablaB^l += delta^l
-   * (no `scale`), or the fused step W^l -= scale delta^l (a^(l-1))^T, b^l -= scale delta^l.
-   */
-  private runBackward(m: number, scale?: number): void {
-    const k = this.k();
-    const L = this.layerCount;
-    k.outputDeltaQuadratic(this.delta[L], this.a[L], this.y, m, this.outputSize);
-    for (let l = L; l >= 1; l--) {
-      const s = this.shapes[l - 1];
-      const W = this.params + s.wOffset * 4;
-      if (l > 1) {
-        k.denseBackwardInput(this.delta[l - 1], W, this.delta[l], m, s.rows, s.cols);
-        k.sigmoidPrimeMul(this.delta[l - 1], this.a[l - 1], m * s.cols);
-      }
-      if (scale !== undefined && l === 1) {
-        k.sparseOuter(this.wt, this.params + s.bOffset * 4, this.delta[1], this.a[0], this.list, this.counts, this.scratch, -scale, m, s.rows, s.cols, this.stride);
-      } else if (scale === undefined) {
-        k.denseBackwardParams(this.nabla + s.wOffset * 4, this.nabla + s.bOffset * 4, this.delta[l], this.a[l - 1], m, s.rows, s.cols);
-      } else {
-        k.denseSgdStep(W, this.params + s.bOffset * 4, this.delta[l], this.a[l - 1], scale, m, s.rows, s.cols);
-      }
-    }
-  }
-
   /** Zeroes the gradients, then forward and backprop over the loaded batch of m; returns its summed cost. */
   private computeGradients(m: number): number {
-    const k = this.k();
-    k.zero(this.nabla, this.parameterCount);
-    this.runForward(m);
-    const cost = k.costQuadratic(this.a[this.layerCount], this.y, m, this.outputSize);
-    this.runBackward(m);
+    this.k().zero(this.nabla, this.parameterCount);
+    this.loop.forward(0, m);
+    const cost = this.loop.cost(0, m);
+    this.loop.backward(0, m, { kind: 'gradients', nabla: this.nabla });
     return cost;
   }
 
@@ -386,8 +402,8 @@ export class Network {
       }
     }
     this.ensureCapacity(m);
-    this.plan.f32.set(x, this.a[0] >> 2);
-    this.plan.u8.set(labels, this.y);
+    this.plan.f32.set(x, this.layout.a[0] >> 2);
+    this.plan.u8.set(labels, this.layout.y);
     return m;
   }
 
@@ -396,8 +412,8 @@ export class Network {
     const n0 = this.inputSize;
     for (let start = 0; start < count; start += this.capacity) {
       const m = Math.min(this.capacity, count - start);
-      this.plan.f32.set(x.subarray(start * n0, (start + m) * n0), this.a[0] >> 2);
-      this.runForward(m);
+      this.plan.f32.set(x.subarray(start * n0, (start + m) * n0), this.layout.a[0] >> 2);
+      this.loop.forward(0, m);
       take(start, m);
     }
   }
@@ -445,4 +461,9 @@ export function checkSeed(seed: number): void {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new InvalidArgumentError(`seed must be an integer from 0 to 4294967295, got ${seed}`);
   }
+}
+
+/** Bytes of one thread's scratch for the sparse update: (cols + 1 + batch * cols) u32. */
+function scratchBytes(cols: number, batch: number): number {
+  return (cols + 1 + batch * cols) * 4;
 }

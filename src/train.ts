@@ -92,6 +92,7 @@ export async function train(net: Network, data: Dataset, options: TrainOptions =
   try {
     const train = net.stage(data);
     const test = options.test ? net.stage(options.test) : null;
+    await net.startThreads();
     return await loop(net, train, test, { ...options, epochs, batchSize, eta, seed, yieldEveryMs });
   } finally {
     net.unstage(mark);

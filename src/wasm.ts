@@ -22,6 +22,8 @@ export interface Kernels {
   sparseForwardScalar(z: number, WT: number, b: number, x: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number): void;
   sparseOuter(WT: number, g: number, delta: number, x: number, list: number, counts: number, scratch: number, alpha: number, batch: number, rows: number, cols: number, stride: number): void;
   sparseOuterScalar(WT: number, g: number, delta: number, x: number, list: number, counts: number, scratch: number, alpha: number, batch: number, rows: number, cols: number, stride: number): void;
+  reduceUpdate(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
+  reduceUpdateScalar(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
   sigmoid(a: number, z: number, n: number): void;
   sigmoidPrimeMul(delta: number, a: number, n: number): void;
   outputDeltaQuadratic(delta: number, a: number, y: number, batch: number, classes: number): void;
@@ -32,14 +34,30 @@ export interface Kernels {
   sgdUpdateScalar(params: number, nabla: number, scale: number, n: number): void;
 }
 
-/** Which build of the kernels: `simd` (f32x4), `scalar` (plain wasm MVP) or `debug` (simd, assertions). */
-export type KernelVariant = 'simd' | 'scalar' | 'debug';
+/**
+ * Which build of the kernels: `simd` (f32x4), `scalar` (plain wasm MVP), `threads` (simd on an
+ * imported shared memory, for multi-threaded training) or `debug` (simd, assertions).
+ */
+export type KernelVariant = 'simd' | 'scalar' | 'threads' | 'debug';
 
 const FILES: Record<KernelVariant, string> = {
   simd: 'wasm-mlp.wasm',
   scalar: 'wasm-mlp.scalar.wasm',
+  threads: 'wasm-mlp.threads.wasm',
   debug: 'wasm-mlp.debug.wasm',
 };
+
+/** True when threads can share a memory here (SharedArrayBuffer; in a page, cross-origin isolation). */
+export function threadsSupported(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined' || !simdSupported()) return false;
+  const g = globalThis as { crossOriginIsolated?: boolean };
+  return g.crossOriginIsolated !== false;
+}
+
+/** A shared memory for the `threads` build, capped at the 4 GiB wasm32 limit. */
+export function sharedMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
+}
 
 // The smallest module that uses a v128 instruction (i8x16.splat + i8x16.popcnt).
 const SIMD_PROBE = new Uint8Array([
@@ -69,16 +87,18 @@ export function compileKernels(variant: KernelVariant = defaultVariant()): Promi
   return module;
 }
 
-/** A fresh instance (its own linear memory) of a compiled kernel module. */
-export function instantiateKernels(module: WebAssembly.Module): Kernels {
+/** An instance of a compiled kernel module: on its own memory, or on `memory` for the threads build. */
+export function instantiateKernels(module: WebAssembly.Module, memory?: WebAssembly.Memory): Kernels {
   const { exports } = instantiateSync<Record<string, unknown>>(module, {
     env: {
+      ...(memory ? { memory } : {}),
       abort(_message: number, _file: number, line: number, column: number) {
         throw new Error(`wasm-mlp kernel assertion failed at line ${line}:${column}`);
       },
     },
   });
-  return exports as unknown as Kernels;
+  const kernels = exports as unknown as Kernels & { memory?: WebAssembly.Memory };
+  return memory ? Object.assign(Object.create(kernels), { memory }) : kernels;
 }
 
 async function readWasm(url: URL): Promise<BufferSource> {

@@ -1,0 +1,131 @@
+// The layer loop of the lecture's network over a range of examples of the mini-batch buffers:
+// gather, forward, cost, backprop. Shared by Network (all examples) and the training threads (a
+// slice each). Not for: memory planning or scheduling; it only calls kernels on planned pointers.
+import type { LayerShape } from './shapes.js';
+import type { Kernels } from './wasm.js';
+
+/** Byte offsets of every buffer one step touches; plain numbers, so it can be posted to a worker. */
+export interface LayerPlan {
+  sizes: number[];
+  shapes: LayerShape[];
+  /** Parameter region W1, b1, W2, b2, ... (while training, W1's current copy is `wt`). */
+  params: number;
+  /** W^1 transposed: (cols, stride), stride = rows rounded up to 16, padding zero. */
+  wt: number;
+  stride: number;
+  /** a[0] = x, a[l] = sigma(z^l): (capacity, sizes[l]); delta[l] likewise, delta[0] unused. */
+  a: number[];
+  delta: number[];
+  /** (capacity) u8 labels, (capacity) u32 example indices, (capacity, inputs) u32 nonzero lists, (capacity) u32 counts. */
+  y: number;
+  indices: number;
+  list: number;
+  counts: number;
+}
+
+/** What backprop does with delta^l (a^(l-1))^T. */
+export type BackwardTarget =
+  /** The fused SGD step: W^l -= scale delta^l (a^(l-1))^T (W^1 in WT). */
+  | { kind: 'step'; scale: number; scratch: number }
+  /** Add the gradients to `nabla`, laid out as the parameters (W^1 row-major). */
+  | { kind: 'gradients'; nabla: number }
+  /** Write this slice's gradients to `grads` (parameter layout; W^1's slot unused) and `gradsWT` (WT layout). */
+  | { kind: 'partial'; grads: number; gradsWT: number; scratch: number };
+
+export class LayerLoop {
+  constructor(
+    private readonly k: Kernels,
+    readonly plan: LayerPlan,
+  ) {}
+
+  /** x and y for examples [e0, e0 + m) from the staged images and labels, by plan.indices. */
+  gather(images: number, labels: number, e0: number, m: number): void {
+    const p = this.plan;
+    const C = p.sizes[0];
+    this.k.gatherBatch(row(p.a[0], e0, C), p.y + e0, images, labels, p.indices + 4 * e0, m, C);
+  }
+
+  /**
+   * z^l = W^l a^(l-1) + b^l and a^l = sigma(z^l) for l = 1..L (z^l is overwritten by a^l); layer
+   * 1 sums over each example's nonzero inputs, in order, then adds b^1.
+   */
+  forward(e0: number, m: number): void {
+    const { k, plan: p } = this;
+    p.shapes.forEach((s, i) => {
+      const l = i + 1;
+      const b = p.params + 4 * s.bOffset;
+      const out = row(p.a[l], e0, s.rows);
+      if (l === 1) {
+        const x = row(p.a[0], e0, s.cols);
+        const list = row(p.list, e0, s.cols);
+        k.nonzeroColumns(list, p.counts + 4 * e0, x, m, s.cols);
+        k.sparseForward(out, p.wt, b, x, list, p.counts + 4 * e0, m, s.rows, s.cols, p.stride);
+      } else {
+        k.denseForward(out, p.params + 4 * s.wOffset, b, row(p.a[l - 1], e0, s.cols), m, s.rows, s.cols);
+      }
+      k.sigmoid(out, out, m * s.rows);
+    });
+  }
+
+  /** Summed quadratic cost of examples [e0, e0 + m). */
+  cost(e0: number, m: number): number {
+    const p = this.plan;
+    const K = p.sizes[p.sizes.length - 1];
+    return this.k.costQuadratic(row(p.a[p.shapes.length], e0, K), p.y + e0, m, K);
+  }
+
+  /**
+   * delta^L = 2 (a^L - y) sigma'(z^L); then for l = L..1: delta^(l-1) = (W^l)^T delta^l *
+   * sigma'(z^(l-1)) from W^l before any update, and delta^l (a^(l-1))^T, delta^l go to `target`.
+   */
+  backward(e0: number, m: number, target: BackwardTarget): void {
+    const { k, plan: p } = this;
+    const L = p.shapes.length;
+    const K = p.sizes[L];
+    k.outputDeltaQuadratic(row(p.delta[L], e0, K), row(p.a[L], e0, K), p.y + e0, m, K);
+    if (target.kind === 'partial') {
+      const first = p.shapes[0];
+      k.zero(target.gradsWT, first.cols * p.stride);
+      k.zero(target.grads + 4 * first.bOffset, this.parameterCount() - first.bOffset);
+    }
+    for (let l = L; l >= 1; l--) {
+      const s = p.shapes[l - 1];
+      const delta = row(p.delta[l], e0, s.rows);
+      const input = row(p.a[l - 1], e0, s.cols);
+      if (l > 1) {
+        const below = row(p.delta[l - 1], e0, s.cols);
+        k.denseBackwardInput(below, p.params + 4 * s.wOffset, delta, m, s.rows, s.cols);
+        k.sigmoidPrimeMul(below, input, m * s.cols);
+      }
+      this.layerGradient(l, s, delta, input, e0, m, target);
+    }
+  }
+
+  private layerGradient(l: number, s: LayerShape, delta: number, input: number, e0: number, m: number, target: BackwardTarget): void {
+    const { k, plan: p } = this;
+    const list = row(p.list, e0, s.cols);
+    const counts = p.counts + 4 * e0;
+    switch (target.kind) {
+      case 'gradients':
+        k.denseBackwardParams(target.nabla + 4 * s.wOffset, target.nabla + 4 * s.bOffset, delta, input, m, s.rows, s.cols);
+        return;
+      case 'step':
+        if (l === 1) k.sparseOuter(p.wt, p.params + 4 * s.bOffset, delta, input, list, counts, target.scratch, -target.scale, m, s.rows, s.cols, p.stride);
+        else k.denseSgdStep(p.params + 4 * s.wOffset, p.params + 4 * s.bOffset, delta, input, target.scale, m, s.rows, s.cols);
+        return;
+      case 'partial':
+        if (l === 1) k.sparseOuter(target.gradsWT, target.grads + 4 * s.bOffset, delta, input, list, counts, target.scratch, 1, m, s.rows, s.cols, p.stride);
+        else k.denseBackwardParams(target.grads + 4 * s.wOffset, target.grads + 4 * s.bOffset, delta, input, m, s.rows, s.cols);
+    }
+  }
+
+  private parameterCount(): number {
+    const last = this.plan.shapes[this.plan.shapes.length - 1];
+    return last.bOffset + last.rows;
+  }
+}
+
+/** Byte offset of row e0 of a (rows, width) f32 matrix at `ptr`. */
+function row(ptr: number, e0: number, width: number): number {
+  return ptr + 4 * e0 * width;
+}

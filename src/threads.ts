@@ -1,0 +1,190 @@
+// Data-parallel training on one shared WebAssembly.Memory: the caller is thread 0 and T - 1
+// workers (worker_threads in Node, Web Workers in browsers) run only kernels on planned pointers.
+// A step splits the mini-batch into T contiguous slices; each thread writes its slice's gradients
+// to its own buffer; then each thread reduces a slice of the parameters, summing the T buffers in
+// thread order, so a seed and a thread count always give the same bits. Not for: memory planning.
+import { LayerLoop, type LayerPlan } from './layers.js';
+import type { Kernels } from './wasm.js';
+
+export const MAX_THREADS = 64;
+/** Int32 slots of the control block, then one f64 cost per thread from byte 64. */
+const GEN = 0;
+const CMD = 1;
+const BATCH = 2;
+const DONE = 3;
+const IMAGES = 4;
+const LABELS = 5;
+const SCALE = 6; // f32
+export const CONTROL_BYTES = 64 + 8 * MAX_THREADS;
+
+const GRADIENTS = 1;
+const REDUCE = 2;
+const EXIT = 3;
+
+/** Everything one thread needs; plain data plus a module and a memory, so it can be posted. */
+export interface ThreadSetup {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  plan: LayerPlan;
+  thread: number;
+  threads: number;
+  /** Byte offsets: the control block, thread 0's gradient buffer (thread t's is gstride floats further), thread 0's scratch (likewise scratchStride). */
+  control: number;
+  grads: number;
+  gstride: number;
+  scratch: number;
+  scratchStride: number;
+  /** Floats of WT (cols * stride), b^1's offset in the parameters, and the parameter count. */
+  wtLength: number;
+  b1: number;
+  parameterCount: number;
+}
+
+/** Thread t's share of a command: its examples' gradients, or its slice of the reduction. */
+export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, command: number): void {
+  const ctrl = new Int32Array(s.memory.buffer, s.control, 16);
+  const T = s.threads;
+  const t = s.thread;
+  const grads = s.grads + 4 * t * s.gstride;
+  const gradsB = grads + 4 * s.wtLength;
+  if (command === GRADIENTS) {
+    const m = ctrl[BATCH];
+    const e0 = Math.floor((m * t) / T);
+    const e1 = Math.floor((m * (t + 1)) / T);
+    let cost = 0;
+    if (e1 > e0) {
+      loop.gather(ctrl[IMAGES], ctrl[LABELS], e0, e1 - e0);
+      loop.forward(e0, e1 - e0);
+      cost = loop.cost(e0, e1 - e0);
+      loop.backward(e0, e1 - e0, { kind: 'partial', grads: gradsB, gradsWT: grads, scratch: s.scratch + 4 * t * s.scratchStride });
+    } else {
+      k.zero(grads, s.gstride);
+    }
+    new Float64Array(s.memory.buffer, s.control + 64, MAX_THREADS)[t] = cost;
+  } else if (command === REDUCE) {
+    const scale = new Float32Array(s.memory.buffer, s.control, 16)[SCALE];
+    const base = s.grads;
+    const [a0, a1] = slice(s.wtLength, t, T);
+    if (a1 > a0) k.reduceUpdate(s.plan.wt + 4 * a0, base + 4 * a0, T, s.gstride, scale, a1 - a0);
+    const nB = s.parameterCount - s.b1;
+    const [b0, b1] = slice(nB, t, T);
+    const off = s.b1 + b0;
+    if (b1 > b0) k.reduceUpdate(s.plan.params + 4 * off, base + 4 * (s.wtLength + off), T, s.gstride, scale, b1 - b0);
+  }
+}
+
+/** [start, end) of thread t's share of n elements, starts on multiples of 4. */
+function slice(n: number, t: number, T: number): [number, number] {
+  const at = (u: number) => (u === T ? n : Math.min(n, Math.floor((n * u) / T / 4) * 4));
+  return [at(t), at(t + 1)];
+}
+
+/** The worker side: waits for commands on the control block and runs its share until EXIT. */
+export function serveThread(k: Kernels, s: ThreadSetup): void {
+  const loop = new LayerLoop(k, s.plan);
+  const ctrl = new Int32Array(s.memory.buffer, s.control, 16);
+  let seen = Atomics.load(ctrl, GEN);
+  for (;;) {
+    waitWhileEqual(ctrl, GEN, seen);
+    seen = Atomics.load(ctrl, GEN);
+    const command = Atomics.load(ctrl, CMD);
+    if (command === EXIT) return;
+    runShare(k, loop, s, command);
+    Atomics.add(ctrl, DONE, 1);
+    Atomics.notify(ctrl, DONE);
+  }
+}
+
+/** Spins briefly (a step takes well under a millisecond to start), then sleeps on the slot. */
+function waitWhileEqual(ctrl: Int32Array, index: number, value: number): void {
+  for (let spin = 0; spin < 20000; spin++) if (Atomics.load(ctrl, index) !== value) return;
+  while (Atomics.load(ctrl, index) === value) {
+    try {
+      Atomics.wait(ctrl, index, value, 10);
+    } catch {
+      // a browser's main thread may not wait: keep spinning
+    }
+  }
+}
+
+interface WorkerLike {
+  postMessage(message: unknown): void;
+  terminate(): unknown;
+}
+
+/** The caller's end: owns the workers and runs thread 0's share itself. */
+export class ThreadPool {
+  private constructor(
+    private readonly k: Kernels,
+    private readonly loop: LayerLoop,
+    private readonly setup: ThreadSetup,
+    private readonly workers: WorkerLike[],
+  ) {}
+
+  /** Starts `setup.threads - 1` workers on the same module and memory; resolves when all are ready. */
+  static async start(k: Kernels, loop: LayerLoop, setup: ThreadSetup): Promise<ThreadPool> {
+    const ctrl = new Int32Array(setup.memory.buffer, setup.control, 16);
+    ctrl.fill(0);
+    const workers = await Promise.all(
+      Array.from({ length: setup.threads - 1 }, (_, i) => spawn({ ...setup, thread: i + 1 })),
+    );
+    return new ThreadPool(k, loop, setup, workers);
+  }
+
+  /** One SGD step over examples [0, m) of the batch buffers, whose indices are already written. Returns the summed cost. */
+  step(images: number, labels: number, m: number, scale: number): number {
+    const s = this.setup;
+    const ctrl = new Int32Array(s.memory.buffer, s.control, 16);
+    ctrl[BATCH] = m;
+    ctrl[IMAGES] = images;
+    ctrl[LABELS] = labels;
+    new Float32Array(s.memory.buffer, s.control, 16)[SCALE] = scale;
+    this.run(ctrl, GRADIENTS);
+    const costs = new Float64Array(s.memory.buffer, s.control + 64, MAX_THREADS);
+    let cost = 0;
+    for (let t = 0; t < s.threads; t++) cost += costs[t];
+    this.run(ctrl, REDUCE);
+    return cost;
+  }
+
+  private run(ctrl: Int32Array, command: number): void {
+    Atomics.store(ctrl, DONE, 0);
+    Atomics.store(ctrl, CMD, command);
+    Atomics.add(ctrl, GEN, 1);
+    Atomics.notify(ctrl, GEN);
+    runShare(this.k, this.loop, this.setup, command);
+    const others = this.setup.threads - 1;
+    for (let done = Atomics.load(ctrl, DONE); done < others; done = Atomics.load(ctrl, DONE)) waitWhileEqual(ctrl, DONE, done);
+  }
+
+  /** Stops the workers. */
+  close(): void {
+    const ctrl = new Int32Array(this.setup.memory.buffer, this.setup.control, 16);
+    Atomics.store(ctrl, CMD, EXIT);
+    Atomics.add(ctrl, GEN, 1);
+    Atomics.notify(ctrl, GEN);
+    for (const w of this.workers) w.terminate();
+  }
+}
+
+async function spawn(setup: ThreadSetup): Promise<WorkerLike> {
+  const url = new URL('../dist/worker.js', import.meta.url);
+  if (typeof process !== 'undefined' && process.versions?.node) {
+    const { Worker } = (await import(/* @vite-ignore */ 'node:worker_threads')) as typeof import('node:worker_threads');
+    const worker = new Worker(url);
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve());
+      worker.once('error', reject);
+      worker.postMessage(setup);
+    });
+    worker.unref();
+    return worker;
+  }
+  const worker = new Worker(url, { type: 'module' });
+  await new Promise<void>((resolve, reject) => {
+    worker.onmessage = () => resolve();
+    worker.onerror = (e) => reject(new Error(`training worker failed: ${e.message}`));
+    worker.postMessage(setup);
+  });
+  return worker;
+}
