@@ -113,8 +113,17 @@ export function denseBackwardInputScalar(
 export function denseBackwardParams(
   nablaW: usize, nablaB: usize, delta: usize, x: usize, batch: i32, rows: i32, cols: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) denseOuterSimd(nablaW, nablaB, delta, x, 1, batch, rows, cols);
-  else denseOuterScalar(nablaW, nablaB, delta, x, 1, batch, rows, cols);
+  if (ASC_FEATURE_SIMD) denseOuterSimd(nablaW, nablaB, delta, x, 1, true, batch, rows, cols);
+  else denseOuterScalar(nablaW, nablaB, delta, x, 1, true, batch, rows, cols);
+}
+
+// nablaW is (rows, cols); nablaB is (rows); delta is (batch, rows); x is (batch, cols).
+// nablaW = delta^T x and nablaB = the column sums of delta (overwrites: no zeroing pass needed).
+export function denseGradient(
+  nablaW: usize, nablaB: usize, delta: usize, x: usize, batch: i32, rows: i32, cols: i32,
+): void {
+  if (ASC_FEATURE_SIMD) denseOuterSimd(nablaW, nablaB, delta, x, 1, false, batch, rows, cols);
+  else denseOuterScalar(nablaW, nablaB, delta, x, 1, false, batch, rows, cols);
 }
 
 // W is (rows, cols); b is (rows); delta is (batch, rows); x is (batch, cols).
@@ -124,14 +133,15 @@ export function denseBackwardParams(
 export function denseSgdStep(
   W: usize, b: usize, delta: usize, x: usize, scale: f32, batch: i32, rows: i32, cols: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) denseOuterSimd(W, b, delta, x, -scale, batch, rows, cols);
-  else denseOuterScalar(W, b, delta, x, -scale, batch, rows, cols);
+  if (ASC_FEATURE_SIMD) denseOuterSimd(W, b, delta, x, -scale, true, batch, rows, cols);
+  else denseOuterScalar(W, b, delta, x, -scale, true, batch, rows, cols);
 }
 
 // G is (rows, cols); g is (rows); delta is (batch, rows); x is (batch, cols).
-// G += alpha (delta^T x), g += alpha (sum_n delta), each sum taken over n in order from 0.
+// G += alpha (delta^T x), g += alpha (sum_n delta), each sum taken over n in order from 0;
+// without acc, G = ... and g = ... instead.
 export function denseOuterScalar(
-  G: usize, g: usize, delta: usize, x: usize, alpha: f32, batch: i32, rows: i32, cols: i32,
+  G: usize, g: usize, delta: usize, x: usize, alpha: f32, acc: bool, batch: i32, rows: i32, cols: i32,
 ): void {
   const R = <usize>rows, C = <usize>cols, B = <usize>batch, C4 = C & ~3;
   for (let j: usize = 0; j < R; j++) {
@@ -148,20 +158,20 @@ export function denseOuterScalar(
         s3 += d * load<f32>(xi, 12);
       }
       const p = Gj + (i << 2);
-      store<f32>(p, load<f32>(p) + alpha * s0);
-      store<f32>(p, load<f32>(p, 4) + alpha * s1, 4);
-      store<f32>(p, load<f32>(p, 8) + alpha * s2, 8);
-      store<f32>(p, load<f32>(p, 12) + alpha * s3, 12);
+      store<f32>(p, (acc ? load<f32>(p) : 0) + alpha * s0);
+      store<f32>(p, (acc ? load<f32>(p, 4) : 0) + alpha * s1, 4);
+      store<f32>(p, (acc ? load<f32>(p, 8) : 0) + alpha * s2, 8);
+      store<f32>(p, (acc ? load<f32>(p, 12) : 0) + alpha * s3, 12);
     }
     for (; i < C; i++) {
       let s: f32 = 0;
       for (let n: usize = 0; n < B; n++) {
         s += load<f32>(delta + ((n * R + j) << 2)) * load<f32>(x + ((n * C + i) << 2));
       }
-      store<f32>(Gj + (i << 2), load<f32>(Gj + (i << 2)) + alpha * s);
+      store<f32>(Gj + (i << 2), (acc ? load<f32>(Gj + (i << 2)) : 0) + alpha * s);
     }
   }
-  biasOuter(g, delta, alpha, B, R);
+  biasOuter(g, delta, alpha, acc, B, R);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,16 +237,27 @@ export function sparseOuter(
   WT: usize, g: usize, delta: usize, x: usize, list: usize, counts: usize, scratch: usize, alpha: f32,
   batch: i32, rows: i32, cols: i32, stride: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) sparseOuterSimd(WT, g, delta, x, list, counts, scratch, alpha, batch, rows, cols, stride);
-  else sparseOuterScalar(WT, g, delta, x, list, counts, scratch, alpha, batch, rows, cols, stride);
+  if (ASC_FEATURE_SIMD) sparseOuterSimd(WT, g, delta, x, list, counts, scratch, alpha, true, batch, rows, cols, stride);
+  else sparseOuterScalar(WT, g, delta, x, list, counts, scratch, alpha, true, batch, rows, cols, stride);
+}
+
+// GT is (cols, stride); g is (rows); the rest as sparseOuter. GT = delta^T x transposed (every
+// column written, padding zero) and g = sum_n delta: overwrites, no zeroing pass needed.
+export function sparseGradient(
+  GT: usize, g: usize, delta: usize, x: usize, list: usize, counts: usize, scratch: usize,
+  batch: i32, rows: i32, cols: i32, stride: i32,
+): void {
+  if (ASC_FEATURE_SIMD) sparseOuterSimd(GT, g, delta, x, list, counts, scratch, 1, false, batch, rows, cols, stride);
+  else sparseOuterScalar(GT, g, delta, x, list, counts, scratch, 1, false, batch, rows, cols, stride);
 }
 
 // WT is (cols, stride); g is (rows); delta is (batch, rows); x is (batch, cols); scratch is (cols) u8 or more
 export function sparseOuterScalar(
-  WT: usize, g: usize, delta: usize, x: usize, list: usize, counts: usize, mark: usize, alpha: f32,
+  WT: usize, g: usize, delta: usize, x: usize, list: usize, counts: usize, mark: usize, alpha: f32, acc: bool,
   batch: i32, rows: i32, cols: i32, stride: i32,
 ): void {
   const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch;
+  if (!acc) memory.fill(WT, 0, (C * S) << 2);
   markColumns(mark, list, counts, B, C);
   for (let i: usize = 0; i < C; i++) {
     if (!load<u8>(mark + i)) continue;
@@ -250,7 +271,7 @@ export function sparseOuterScalar(
       store<f32>(p, load<f32>(p) + alpha * s);
     }
   }
-  biasOuter(g, delta, alpha, B, R);
+  biasOuter(g, delta, alpha, acc, B, R);
 }
 
 // ---------------------------------------------------------------------------------------------

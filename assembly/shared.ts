@@ -21,11 +21,12 @@ export function markColumns(mark: usize, list: usize, counts: usize, B: usize, C
   }
 }
 
-// g is (rows); delta is (batch, rows). g += alpha (sum over n in order of delta[n])
-export function biasOuter(g: usize, delta: usize, alpha: f32, B: usize, R: usize): void {
+// g is (rows); delta is (batch, rows). g += alpha (sum over n in order of delta[n]); = without acc
+export function biasOuter(g: usize, delta: usize, alpha: f32, acc: bool, B: usize, R: usize): void {
   for (let j: usize = 0; j < R; j++) {
     let s: f32 = 0;
     for (let n: usize = 0; n < B; n++) s += load<f32>(delta + ((n * R + j) << 2));
-    store<f32>(g + (j << 2), load<f32>(g + (j << 2)) + alpha * s);
+    const p = g + (j << 2);
+    store<f32>(p, acc ? load<f32>(p) + alpha * s : alpha * s);
   }
 }

@@ -231,23 +231,23 @@ function backInputColumns(dx: usize, W: usize, delta: usize, n: usize, from: usi
 
 // G is (rows, cols); g is (rows); delta is (batch, rows); x is (batch, cols)
 export function denseOuterSimd(
-  G: usize, g: usize, delta: usize, x: usize, alpha: f32, batch: i32, rows: i32, cols: i32,
+  G: usize, g: usize, delta: usize, x: usize, alpha: f32, acc: bool, batch: i32, rows: i32, cols: i32,
 ): void {
   const B = <usize>batch, R = <usize>rows, C = <usize>cols, C8 = C & ~7;
   let j: usize = 0;
   for (; j + 4 <= R; j += 4) {
-    for (let i: usize = 0; i < C8; i += 8) outerTile4x8(G, delta, x, alpha, j, i, B, R, C);
-    for (let k: usize = 0; k < 4; k++) outerColumns(G, delta, x, alpha, j + k, C8, B, R, C);
+    for (let i: usize = 0; i < C8; i += 8) outerTile4x8(G, delta, x, alpha, acc, j, i, B, R, C);
+    for (let k: usize = 0; k < 4; k++) outerColumns(G, delta, x, alpha, acc, j + k, C8, B, R, C);
   }
   for (; j < R; j++) {
-    for (let i: usize = 0; i < C8; i += 8) outerTile1x8(G, delta, x, alpha, j, i, B, R, C);
-    outerColumns(G, delta, x, alpha, j, C8, B, R, C);
+    for (let i: usize = 0; i < C8; i += 8) outerTile1x8(G, delta, x, alpha, acc, j, i, B, R, C);
+    outerColumns(G, delta, x, alpha, acc, j, C8, B, R, C);
   }
-  biasOuter(g, delta, alpha, B, R);
+  biasOuter(g, delta, alpha, acc, B, R);
 }
 
 // G[j..j+3, i..i+7]: 4 rows x 8 columns, 8 accumulators
-function outerTile4x8(G: usize, delta: usize, x: usize, alpha: f32, j: usize, i: usize, B: usize, R: usize, C: usize): void {
+function outerTile4x8(G: usize, delta: usize, x: usize, alpha: f32, acc: bool, j: usize, i: usize, B: usize, R: usize, C: usize): void {
   let a0 = f32x4.splat(0), b0 = f32x4.splat(0), a1 = f32x4.splat(0), b1 = f32x4.splat(0);
   let a2 = f32x4.splat(0), b2 = f32x4.splat(0), a3 = f32x4.splat(0), b3 = f32x4.splat(0);
   let xn = x + (i << 2), dn = delta + (j << 2);
@@ -264,14 +264,14 @@ function outerTile4x8(G: usize, delta: usize, x: usize, alpha: f32, j: usize, i:
   }
   const al = f32x4.splat(alpha), grow = C << 2;
   const p = G + ((j * C + i) << 2);
-  addScaled(p, al, a0, b0);
-  addScaled(p + grow, al, a1, b1);
-  addScaled(p + 2 * grow, al, a2, b2);
-  addScaled(p + 3 * grow, al, a3, b3);
+  addScaled(p, al, a0, b0, acc);
+  addScaled(p + grow, al, a1, b1, acc);
+  addScaled(p + 2 * grow, al, a2, b2, acc);
+  addScaled(p + 3 * grow, al, a3, b3, acc);
 }
 
 // G[j, i..i+7]: 1 row x 8 columns, for the rows left over by the 4-row tiles
-function outerTile1x8(G: usize, delta: usize, x: usize, alpha: f32, j: usize, i: usize, B: usize, R: usize, C: usize): void {
+function outerTile1x8(G: usize, delta: usize, x: usize, alpha: f32, acc: bool, j: usize, i: usize, B: usize, R: usize, C: usize): void {
   let a = f32x4.splat(0), b = f32x4.splat(0);
   let xn = x + (i << 2), dn = delta + (j << 2);
   for (let n: usize = 0; n < B; n++, xn += C << 2, dn += R << 2) {
@@ -281,31 +281,37 @@ function outerTile1x8(G: usize, delta: usize, x: usize, alpha: f32, j: usize, i:
     a = f32x4.add(a, f32x4.mul(s, xa));
     b = f32x4.add(b, f32x4.mul(s, xb));
   }
-  addScaled(G + ((j * C + i) << 2), f32x4.splat(alpha), a, b);
+  addScaled(G + ((j * C + i) << 2), f32x4.splat(alpha), a, b, acc);
 }
 
-// p[0..7] += alpha * (a, b)
-@inline function addScaled(p: usize, alpha: v128, a: v128, b: v128): void {
-  v128.store(p, f32x4.add(v128.load(p), f32x4.mul(alpha, a)));
-  v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(alpha, b)), 16);
+// p[0..7] += alpha * (a, b), or = without acc
+@inline function addScaled(p: usize, alpha: v128, a: v128, b: v128, acc: bool): void {
+  if (acc) {
+    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(alpha, a)));
+    v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(alpha, b)), 16);
+  } else {
+    v128.store(p, f32x4.mul(alpha, a));
+    v128.store(p, f32x4.mul(alpha, b), 16);
+  }
 }
 
 // G[j, from..C): 4 columns at a time, then one at a time
-function outerColumns(G: usize, delta: usize, x: usize, alpha: f32, j: usize, from: usize, B: usize, R: usize, C: usize): void {
+function outerColumns(G: usize, delta: usize, x: usize, alpha: f32, acc: bool, j: usize, from: usize, B: usize, R: usize, C: usize): void {
   const Gj = G + ((j * C) << 2);
   let i = from;
   for (; i + 4 <= C; i += 4) {
-    let acc = f32x4.splat(0);
+    let sum = f32x4.splat(0);
     for (let n: usize = 0; n < B; n++) {
-      acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(delta + ((n * R + j) << 2))), v128.load(x + ((n * C + i) << 2))));
+      sum = f32x4.add(sum, f32x4.mul(f32x4.splat(load<f32>(delta + ((n * R + j) << 2))), v128.load(x + ((n * C + i) << 2))));
     }
-    const p = Gj + (i << 2);
-    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(f32x4.splat(alpha), acc)));
+    const p = Gj + (i << 2), scaled = f32x4.mul(f32x4.splat(alpha), sum);
+    v128.store(p, acc ? f32x4.add(v128.load(p), scaled) : scaled);
   }
   for (; i < C; i++) {
     let s: f32 = 0;
     for (let n: usize = 0; n < B; n++) s += load<f32>(delta + ((n * R + j) << 2)) * load<f32>(x + ((n * C + i) << 2));
-    store<f32>(Gj + (i << 2), load<f32>(Gj + (i << 2)) + alpha * s);
+    const p = Gj + (i << 2);
+    store<f32>(p, acc ? load<f32>(p) + alpha * s : alpha * s);
   }
 }
 
@@ -413,7 +419,7 @@ function sparseForwardBlock16(zn: usize, WT: usize, b: usize, xn: usize, ln: usi
 // (cols + 1 + batch * cols) u32. The per-example lists are regrouped by column (a counting sort
 // that keeps n in order), so each column's sum runs over its nonzero examples without branches.
 export function sparseOuterSimd(
-  WT: usize, g: usize, delta: usize, x: usize, list: usize, counts: usize, scratch: usize, alpha: f32,
+  WT: usize, g: usize, delta: usize, x: usize, list: usize, counts: usize, scratch: usize, alpha: f32, acc: bool,
   batch: i32, rows: i32, cols: i32, stride: i32,
 ): void {
   const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch;
@@ -442,18 +448,18 @@ export function sparseOuterSimd(
     let begin: usize = 0;
     for (let i: usize = 0; i < C; i++) {
       const end = <usize>load<u32>(start + (i << 2));
-      if (end > begin) {
-        if (j + 32 <= S) sparseOuterRow32(WT, delta, x, alpha, i, j, byColumn, begin, end, R, C, S);
-        else sparseOuterRow16(WT, delta, x, alpha, i, j, byColumn, begin, end, R, C, S);
+      if (end > begin || !acc) { // without acc, the columns no example uses are written as zero
+        if (j + 32 <= S) sparseOuterRow32(WT, delta, x, alpha, acc, i, j, byColumn, begin, end, R, C, S);
+        else sparseOuterRow16(WT, delta, x, alpha, acc, i, j, byColumn, begin, end, R, C, S);
       }
       begin = end;
     }
   }
-  biasOuter(g, delta, alpha, B, R);
+  biasOuter(g, delta, alpha, acc, B, R);
 }
 
 // WT[i, j..j+32) += alpha sum over the examples n = byColumn[begin..end) of x[n, i] delta[n, j..j+32)
-function sparseOuterRow32(WT: usize, delta: usize, x: usize, alpha: f32, i: usize, j: usize, byColumn: usize, begin: usize, end: usize, R: usize, C: usize, S: usize): void {
+function sparseOuterRow32(WT: usize, delta: usize, x: usize, alpha: f32, acc: bool, i: usize, j: usize, byColumn: usize, begin: usize, end: usize, R: usize, C: usize, S: usize): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
   for (let t = begin; t < end; t++) {
@@ -470,14 +476,14 @@ function sparseOuterRow32(WT: usize, delta: usize, x: usize, alpha: f32, i: usiz
     a7 = f32x4.add(a7, f32x4.mul(v128.load(d, 112), s));
   }
   const p = WT + ((i * S + j) << 2), al = f32x4.splat(alpha);
-  addMasked(p, al, a0, j, R); addMasked(p + 16, al, a1, j + 4, R);
-  addMasked(p + 32, al, a2, j + 8, R); addMasked(p + 48, al, a3, j + 12, R);
-  addMasked(p + 64, al, a4, j + 16, R); addMasked(p + 80, al, a5, j + 20, R);
-  addMasked(p + 96, al, a6, j + 24, R); addMasked(p + 112, al, a7, j + 28, R);
+  addMasked(p, al, a0, j, R, acc); addMasked(p + 16, al, a1, j + 4, R, acc);
+  addMasked(p + 32, al, a2, j + 8, R, acc); addMasked(p + 48, al, a3, j + 12, R, acc);
+  addMasked(p + 64, al, a4, j + 16, R, acc); addMasked(p + 80, al, a5, j + 20, R, acc);
+  addMasked(p + 96, al, a6, j + 24, R, acc); addMasked(p + 112, al, a7, j + 28, R, acc);
 }
 
 // WT[i, j..j+16) += alpha sum over the examples n = byColumn[begin..end) of x[n, i] delta[n, j..j+16)
-function sparseOuterRow16(WT: usize, delta: usize, x: usize, alpha: f32, i: usize, j: usize, byColumn: usize, begin: usize, end: usize, R: usize, C: usize, S: usize): void {
+function sparseOuterRow16(WT: usize, delta: usize, x: usize, alpha: f32, acc: bool, i: usize, j: usize, byColumn: usize, begin: usize, end: usize, R: usize, C: usize, S: usize): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   for (let t = begin; t < end; t++) {
     const n = <usize>load<u32>(byColumn + (t << 2));
@@ -489,17 +495,21 @@ function sparseOuterRow16(WT: usize, delta: usize, x: usize, alpha: f32, i: usiz
     a3 = f32x4.add(a3, f32x4.mul(v128.load(d, 48), s));
   }
   const p = WT + ((i * S + j) << 2), al = f32x4.splat(alpha);
-  addMasked(p, al, a0, j, R); addMasked(p + 16, al, a1, j + 4, R);
-  addMasked(p + 32, al, a2, j + 8, R); addMasked(p + 48, al, a3, j + 12, R);
+  addMasked(p, al, a0, j, R, acc); addMasked(p + 16, al, a1, j + 4, R, acc);
+  addMasked(p + 32, al, a2, j + 8, R, acc); addMasked(p + 48, al, a3, j + 12, R, acc);
 }
 
-// p[0..4) += alpha acc for the lanes j + k < R; the lanes past R read other rows' deltas and
+// p[0..4) += alpha sum (= without acc) for the lanes j + k < R; the lanes past R read other rows' deltas and
 // are dropped, so the padding of WT stays zero.
-@inline function addMasked(p: usize, alpha: v128, acc: v128, j: usize, R: usize): void {
-  if (j >= R) return;
-  let a = acc;
+@inline function addMasked(p: usize, alpha: v128, sum: v128, j: usize, R: usize, acc: bool): void {
+  if (j >= R) {
+    if (!acc) v128.store(p, f32x4.splat(0));
+    return;
+  }
+  let a = sum;
   if (j + 4 > R) a = v128.and(a, i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(<i32>(R - j))));
-  v128.store(p, f32x4.add(v128.load(p), f32x4.mul(alpha, a)));
+  const scaled = f32x4.mul(alpha, a);
+  v128.store(p, acc ? f32x4.add(v128.load(p), scaled) : scaled);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ export type BackwardTarget =
   | { kind: 'step'; scale: number; scratch: number }
   /** Add the gradients to `nabla`, laid out as the parameters (W^1 row-major). */
   | { kind: 'gradients'; nabla: number }
-  /** Write this slice's gradients to `grads` (parameter layout; W^1's slot unused) and `gradsWT` (WT layout). */
+  /** Write (not add) this slice's gradients to `grads` (parameter layout; W^1's slot unused) and `gradsWT` (WT layout). */
   | { kind: 'partial'; grads: number; gradsWT: number; scratch: number };
 
 export class LayerLoop {
@@ -83,11 +83,6 @@ export class LayerLoop {
     const L = p.shapes.length;
     const K = p.sizes[L];
     k.outputDeltaQuadratic(row(p.delta[L], e0, K), row(p.a[L], e0, K), p.y + e0, m, K);
-    if (target.kind === 'partial') {
-      const first = p.shapes[0];
-      k.zero(target.gradsWT, first.cols * p.stride);
-      k.zero(target.grads + 4 * first.bOffset, this.parameterCount() - first.bOffset);
-    }
     for (let l = L; l >= 1; l--) {
       const s = p.shapes[l - 1];
       const delta = row(p.delta[l], e0, s.rows);
@@ -113,15 +108,10 @@ export class LayerLoop {
         if (l === 1) k.sparseOuter(p.wt, p.params + 4 * s.bOffset, delta, input, list, counts, target.scratch, -target.scale, m, s.rows, s.cols, p.stride);
         else k.denseSgdStep(p.params + 4 * s.wOffset, p.params + 4 * s.bOffset, delta, input, target.scale, m, s.rows, s.cols);
         return;
-      case 'partial':
-        if (l === 1) k.sparseOuter(target.gradsWT, target.grads + 4 * s.bOffset, delta, input, list, counts, target.scratch, 1, m, s.rows, s.cols, p.stride);
-        else k.denseBackwardParams(target.grads + 4 * s.wOffset, target.grads + 4 * s.bOffset, delta, input, m, s.rows, s.cols);
+      case 'partial': // overwrites: no zeroing pass
+        if (l === 1) k.sparseGradient(target.gradsWT, target.grads + 4 * s.bOffset, delta, input, list, counts, target.scratch, m, s.rows, s.cols, p.stride);
+        else k.denseGradient(target.grads + 4 * s.wOffset, target.grads + 4 * s.bOffset, delta, input, m, s.rows, s.cols);
     }
-  }
-
-  private parameterCount(): number {
-    const last = this.plan.shapes[this.plan.shapes.length - 1];
-    return last.bOffset + last.rows;
   }
 }
 

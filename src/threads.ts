@@ -58,7 +58,7 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, command: n
       cost = loop.cost(e0, e1 - e0);
       loop.backward(e0, e1 - e0, { kind: 'partial', grads: gradsB, gradsWT: grads, scratch: s.scratch + 4 * t * s.scratchStride });
     } else {
-      k.zero(grads, s.gstride);
+      k.zero(grads, s.gstride); // no examples: nothing to add in the reduction
     }
     new Float64Array(s.memory.buffer, s.control + 64, MAX_THREADS)[t] = cost;
   } else if (command === REDUCE) {

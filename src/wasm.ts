@@ -14,14 +14,16 @@ export interface Kernels {
   denseBackwardInputScalar(dx: number, W: number, delta: number, batch: number, rows: number, cols: number): void;
   denseBackwardParams(nablaW: number, nablaB: number, delta: number, x: number, batch: number, rows: number, cols: number): void;
   denseSgdStep(W: number, b: number, delta: number, x: number, scale: number, batch: number, rows: number, cols: number): void;
-  denseOuterScalar(G: number, g: number, delta: number, x: number, alpha: number, batch: number, rows: number, cols: number): void;
+  denseGradient(nablaW: number, nablaB: number, delta: number, x: number, batch: number, rows: number, cols: number): void;
+  denseOuterScalar(G: number, g: number, delta: number, x: number, alpha: number, acc: number, batch: number, rows: number, cols: number): void;
   gatherBatchScalar(x: number, y: number, images: number, labels: number, indices: number, batch: number, pixels: number): void;
   nonzeroColumns(list: number, counts: number, x: number, batch: number, cols: number): void;
   nonzeroColumnsScalar(list: number, counts: number, x: number, batch: number, cols: number): void;
   sparseForward(z: number, WT: number, b: number, x: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number): void;
   sparseForwardScalar(z: number, WT: number, b: number, x: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number): void;
   sparseOuter(WT: number, g: number, delta: number, x: number, list: number, counts: number, scratch: number, alpha: number, batch: number, rows: number, cols: number, stride: number): void;
-  sparseOuterScalar(WT: number, g: number, delta: number, x: number, list: number, counts: number, scratch: number, alpha: number, batch: number, rows: number, cols: number, stride: number): void;
+  sparseOuterScalar(WT: number, g: number, delta: number, x: number, list: number, counts: number, scratch: number, alpha: number, acc: number, batch: number, rows: number, cols: number, stride: number): void;
+  sparseGradient(GT: number, g: number, delta: number, x: number, list: number, counts: number, scratch: number, batch: number, rows: number, cols: number, stride: number): void;
   reduceUpdate(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
   reduceUpdateScalar(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
   sigmoid(a: number, z: number, n: number): void;

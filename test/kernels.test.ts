@@ -68,7 +68,7 @@ describe.each(ENTRIES)('kernels: $name', ({ variant, suffix }) => {
     const gB0 = f32(randomArray(rng, rows));
     const gW = t.f32(gW0);
     const gB = t.f32(gB0);
-    if (suffix) t.k.denseOuterScalar(gW, gB, t.f32(delta), t.f32(x), 1, batch, rows, cols);
+    if (suffix) t.k.denseOuterScalar(gW, gB, t.f32(delta), t.f32(x), 1, 1, batch, rows, cols);
     else t.k.denseBackwardParams(gW, gB, t.f32(delta), t.f32(x), batch, rows, cols);
     const eW = Float64Array.from(gW0);
     const eB = Float64Array.from(gB0);
@@ -91,13 +91,13 @@ describe.each(ENTRIES)('kernels: $name', ({ variant, suffix }) => {
     const scale = 1.5 / batch;
     // the plain way: gradients into a zeroed buffer, then the update
     const W1 = t.f32(W0), b1 = t.f32(b0), gW = t.f32(new Float32Array(rows * cols)), gB = t.f32(new Float32Array(rows));
-    if (suffix) t.k.denseOuterScalar(gW, gB, dp, xp, 1, batch, rows, cols);
+    if (suffix) t.k.denseOuterScalar(gW, gB, dp, xp, 1, 1, batch, rows, cols);
     else t.k.denseBackwardParams(gW, gB, dp, xp, batch, rows, cols);
     t.k[`sgdUpdate${suffix}`](W1, gW, scale, rows * cols);
     t.k[`sgdUpdate${suffix}`](b1, gB, scale, rows);
     // the fused step
     const W2 = t.f32(W0), b2 = t.f32(b0);
-    if (suffix) t.k.denseOuterScalar(W2, b2, dp, xp, -Math.fround(scale), batch, rows, cols);
+    if (suffix) t.k.denseOuterScalar(W2, b2, dp, xp, -Math.fround(scale), 1, batch, rows, cols);
     else t.k.denseSgdStep(W2, b2, dp, xp, scale, batch, rows, cols);
     expect(t.readF32(W2, rows * cols)).toEqual(t.readF32(W1, rows * cols));
     expect(t.readF32(b2, rows)).toEqual(t.readF32(b1, rows));
@@ -262,13 +262,16 @@ describe.each(['simd', 'scalar'] as const)('sparse first-layer kernels: %s build
     const scratch = t.u32(new Uint32Array(cols + 1 + batch * cols));
     const alpha = -0.15;
     const results = [];
-    for (const fn of ['sparseOuter', 'sparseOuterScalar'] as const) {
+    for (const run of [
+      (WTp: number, bp: number) => t.k.sparseOuter(WTp, bp, dp, xp, list, counts, scratch, alpha, batch, rows, cols, stride),
+      (WTp: number, bp: number) => t.k.sparseOuterScalar(WTp, bp, dp, xp, list, counts, scratch, alpha, 1, batch, rows, cols, stride),
+    ]) {
       const WTp = t.f32(WT), bp = t.f32(b);
-      t.k[fn](WTp, bp, dp, xp, list, counts, scratch, alpha, batch, rows, cols, stride);
+      run(WTp, bp);
       results.push({ WT: t.readF32(WTp, cols * stride), b: t.readF32(bp, rows) });
     }
     const Wp = t.f32(W), bd = t.f32(b);
-    t.k.denseOuterScalar(Wp, bd, dp, xp, alpha, batch, rows, cols);
+    t.k.denseOuterScalar(Wp, bd, dp, xp, alpha, 1, batch, rows, cols);
     const Wd = t.readF32(Wp, rows * cols);
     for (const r of results) {
       for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) {
@@ -277,5 +280,35 @@ describe.each(['simd', 'scalar'] as const)('sparse first-layer kernels: %s build
       for (let i = 0; i < cols; i++) for (let j = rows; j < stride; j++) expect(r.WT[i * stride + j]).toBe(0);
       expect(r.b).toEqual(t.readF32(bd, rows));
     }
+  });
+});
+
+describe.each(['simd', 'scalar'] as const)('overwriting gradient kernels (threads): %s build', (variant) => {
+  it.each([[1, 1, 1], [10, 30, 784], [3, 17, 33], [4, 100, 50], [64, 7, 100]])('denseGradient and sparseGradient overwrite garbage with delta^T x, batch %i, rows %i, cols %i', async (batch, rows, cols) => {
+    const t = await KernelBench.create(variant);
+    const x = f32(randomArray(rng, batch * cols).map((v) => (v < 0.3 ? 0 : v)));
+    const delta = f32(randomArray(rng, batch * rows));
+    const [xp, dp] = [t.f32(x), t.f32(delta)];
+    // the oracle: accumulate into zeros
+    const W0 = t.f32(new Float32Array(rows * cols)), b0 = t.f32(new Float32Array(rows));
+    t.k.denseOuterScalar(W0, b0, dp, xp, 1, 1, batch, rows, cols);
+    const expectedW = t.readF32(W0, rows * cols), expectedB = t.readF32(b0, rows);
+    const garbage = (n: number) => Float32Array.from({ length: n }, () => NaN);
+    const W = t.f32(garbage(rows * cols)), b = t.f32(garbage(rows));
+    t.k.denseGradient(W, b, dp, xp, batch, rows, cols);
+    expect(t.readF32(W, rows * cols)).toEqual(expectedW);
+    expect(t.readF32(b, rows)).toEqual(expectedB);
+    const stride = Math.ceil(rows / 16) * 16;
+    const list = t.u32(new Uint32Array(batch * cols)), counts = t.u32(new Uint32Array(batch));
+    t.k.nonzeroColumns(list, counts, xp, batch, cols);
+    const scratch = t.u32(new Uint32Array(cols + 1 + batch * cols));
+    const GT = t.f32(garbage(cols * stride)), g = t.f32(garbage(rows));
+    t.k.sparseGradient(GT, g, dp, xp, list, counts, scratch, batch, rows, cols, stride);
+    const got = t.readF32(GT, cols * stride);
+    for (let i = 0; i < cols; i++) for (let j = 0; j < stride; j++) {
+      const want = j < rows ? expectedW[j * cols + i] : 0;
+      if (got[i * stride + j] !== want) throw new Error(`GT[${i}, ${j}] = ${got[i * stride + j]}, expected ${want}`);
+    }
+    expect(t.readF32(g, rows)).toEqual(expectedB);
   });
 });
