@@ -4,6 +4,7 @@
 import { Command, CommanderError, InvalidArgumentError as UsageError, Option } from 'commander';
 import { DEFAULT_ETA, WEIGHT_INITS, evaluate, layerShapes, Network, parameterCount, sliceDataset, train, validateSizes, WasmMlpError, type Dataset, type EpochMetrics, type WeightInit } from './index.js';
 import { loadIdxDataset, loadModelFile, mnistPaths, readModelFile, saveModelFile } from './node.js';
+import { MAX_THREADS } from './threads.js';
 
 const EXIT_USAGE = 2;
 
@@ -18,6 +19,12 @@ function positiveInt(value: string): number {
 function seedValue(value: string): number {
   const n = Number(value);
   if (!/^\s*\d+\s*$/.test(value) || n > 0xffffffff) throw new UsageError(`expected an integer from 0 to 4294967295, got "${value}"`);
+  return n;
+}
+
+function threadCount(value: string): number {
+  const n = positiveInt(value);
+  if (n > MAX_THREADS) throw new UsageError(`expected at most ${MAX_THREADS} threads, got ${n}`);
   return n;
 }
 
@@ -82,7 +89,7 @@ function dataOptions(cmd: Command, withTrain: boolean): Command {
     .option('--test-labels <file>', 'test labels (IDX, plain or gzip)', p.testLabels);
 }
 
-async function trainCommand(o: DataOptions & { layers: number[]; epochs: number; batchSize: number; eta: number; seed: number; init: WeightInit; limit?: number; out?: string; json?: boolean; quiet?: boolean; kernels: 'simd' | 'scalar' }): Promise<void> {
+async function trainCommand(o: DataOptions & { layers: number[]; epochs: number; batchSize: number; eta: number; seed: number; init: WeightInit; threads: number; limit?: number; out?: string; json?: boolean; quiet?: boolean; kernels: 'simd' | 'scalar' }): Promise<void> {
   const [fullTrain, test] = await Promise.all([
     loadIdxDataset({ images: o.trainImages!, labels: o.trainLabels! }),
     loadIdxDataset({ images: o.testImages, labels: o.testLabels }),
@@ -90,11 +97,11 @@ async function trainCommand(o: DataOptions & { layers: number[]; epochs: number;
   const trainSet: Dataset = o.limit && o.limit < fullTrain.count ? sliceDataset(fullTrain, 0, o.limit) : fullTrain;
   checkFits(o.layers, trainSet, 'training set');
   checkFits(o.layers, test, 'test set');
-  const net = await Network.create({ sizes: o.layers, seed: o.seed, init: o.init, kernels: o.kernels });
+  const net = await Network.create({ sizes: o.layers, seed: o.seed, init: o.init, kernels: o.kernels, threads: o.threads });
   const log = (line: string) => {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
-  log(`training [${o.layers.join(', ')}] (${net.parameterCount.toLocaleString('en-US')} parameters) on ${trainSet.count.toLocaleString('en-US')} images: ` + `${o.epochs} epochs, batch size ${o.batchSize}, eta ${o.eta}, seed ${o.seed}, ${o.init} init, ${net.variant} kernels`);
+  log(`training [${o.layers.join(', ')}] (${net.parameterCount.toLocaleString('en-US')} parameters) on ${trainSet.count.toLocaleString('en-US')} images: ` + `${o.epochs} epochs, batch size ${o.batchSize}, eta ${o.eta}, seed ${o.seed}, ${o.init} init, ${net.variant} kernels, ${net.threads} thread${net.threads > 1 ? 's' : ''}`);
   const { history } = await train(net, trainSet, {
     epochs: o.epochs,
     batchSize: o.batchSize,
@@ -116,6 +123,7 @@ async function trainCommand(o: DataOptions & { layers: number[]; epochs: number;
     seed: o.seed,
     init: o.init,
     kernels: net.variant,
+    threads: net.threads,
     trainExamples: trainSet.count,
     testExamples: test.count,
     testAccuracy: last.testAccuracy,
@@ -185,6 +193,7 @@ function program(): Command {
       .option('--eta <x>', 'learning rate', positiveNumber, DEFAULT_ETA)
       .option('--seed <n>', 'seed of initial weights and shuffling', seedValue, 1)
       .addOption(new Option('--init <kind>', 'initial weights: normal N(0,1) as the lecture, scaled N(0,1/n_in), he N(0,2/n_in)').choices(WEIGHT_INITS).default('normal'))
+      .option('--threads <n>', 'training threads (data-parallel; pays for batch sizes of 64 and up)', threadCount, 1)
       .option('--limit <n>', 'train on the first n training images only', positiveInt)
       .option('--out <file>', 'save the trained model to this file')
       .option('--json', 'print one JSON object with the results as the last line of stdout')

@@ -3,6 +3,7 @@
 // A step splits the mini-batch into T contiguous slices; each thread writes its slice's gradients
 // to its own buffer; then each thread reduces a slice of the parameters, summing the T buffers in
 // thread order, so a seed and a thread count always give the same bits. Not for: memory planning.
+import { WasmMlpError } from './errors.js';
 import { LayerLoop, type LayerPlan } from './layers.js';
 import type { Kernels } from './wasm.js';
 
@@ -16,6 +17,8 @@ const IMAGES = 4;
 const LABELS = 5;
 const SCALE = 6; // f32
 export const CONTROL_BYTES = 64 + 8 * MAX_THREADS;
+/** A share that takes longer than this means a worker died: fail instead of hanging. */
+const STALL_MS = 60_000;
 
 const GRADIENTS = 1;
 const REDUCE = 2;
@@ -83,7 +86,9 @@ function slice(n: number, t: number, T: number): [number, number] {
 export function serveThread(k: Kernels, s: ThreadSetup): void {
   const loop = new LayerLoop(k, s.plan);
   const ctrl = new Int32Array(s.memory.buffer, s.control, 16);
-  let seen = Atomics.load(ctrl, GEN);
+  // ThreadPool.start zeroed the block before any worker started; reading GEN here instead could
+  // miss a step the caller began right after this worker said it was ready.
+  let seen = 0;
   for (;;) {
     waitWhileEqual(ctrl, GEN, seen);
     seen = Atomics.load(ctrl, GEN);
@@ -95,10 +100,10 @@ export function serveThread(k: Kernels, s: ThreadSetup): void {
   }
 }
 
-/** Spins briefly (a step takes well under a millisecond to start), then sleeps on the slot. */
-function waitWhileEqual(ctrl: Int32Array, index: number, value: number): void {
+/** Spins briefly (a step takes well under a millisecond to start), then sleeps on the slot until it changes or `until` (ms) passes. */
+function waitWhileEqual(ctrl: Int32Array, index: number, value: number, until = Infinity): void {
   for (let spin = 0; spin < 20000; spin++) if (Atomics.load(ctrl, index) !== value) return;
-  while (Atomics.load(ctrl, index) === value) {
+  while (Atomics.load(ctrl, index) === value && performance.now() < until) {
     try {
       Atomics.wait(ctrl, index, value, 10);
     } catch {
@@ -154,7 +159,13 @@ export class ThreadPool {
     Atomics.notify(ctrl, GEN);
     runShare(this.k, this.loop, this.setup, command);
     const others = this.setup.threads - 1;
-    for (let done = Atomics.load(ctrl, DONE); done < others; done = Atomics.load(ctrl, DONE)) waitWhileEqual(ctrl, DONE, done);
+    const since = performance.now();
+    for (let done = Atomics.load(ctrl, DONE); done < others; done = Atomics.load(ctrl, DONE)) {
+      waitWhileEqual(ctrl, DONE, done, since + STALL_MS);
+      if (performance.now() - since > STALL_MS) {
+        throw new WasmMlpError(`a training thread did not finish its share within ${STALL_MS / 1000} s; ${others - Atomics.load(ctrl, DONE)} of ${others} workers missing`);
+      }
+    }
   }
 
   /** Stops the workers. */
