@@ -320,27 +320,25 @@ function outerColumns(G: usize, delta: usize, x: usize, alpha: f32, acc: bool, j
 // blocks of 32 (8 accumulators) and a last block of 16 (4); each lane computes exactly what the
 // scalar kernel computes for its output.
 
-// list is (batch, cols) u32, counts is (batch) u32; x is (batch, cols). Branch-free per input:
-// 16 inputs at a time become a 16-bit mask of the nonzero ones, whose set bits are listed in order.
+// For each 4-bit mask, the positions of its set bits as i32x4 (unused lanes 0).
+const COMPRESS: usize = memory.data<u8>([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]);
+
+// list is (batch, cols) u32, counts is (batch) u32; x is (batch, cols). Branch-free: each group
+// of 4 inputs becomes a 4-bit mask of its nonzero lanes; the table turns the mask into their
+// column indices, stored at the end of the list (a full v128 store, of which only popcnt(mask)
+// lanes count; it never passes the row's end since count <= i).
 export function nonzeroColumnsSimd(list: usize, counts: usize, x: usize, batch: i32, cols: i32): void {
-  const C = <usize>cols, C16 = C & ~15;
+  const C = <usize>cols, C4 = C & ~3;
   const zero = f32x4.splat(0);
   for (let n: usize = 0; n < <usize>batch; n++) {
     const xn = x + ((n * C) << 2), ln = list + ((n * C) << 2);
     let count: usize = 0;
-    for (let i: usize = 0; i < C16; i += 16) {
-      const p = xn + (i << 2);
-      let mask = i32x4.bitmask(f32x4.ne(v128.load(p), zero))
-        | (i32x4.bitmask(f32x4.ne(v128.load(p, 16), zero)) << 4)
-        | (i32x4.bitmask(f32x4.ne(v128.load(p, 32), zero)) << 8)
-        | (i32x4.bitmask(f32x4.ne(v128.load(p, 48), zero)) << 12);
-      while (mask) {
-        store<u32>(ln + (count << 2), <u32>i + ctz(mask));
-        count++;
-        mask &= mask - 1;
-      }
+    for (let i: usize = 0; i < C4; i += 4) {
+      const mask = <usize>i32x4.bitmask(f32x4.ne(v128.load(xn + (i << 2)), zero));
+      v128.store(ln + (count << 2), i32x4.add(i32x4.splat(<i32>i), v128.load(COMPRESS + (mask << 4))));
+      count += <usize>popcnt(mask);
     }
-    for (let k = C16; k < C; k++) {
+    for (let k = C4; k < C; k++) {
       if (load<f32>(xn + (k << 2)) != 0) { store<u32>(ln + (count << 2), <u32>k); count++; }
     }
     store<u32>(counts + (n << 2), <u32>count);

@@ -15,6 +15,7 @@ const { values: args } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
 });
 const EPOCH = 60000;
+const THREADS = Math.max(2, Math.min(os.availableParallelism?.() ?? os.cpus().length, 8));
 const log = (...a) => (args.json ? process.stderr.write(`${a.join(' ')}\n`) : console.log(...a));
 const { train: mnist, test } = await loadMnist();
 const paramCount = (sizes) => sizes.slice(1).reduce((t, n, i) => t + n * sizes[i] + n, 0);
@@ -23,8 +24,8 @@ const flopsPerExample = (sizes) => 6 * paramCount(sizes);
 
 // ---- implementations: each returns seconds for training `examples` images once, batch by batch
 
-async function wasmMlp(variant, sizes, batchSize, examples) {
-  const net = await Network.create({ sizes, seed: 1, kernels: variant });
+async function wasmMlp(variant, sizes, batchSize, examples, threads = 1) {
+  const net = await Network.create({ sizes, seed: 1, kernels: variant, threads });
   await train(net, sliceDataset(mnist, 0, Math.min(examples, 2000)), { epochs: 1, batchSize }); // warm-up
   const { history } = await train(net, sliceDataset(mnist, 0, examples), { epochs: 1, batchSize, yieldEveryMs: 1e9 });
   net.dispose();
@@ -101,6 +102,7 @@ for (const c of configs) {
   log(`training ${c.name} ...`);
   const runs = [
     ['wasm-mlp simd, 1 thread', c.n.wasm, () => wasmMlp('simd', c.sizes, c.batchSize, c.n.wasm)],
+    [`wasm-mlp simd, ${THREADS} threads`, c.n.wasm, () => wasmMlp('simd', c.sizes, c.batchSize, c.n.wasm, THREADS)],
     ['wasm-mlp scalar build, 1 thread', Math.min(c.n.wasm, quick ? 5000 : 20000), () => wasmMlp('scalar', c.sizes, c.batchSize, Math.min(c.n.wasm, quick ? 5000 : 20000))],
     ['TF.js 4.22 wasm backend', c.n.tf, async () => (await tfjsTrain('wasm', c.sizes, c.batchSize, c.n.tf)).seconds],
     ['TF.js 4.22 cpu backend', c.n.tf, async () => (await tfjsTrain('cpu', c.sizes, c.batchSize, c.n.tf)).seconds],
