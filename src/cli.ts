@@ -90,14 +90,13 @@ function dataOptions(cmd: Command, withTrain: boolean): Command {
 }
 
 async function trainCommand(o: DataOptions & { layers: number[]; epochs: number; batchSize: number; eta: number; seed: number; init: WeightInit; threads: number; limit?: number; out?: string; json?: boolean; quiet?: boolean; kernels: 'simd' | 'scalar' }): Promise<void> {
-  const [fullTrain, test] = await Promise.all([
-    loadIdxDataset({ images: o.trainImages!, labels: o.trainLabels! }),
-    loadIdxDataset({ images: o.testImages, labels: o.testLabels }),
-  ]);
+  // The network first, so the files are read straight into its memory: one copy of the data.
+  const net = await Network.create({ sizes: o.layers, seed: o.seed, init: o.init, kernels: o.kernels, threads: o.threads });
+  const fullTrain = await loadIdxDataset({ images: o.trainImages!, labels: o.trainLabels!, into: net });
+  const test = await loadIdxDataset({ images: o.testImages, labels: o.testLabels, into: net });
   const trainSet: Dataset = o.limit && o.limit < fullTrain.count ? sliceDataset(fullTrain, 0, o.limit) : fullTrain;
   checkFits(o.layers, trainSet, 'training set');
   checkFits(o.layers, test, 'test set');
-  const net = await Network.create({ sizes: o.layers, seed: o.seed, init: o.init, kernels: o.kernels, threads: o.threads });
   const log = (line: string) => {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
@@ -148,9 +147,9 @@ async function trainCommand(o: DataOptions & { layers: number[]; epochs: number;
 
 async function testCommand(o: DataOptions & { model: string; json?: boolean; kernels: 'simd' | 'scalar' }): Promise<void> {
   const model = await readModelFile(o.model);
-  const test = await loadIdxDataset({ images: o.testImages, labels: o.testLabels });
-  checkFits(model.sizes, test, 'test set');
   const net = await loadModelFile(o.model, { kernels: o.kernels });
+  const test = await loadIdxDataset({ images: o.testImages, labels: o.testLabels, into: net });
+  checkFits(model.sizes, test, 'test set');
   const result = evaluate(net, test);
   if (o.json) process.stdout.write(`${JSON.stringify({ model: o.model, sizes: model.sizes, parameters: net.parameterCount, testAccuracy: result.accuracy, testCost: result.cost, correct: result.correct, count: result.count })}\n`);
   else process.stdout.write(`${o.model} [${model.sizes.join(', ')}]: test accuracy ${percent(result.accuracy)} (${result.correct} of ${result.count}), cost ${result.cost.toFixed(4)}\n`);

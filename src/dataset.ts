@@ -60,10 +60,20 @@ export function sliceDataset(data: Dataset, start: number, end: number = data.co
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > data.count || start >= end) {
     throw new InvalidArgumentError(`slice [${start}, ${end}) is not a non-empty range of the ${data.count} examples`);
   }
+  const { rows, cols, pixels, classes } = data;
+  // Getters, not copies of the views: a dataset resident in a network's memory hands out a fresh
+  // view on every access (its memory may have grown), and a slice must follow it.
   return {
-    ...data,
-    images: data.images.subarray(start * data.pixels, end * data.pixels),
-    labels: data.labels.subarray(start, end),
+    get images() {
+      return data.images.subarray(start * pixels, end * pixels);
+    },
+    get labels() {
+      return data.labels.subarray(start, end);
+    },
     count: end - start,
+    rows,
+    cols,
+    pixels,
+    classes,
   };
 }

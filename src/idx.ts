@@ -20,6 +20,32 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 /** Parses an uncompressed IDX buffer of unsigned bytes. `name` labels errors (a path, say). */
 export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
+  const { dims, headerBytes } = parseIdxHeader(bytes, name);
+  checkIdxBody(dims, bytes.length - headerBytes, name);
+  return { dims, data: bytes.subarray(headerBytes) };
+}
+
+/** Product of the dimensions: the number of data bytes the header promises. */
+export function idxSize(dims: number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
+}
+
+/** Checks that `body` bytes follow a header with `dims`. */
+export function checkIdxBody(dims: number[], body: number, name: string): void {
+  const size = idxSize(dims);
+  if (size !== body) {
+    const claim = `header [${dims.join(' x ')}] claims ${size} bytes of data`;
+    throw new IdxFormatError(
+      size > body ? `${name}: truncated: ${claim}, only ${body} follow the header` : `${name}: ${claim}, but ${body} follow the header`,
+    );
+  }
+}
+
+/**
+ * Reads the header at the start of `bytes` (at least 4 bytes, and 4 + 4 * dims for the
+ * dimensions): the dimension sizes and the header's length. Body not checked.
+ */
+export function parseIdxHeader(bytes: Uint8Array, name = 'IDX data'): { dims: number[]; headerBytes: number } {
   if (isGzip(bytes)) throw new IdxFormatError(`${name}: is gzip-compressed; use decodeIdx, which decompresses it`);
   if (bytes.length < 4) throw new IdxFormatError(`${name}: ${bytes.length} bytes is too short for an IDX header (4 bytes of magic number)`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
@@ -38,20 +64,8 @@ export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
-  let size = 1;
-  for (let d = 0; d < ndims; d++) {
-    const n = view.getUint32(4 + 4 * d, false);
-    dims.push(n);
-    size *= n;
-  }
-  const body = bytes.length - headerBytes;
-  if (size !== body) {
-    const claim = `header [${dims.join(' x ')}] claims ${size} bytes of data`;
-    throw new IdxFormatError(
-      size > body ? `${name}: truncated: ${claim}, only ${body} follow the header` : `${name}: ${claim}, but ${body} follow the header`,
-    );
-  }
-  return { dims, data: bytes.subarray(headerBytes) };
+  for (let d = 0; d < ndims; d++) dims.push(view.getUint32(4 + 4 * d, false));
+  return { dims, headerBytes };
 }
 
 /** Parses IDX bytes, decompressing them first when they are gzip. */
@@ -72,17 +86,23 @@ export async function gunzip(bytes: Uint8Array, name = 'gzip data'): Promise<Uin
 /** A dataset from an IDX images array (count, rows, cols) and an IDX labels array (count). */
 export function datasetFromIdx(images: IdxArray, labels: IdxArray, options: { classes?: number; name?: string } = {}): Dataset {
   const name = options.name ?? 'dataset';
-  if (images.dims.length !== 3) {
-    throw new IdxFormatError(`${name}: images have ${images.dims.length} dimensions [${images.dims}]; expected 3 (count, rows, cols)`);
-  }
-  if (labels.dims.length !== 1) {
-    throw new IdxFormatError(`${name}: labels have ${labels.dims.length} dimensions [${labels.dims}]; expected 1 (count)`);
-  }
-  const [count, rows, cols] = images.dims;
-  if (count !== labels.dims[0]) {
-    throw new IdxFormatError(`${name}: ${count} images but ${labels.dims[0]} labels; expected the same count`);
-  }
+  const [, rows, cols] = checkDatasetDims(images.dims, labels.dims, name);
   return createDataset({ images: images.data, labels: labels.data, rows, cols, classes: options.classes, name });
+}
+
+/** [count, rows, cols] of images dims (count, rows, cols) and labels dims (count), which must agree. */
+export function checkDatasetDims(images: number[], labels: number[], name: string): [number, number, number] {
+  if (images.length !== 3) {
+    throw new IdxFormatError(`${name}: images have ${images.length} dimensions [${images}]; expected 3 (count, rows, cols)`);
+  }
+  if (labels.length !== 1) {
+    throw new IdxFormatError(`${name}: labels have ${labels.length} dimensions [${labels}]; expected 1 (count)`);
+  }
+  const [count, rows, cols] = images;
+  if (count !== labels[0]) {
+    throw new IdxFormatError(`${name}: ${count} images but ${labels[0]} labels; expected the same count`);
+  }
+  return [count, rows, cols];
 }
 
 function hex(bytes: Uint8Array, start: number, end: number): string {

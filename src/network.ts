@@ -2,7 +2,7 @@
 // instance, its memory plan and the layer loop (forward, backprop, update). Not for: epochs,
 // shuffling or evaluation schedules; the training loop in train.ts drives those.
 import { InvalidArgumentError, WasmMlpError } from './errors.js';
-import type { Dataset } from './dataset.js';
+import { createDataset, type Dataset } from './dataset.js';
 import { MemoryPlan } from './memory.js';
 import { Rng } from './random.js';
 import { LayerLoop, type LayerPlan } from './layers.js';
@@ -59,7 +59,10 @@ export class Network {
   /** Byte offsets: parameters and their gradients, each one contiguous f32 region. */
   private readonly params: number;
   private readonly nabla: number;
-  private readonly batchMark: number;
+  /** Start and end of the batch buffers, and end of everything that is not staging (batch buffers, resident datasets). */
+  private batchMark: number;
+  private batchEnd = 0;
+  private fixedEnd = 0;
   private capacity = 0;
   /** Pointers of the batch buffers, W^1's transposed copy and the parameters, for the layer loop. */
   private layout!: LayerPlan;
@@ -226,6 +229,8 @@ export class Network {
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`batch capacity must be a positive integer, got ${n}`);
     if (n <= this.capacity) return;
     this.staged.clear();
+    // Resident datasets after the batch buffers must survive: then the new buffers go on top.
+    if (this.fixedEnd > this.batchEnd) this.batchMark = this.fixedEnd;
     this.plan.release(this.batchMark);
     const what = `a batch of ${n} examples`;
     const C = this.inputSize;
@@ -246,6 +251,7 @@ export class Network {
     this.scratch = this.plan.reserve(scratchBytes(C, n), what);
     this.loop = new LayerLoop(this.k(), this.layout);
     this.capacity = n;
+    this.batchEnd = this.fixedEnd = this.plan.mark();
   }
 
   /** Copies `data` into wasm memory once (kept until `unstage`); its shape must fit the network. */
@@ -258,14 +264,62 @@ export class Network {
     if (data.classes > this.outputSize) {
       throw new InvalidArgumentError(`dataset has ${data.classes} classes, but the network has ${this.outputSize} outputs`);
     }
-    const what = `a dataset of ${data.count} images`;
-    const images = this.plan.reserve(data.images.length, what);
-    const labels = this.plan.reserve(data.labels.length, what);
-    this.plan.u8.set(data.images, images);
-    this.plan.u8.set(data.labels, labels);
-    const staged = { data, images, labels };
+    const dataImages = data.images;
+    const dataLabels = data.labels;
+    if (dataImages.length !== data.count * data.pixels || dataLabels.length !== data.count) {
+      throw new InvalidArgumentError(`dataset views hold ${dataImages.length} image bytes and ${dataLabels.length} labels, expected ${data.count * data.pixels} and ${data.count} (a view detached by memory growth?)`);
+    }
+    let staged: StagedDataset;
+    if (dataImages.buffer === this.k().memory.buffer && dataLabels.buffer === dataImages.buffer) {
+      staged = { data, images: dataImages.byteOffset, labels: dataLabels.byteOffset }; // resident: no copy
+    } else {
+      const what = `a dataset of ${data.count} images`;
+      const images = this.plan.reserve(dataImages.length, what);
+      const labels = this.plan.reserve(dataLabels.length, what);
+      this.plan.u8.set(dataImages, images);
+      this.plan.u8.set(dataLabels, labels);
+      staged = { data, images, labels };
+    }
     this.staged.set(data, staged);
     return staged;
+  }
+
+  /**
+   * Room for a dataset in this network's own memory, so that it never needs a second copy (a file
+   * can be read straight into it): `images` and `labels` are fresh views on every access. Fill
+   * them, then pass the result of `done` to train or evaluate; it lives as long as the network.
+   */
+  residentDataset(count: number, rows: number, cols: number): { images: () => Uint8Array; labels: () => Uint8Array; done: (classes?: number) => Dataset } {
+    if (![count, rows, cols].every((n) => Number.isInteger(n) && n >= 1)) {
+      throw new InvalidArgumentError(`a resident dataset needs positive integer count, rows and cols, got ${count}, ${rows}, ${cols}`);
+    }
+    if (this.plan.mark() !== this.fixedEnd) {
+      throw new WasmMlpError('a resident dataset cannot be made while data is staged (during training or evaluation)');
+    }
+    const pixels = rows * cols;
+    const what = `a dataset of ${count} images of ${rows} x ${cols}`;
+    const imagesAt = this.plan.reserve(count * pixels, what);
+    const labelsAt = this.plan.reserve(count, what);
+    this.fixedEnd = this.plan.mark();
+    const images = () => this.plan.u8.subarray(imagesAt, imagesAt + count * pixels);
+    const labels = () => this.plan.u8.subarray(labelsAt, labelsAt + count);
+    const done = (classes?: number): Dataset => {
+      const checked = createDataset({ images: images(), labels: labels(), rows, cols, classes });
+      return {
+        get images() {
+          return images();
+        },
+        get labels() {
+          return labels();
+        },
+        count,
+        rows,
+        cols,
+        pixels,
+        classes: checked.classes,
+      };
+    };
+    return { images, labels, done };
   }
 
   /** Marks the staging area so that `unstage(mark)` frees what is staged after it. */

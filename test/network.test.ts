@@ -85,3 +85,29 @@ describe('argument checks', () => {
     expect(() => net.forward(new Float32Array(4))).toThrow(/disposed/);
   });
 });
+
+describe('resident datasets (read straight into a network memory, no second copy)', () => {
+  it('train to the same bits as a copied dataset, survive batch-capacity growth, and slice', async () => {
+    const { mnistPaths, loadIdxDataset } = await import('../src/node.js');
+    const p = mnistPaths();
+    const a = await Network.create({ sizes: [784, 16, 10], seed: 2, batchCapacity: 4 });
+    const b = await Network.create({ sizes: [784, 16, 10], seed: 2, batchCapacity: 4 });
+    const resident = await loadIdxDataset({ images: p.testImages, labels: p.testLabels, classes: 10, into: a });
+    const copied = await loadIdxDataset({ images: p.testImages, labels: p.testLabels, classes: 10 });
+    expect(resident.images.buffer).not.toBe(copied.images.buffer);
+    expect(Buffer.from(resident.images).equals(Buffer.from(copied.images))).toBe(true);
+    // batch 32 > capacity 4: the batch buffers move above the resident data instead of over it
+    await train(a, sliceDataset(resident, 0, 640), { epochs: 1, batchSize: 32 });
+    await train(b, sliceDataset(copied, 0, 640), { epochs: 1, batchSize: 32 });
+    expect(Buffer.from(a.getParameters().buffer).equals(Buffer.from(b.getParameters().buffer))).toBe(true);
+    expect(Buffer.from(resident.images).equals(Buffer.from(copied.images))).toBe(true);
+  });
+
+  it('refuse a network whose inputs do not match', async () => {
+    const { mnistPaths, loadIdxDataset } = await import('../src/node.js');
+    const p = mnistPaths();
+    const net = await Network.create({ sizes: [100, 10] });
+    const data = await loadIdxDataset({ images: p.testImages, labels: p.testLabels, into: net });
+    await expect(train(net, data, { epochs: 1 })).rejects.toThrow(/784 pixels per image, but the network has 100 inputs/);
+  });
+});
