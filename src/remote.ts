@@ -1,0 +1,175 @@
+// A network that lives and trains in a worker (a Web Worker in pages, worker_threads in Node), so
+// the page stays responsive: datasets cross once, only progress and metrics come back; the same
+// hooks, history and abort as `train`. Not for: kernels or math; it forwards calls.
+import type { Dataset } from './dataset.js';
+import type { ModelHyperparameters } from './model.js';
+import type { NetworkOptions } from './network.js';
+import type { BatchInfo, EpochMetrics, TrainOptions, TrainResult } from './train.js';
+import { WasmMlpError } from './errors.js';
+
+/** A dataset as posted to the worker: copies of its bytes, transferred. */
+export interface DatasetWire {
+  images: ArrayBuffer;
+  labels: ArrayBuffer;
+  rows: number;
+  cols: number;
+  classes: number;
+  name?: string;
+}
+
+type WireTrainOptions = Pick<TrainOptions, 'epochs' | 'batchSize' | 'eta' | 'seed' | 'yieldEveryMs'>;
+
+export type Request = { id: number } & (
+  | { type: 'create'; options: NetworkOptions }
+  | { type: 'load-model'; bytes: ArrayBuffer }
+  | { type: 'set-data'; train?: DatasetWire; test?: DatasetWire }
+  | { type: 'train'; options: WireTrainOptions; batchEveryMs: number }
+  | { type: 'abort' }
+  | { type: 'parameters' }
+  | { type: 'model'; hyperparameters?: Partial<ModelHyperparameters> }
+  | { type: 'predict'; x: ArrayBuffer }
+);
+
+/** A request without its id, one variant at a time. */
+type RequestBody = Request extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
+export type Reply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: { name: string; message: string } }
+  | { id: number; event: 'epoch'; data: EpochMetrics }
+  | { id: number; event: 'batch'; data: BatchInfo };
+
+interface WorkerPort {
+  post(message: Request, transfer?: Transferable[]): void;
+  terminate(): void;
+}
+
+export interface RemoteTrainOptions extends WireTrainOptions {
+  onEpochEnd?(metrics: EpochMetrics): void;
+  /** Called at most every `batchEveryMs` (default 100) and after each epoch's last batch. */
+  onBatchEnd?(info: BatchInfo): void;
+  batchEveryMs?: number;
+  signal?: AbortSignal;
+}
+
+export class RemoteNetwork {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; onEvent?(r: Reply): void }>();
+  /** Filled by create / loadModel. */
+  sizes: readonly number[] = [];
+  parameterCount = 0;
+  threads = 1;
+
+  private constructor(private readonly port: WorkerPort) {}
+
+  /** Starts a worker and makes a network in it. */
+  static async create(options: NetworkOptions): Promise<RemoteNetwork> {
+    const remote = await RemoteNetwork.start();
+    remote.describe(await remote.call({ type: 'create', options }));
+    return remote;
+  }
+
+  /** Starts a worker with the network of a model file. */
+  static async fromModel(bytes: Uint8Array): Promise<RemoteNetwork> {
+    const remote = await RemoteNetwork.start();
+    const copy = bytes.slice().buffer;
+    remote.describe(await remote.call({ type: 'load-model', bytes: copy }, [copy]));
+    return remote;
+  }
+
+  private static async start(): Promise<RemoteNetwork> {
+    let remote: RemoteNetwork;
+    const onReply = (r: Reply) => remote.receive(r);
+    if (typeof process !== 'undefined' && process.versions?.node && typeof Worker === 'undefined') {
+      const { Worker: NodeWorker } = (await import(/* @vite-ignore */ 'node:worker_threads')) as typeof import('node:worker_threads');
+      const w = new NodeWorker(new URL('../dist/train-worker.js', import.meta.url));
+      w.on('message', onReply);
+      w.on('error', (e) => remote.failAll(e));
+      remote = new RemoteNetwork({ post: (m, t) => w.postMessage(m, t as never), terminate: () => void w.terminate() });
+    } else {
+      const w = new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' });
+      w.onmessage = (e: MessageEvent<Reply>) => onReply(e.data);
+      w.onerror = (e) => remote.failAll(new WasmMlpError(`training worker failed: ${e.message}`));
+      remote = new RemoteNetwork({ post: (m, t) => w.postMessage(m, t ?? []), terminate: () => w.terminate() });
+    }
+    return remote;
+  }
+
+  /** Copies the datasets (training and optional test) into the worker, once. */
+  async setData(train: Dataset | null, test?: Dataset): Promise<void> {
+    const wire = (d: Dataset): DatasetWire => ({ images: d.images.slice().buffer, labels: d.labels.slice().buffer, rows: d.rows, cols: d.cols, classes: d.classes });
+    const t = train ? wire(train) : undefined;
+    const s = test ? wire(test) : undefined;
+    const transfer = [t?.images, t?.labels, s?.images, s?.labels].filter((b): b is ArrayBuffer => !!b);
+    await this.call({ type: 'set-data', train: t, test: s }, transfer);
+  }
+
+  /** Trains in the worker; hooks run here. An aborted signal stops it within one mini-batch. */
+  async train(options: RemoteTrainOptions = {}): Promise<TrainResult> {
+    const { onEpochEnd, onBatchEnd, signal, batchEveryMs = 100, ...rest } = options;
+    const onAbort = () => this.port.post({ id: this.nextId++, type: 'abort' });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (signal?.aborted) return { history: [], aborted: true };
+      return (await this.call({ type: 'train', options: rest, batchEveryMs }, [], (r) => {
+        if ('event' in r && r.event === 'epoch') onEpochEnd?.(r.data);
+        if ('event' in r && r.event === 'batch') onBatchEnd?.(r.data);
+      })) as TrainResult;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  getParameters(): Promise<Float32Array> {
+    return this.call({ type: 'parameters' }) as Promise<Float32Array>;
+  }
+
+  /** The model file bytes of the network in the worker. */
+  encodeModel(hyperparameters?: Partial<ModelHyperparameters>): Promise<Uint8Array> {
+    return this.call({ type: 'model', hyperparameters }) as Promise<Uint8Array>;
+  }
+
+  forward(x: Float32Array): Promise<Float32Array> {
+    const copy = x.slice().buffer;
+    return this.call({ type: 'predict', x: copy }, [copy]) as Promise<Float32Array>;
+  }
+
+  /** Ends the worker; pending calls reject. */
+  terminate(): void {
+    this.port.terminate();
+    this.failAll(new WasmMlpError('the training worker was terminated'));
+  }
+
+  private describe(info: unknown): void {
+    const i = info as { sizes: number[]; parameterCount: number; threads: number };
+    this.sizes = i.sizes;
+    this.parameterCount = i.parameterCount;
+    this.threads = i.threads;
+  }
+
+  private call(req: RequestBody, transfer: Transferable[] = [], onEvent?: (r: Reply) => void): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onEvent });
+      this.port.post({ ...req, id } as Request, transfer);
+    });
+  }
+
+  private receive(r: Reply): void {
+    const p = this.pending.get(r.id);
+    if (!p) return;
+    if ('event' in r) return p.onEvent?.(r);
+    this.pending.delete(r.id);
+    if (r.ok) p.resolve(r.result);
+    else {
+      const e = new WasmMlpError(r.error.message);
+      e.name = r.error.name;
+      p.reject(e);
+    }
+  }
+
+  private failAll(e: Error): void {
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,92 @@
+// The training worker behind RemoteNetwork: owns one Network and its datasets, trains with the
+// same loop as the main thread, and sends back only progress, metrics and results. Runs as a
+// module Web Worker or a Node worker_threads worker. Not for: any logic of its own.
+import { createDataset, type Dataset } from './dataset.js';
+import { encodeModel, loadModel } from './model.js';
+import { Network } from './network.js';
+import { train } from './train.js';
+import type { DatasetWire, Reply, Request } from './remote.js';
+
+let net: Network | null = null;
+let trainSet: Dataset | null = null;
+let testSet: Dataset | null = null;
+let running: AbortController | null = null;
+
+function need(): Network {
+  if (!net) throw new Error('no network: create one or load a model first');
+  return net;
+}
+
+function fromWire(d: DatasetWire): Dataset {
+  return createDataset({ images: new Uint8Array(d.images), labels: new Uint8Array(d.labels), rows: d.rows, cols: d.cols, classes: d.classes, name: d.name });
+}
+
+async function handle(req: Request, send: (reply: Reply, transfer?: Transferable[]) => void): Promise<unknown> {
+  switch (req.type) {
+    case 'create':
+      net?.dispose();
+      net = await Network.create(req.options);
+      return { parameterCount: net.parameterCount, sizes: net.sizes, threads: net.threads };
+    case 'load-model':
+      net?.dispose();
+      net = await loadModel(new Uint8Array(req.bytes));
+      return { parameterCount: net.parameterCount, sizes: net.sizes, threads: net.threads };
+    case 'set-data':
+      trainSet = req.train ? fromWire(req.train) : trainSet;
+      testSet = req.test ? fromWire(req.test) : testSet;
+      return { train: trainSet?.count ?? 0, test: testSet?.count ?? 0 };
+    case 'train': {
+      if (!trainSet) throw new Error('no training data: call setData first');
+      running = new AbortController();
+      let lastBatch = 0;
+      try {
+        return await train(need(), trainSet, {
+          ...req.options,
+          test: testSet ?? undefined,
+          signal: running.signal,
+          onBatchEnd: (b) => {
+            const t = performance.now();
+            if (t - lastBatch < req.batchEveryMs && b.batch !== b.batches - 1) return;
+            lastBatch = t;
+            send({ id: req.id, event: 'batch', data: b });
+          },
+          onEpochEnd: (m) => send({ id: req.id, event: 'epoch', data: m }),
+        });
+      } finally {
+        running = null;
+      }
+    }
+    case 'abort':
+      running?.abort();
+      return null;
+    case 'parameters':
+      return need().getParameters();
+    case 'model':
+      return encodeModel(need(), req.hyperparameters);
+    case 'predict':
+      return need().forward(new Float32Array(req.x));
+  }
+}
+
+type Port = { post(message: Reply, transfer?: Transferable[]): void };
+
+function serve(port: Port, onMessage: (listener: (req: Request) => void) => void): void {
+  onMessage((req) => {
+    const send = (reply: Reply, transfer?: Transferable[]) => port.post(reply, transfer);
+    handle(req, send).then(
+      (result) => {
+        const transfer = ArrayBuffer.isView(result) ? [result.buffer as ArrayBuffer] : [];
+        send({ id: req.id, ok: true, result }, transfer);
+      },
+      (e: Error) => send({ id: req.id, ok: false, error: { name: e?.name ?? 'Error', message: e?.message ?? String(e) } }),
+    );
+  });
+}
+
+if (typeof process !== 'undefined' && process.versions?.node) {
+  const { parentPort } = await import('node:worker_threads');
+  serve({ post: (m, t) => parentPort!.postMessage(m, t as never) }, (listener) => parentPort!.on('message', listener));
+} else {
+  const scope = globalThis as unknown as { postMessage(m: unknown, t?: Transferable[]): void; onmessage: ((e: MessageEvent<Request>) => void) | null };
+  serve({ post: (m, t) => scope.postMessage(m, t ?? []) }, (listener) => (scope.onmessage = (e) => listener(e.data)));
+}
