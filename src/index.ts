@@ -10,3 +10,5 @@ export { Rng } from './random.js';
 export { mnistify, greyFromRgba, type GreyImage, type MnistifyOptions } from './preprocess.js';
 export { simdSupported, type KernelVariant } from './wasm.js';
 export { WasmMlpError, IdxFormatError, ModelFormatError, InvalidArgumentError, TrainingDivergedError } from './errors.js';
+export { fetchBytes, fetchIdx, fetchDataset, type FetchProgress } from './fetch.js';
+export { RemoteNetwork, type RemoteTrainOptions } from './remote.js';

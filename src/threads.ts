@@ -179,10 +179,10 @@ export class ThreadPool {
 }
 
 async function spawn(setup: ThreadSetup): Promise<WorkerLike> {
-  const url = new URL('../dist/worker.js', import.meta.url);
-  if (typeof process !== 'undefined' && process.versions?.node) {
-    const { Worker } = (await import(/* @vite-ignore */ 'node:worker_threads')) as typeof import('node:worker_threads');
-    const worker = new Worker(url);
+  if (typeof process !== 'undefined' && process.versions?.node && typeof Worker === 'undefined') {
+    const { Worker: NodeWorker } = (await import(/* @vite-ignore */ 'node:worker_threads')) as typeof import('node:worker_threads');
+    // the built worker, also when these sources run under a test runner
+    const worker = new NodeWorker(new URL('../dist/worker.js', import.meta.url));
     await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
       worker.once('error', reject);
@@ -191,7 +191,8 @@ async function spawn(setup: ThreadSetup): Promise<WorkerLike> {
     worker.unref();
     return worker;
   }
-  const worker = new Worker(url, { type: 'module' });
+  // written as one expression so that bundlers (Vite) find and emit the worker
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   await new Promise<void>((resolve, reject) => {
     worker.onmessage = () => resolve();
     worker.onerror = (e) => reject(new Error(`training worker failed: ${e.message}`));
