@@ -84,7 +84,8 @@ function serve(port: Port, onMessage: (listener: (req: Request) => void) => void
 }
 
 if (typeof process !== 'undefined' && process.versions?.node) {
-  const { parentPort } = await import('node:worker_threads');
+  const nodeWorkers = 'node:worker_threads';
+  const { parentPort } = (await import(/* @vite-ignore */ nodeWorkers)) as typeof import('node:worker_threads');
   serve({ post: (m, t) => parentPort!.postMessage(m, t as never) }, (listener) => parentPort!.on('message', listener));
 } else {
   const scope = globalThis as unknown as { postMessage(m: unknown, t?: Transferable[]): void; onmessage: ((e: MessageEvent<Request>) => void) | null };

@@ -11,7 +11,8 @@ function start(setup: ThreadSetup, reply: (message: string) => void): void {
 }
 
 if (typeof process !== 'undefined' && process.versions?.node) {
-  const { parentPort } = await import('node:worker_threads');
+  const nodeWorkers = 'node:worker_threads';
+  const { parentPort } = (await import(/* @vite-ignore */ nodeWorkers)) as typeof import('node:worker_threads');
   parentPort!.once('message', (setup: ThreadSetup) => start(setup, (m) => parentPort!.postMessage(m)));
 } else {
   const scope = globalThis as unknown as { onmessage: ((e: MessageEvent<ThreadSetup>) => void) | null; postMessage(m: unknown): void };
