@@ -76,6 +76,7 @@ function readForm() {
     subset: Number($<HTMLInputElement>('subset').value),
     init: $<HTMLSelectElement>('init').value as 'normal' | 'scaled' | 'he',
     seed: Number($<HTMLInputElement>('seed').value),
+    threads: Number($<HTMLSelectElement>('threads').value),
   };
 }
 
@@ -84,7 +85,7 @@ async function startTraining(resume: boolean): Promise<void> {
   const { train, test } = await loadData();
   if (!resume || !trainer) {
     trainer?.terminate();
-    trainer = await RemoteNetwork.create({ sizes: form.sizes, seed: form.seed, init: form.init });
+    trainer = await RemoteNetwork.create({ sizes: form.sizes, seed: form.seed, init: form.init, threads: form.threads });
     await trainer.setData(sliceDataset(train, 0, Math.min(form.subset, train.count)), test);
     history = [];
     plannedEpochs = form.epochs;
@@ -325,9 +326,10 @@ const testHooks = {
   loadData,
   ready: false,
   /** SHA-256 (hex) of the parameters after training `examples` images with the given options, in a worker. */
-  async trainHash(options: { sizes: number[]; seed: number; examples: number; epochs: number; batchSize: number; eta: number }): Promise<string> {
+  async trainHash(options: { sizes: number[]; seed: number; examples: number; epochs: number; batchSize: number; eta: number; threads?: number }): Promise<string> {
     const { train } = await loadData();
-    const remote = await RemoteNetwork.create({ sizes: options.sizes, seed: options.seed });
+    const remote = await RemoteNetwork.create({ sizes: options.sizes, seed: options.seed, threads: options.threads });
+    if (remote.threads !== (options.threads ?? 1)) throw new Error(`asked for ${options.threads} threads, got ${remote.threads}`);
     await remote.setData(sliceDataset(train, 0, options.examples));
     await remote.train({ epochs: options.epochs, batchSize: options.batchSize, eta: options.eta, seed: options.seed });
     const p = await remote.getParameters();
@@ -353,6 +355,13 @@ function hex(buffer: ArrayBuffer): string {
   return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+{
+  // threads need cross-origin isolation (SharedArrayBuffer); they pay from batch 64 up
+  const select = $<HTMLSelectElement>('threads');
+  const cores = Math.min(8, navigator.hardwareConcurrency || 1);
+  if (crossOriginIsolated && cores > 1) select.add(new Option(`${cores} (data-parallel)`, String(cores)));
+  else select.title = 'one thread: this page is not cross-origin isolated or has one core';
+}
 clearPad();
 const pretrained = new Uint8Array(await (await fetch(asset('pretrained.wmlp'))).arrayBuffer());
 await useModelBytes(pretrained, 'Using the pre-trained model (784-100-10, 10 epochs, about 97.5% on the test set).');

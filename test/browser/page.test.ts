@@ -130,6 +130,21 @@ describe('demo page in Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('trains with 2 threads in the cross-origin isolated page to the same bits as Node with 2 threads', async () => {
+    const options = { sizes: [784, 24, 10], seed: 4, examples: 640, epochs: 1, batchSize: 64, eta: 1.5, threads: 2 };
+    const { train: data } = await loadMnist();
+    const net = await Network.create({ sizes: options.sizes, seed: options.seed, threads: 2 });
+    await train(net, sliceDataset(data, 0, options.examples), { epochs: options.epochs, batchSize: options.batchSize, eta: options.eta, seed: options.seed });
+    expect(net.threads).toBe(2);
+    const nodeHash = createHash('sha256').update(Buffer.from(net.getParameters().buffer)).digest('hex');
+    net.dispose();
+    const { page, problems } = await open();
+    const pageHash = await page.evaluate((o) => (window as unknown as { wasmMlp: { trainHash(o: unknown): Promise<string> } }).wasmMlp.trainHash(o), options);
+    expect(pageHash).toBe(nodeHash);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('loads a model saved by the Node CLI and predicts identically', async () => {
     const file = `${root}dist-web/generated/cli-model.wmlp`;
     execFileSync(process.execPath, [`${root}dist/cli.js`, 'train', '--layers', '784,20,10', '--epochs', '1', '--limit', '3000', '--seed', '5', '--quiet', '--out', file]);
@@ -148,6 +163,31 @@ describe('demo page in Chromium', () => {
     expect(result.classes).toEqual(Array.from(net.predict(x)));
     await page.close();
   }, 60_000);
+
+  it('stops within an epoch, resumes, and takes an uploaded model file', async () => {
+    const { page, problems } = await open();
+    await page.evaluate(() => (window as unknown as { wasmMlp: { loadData(): Promise<unknown> } }).wasmMlp.loadData());
+    const epochsDone = () => page.evaluate(() => (window as unknown as { wasmMlp: { history(): unknown[] } }).wasmMlp.history().length);
+    await page.fill('#epochs', '30');
+    await page.click('#train');
+    await page.waitForFunction(() => (window as unknown as { wasmMlp: { history(): unknown[] } }).wasmMlp.history().length >= 1, null, { timeout: 30_000 });
+    await page.click('#stop');
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Stopped'), null, { timeout: 10_000 });
+    const stoppedAt = await epochsDone();
+    expect(stoppedAt).toBeLessThan(30);
+    expect(await page.isEnabled('#resume')).toBe(true);
+    await page.click('#resume');
+    await page.waitForFunction((n) => (window as unknown as { wasmMlp: { history(): unknown[] } }).wasmMlp.history().length > n, stoppedAt, { timeout: 30_000 });
+    await page.click('#stop');
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Stopped'), null, { timeout: 10_000 });
+    const file = `${root}dist-web/generated/upload-model.wmlp`;
+    execFileSync(process.execPath, [`${root}dist/cli.js`, 'train', '--layers', '784,12,10', '--epochs', '1', '--limit', '1000', '--quiet', '--out', file]);
+    await page.setInputFiles('#upload', file);
+    await page.waitForFunction(() => document.getElementById('model-note')!.textContent!.includes('uploaded model upload-model.wmlp'));
+    expect(await page.locator('#neurons canvas').count()).toBe(12);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 90_000);
 
   it('fits a phone-sized viewport without sideways scrolling', async () => {
     const { page, problems } = await open({ width: 390, height: 844 });
