@@ -89,7 +89,7 @@ function dataOptions(cmd: Command, withTrain: boolean): Command {
     .option('--test-labels <file>', 'test labels (IDX, plain or gzip)', p.testLabels);
 }
 
-async function trainCommand(o: DataOptions & { layers: number[]; epochs: number; batchSize: number; eta: number; seed: number; init: WeightInit; threads: number; limit?: number; out?: string; json?: boolean; quiet?: boolean; kernels: 'simd' | 'scalar' }): Promise<void> {
+async function trainCommand(o: DataOptions & { layers: number[]; epochs: number; batchSize: number; eta: number; seed: number; init: WeightInit; threads: number; limit?: number; out?: string; checkpoint?: string; resume?: string; json?: boolean; quiet?: boolean; kernels: 'simd' | 'scalar' }): Promise<void> {
   // The network first, so the files are read straight into its memory: one copy of the data.
   const net = await Network.create({ sizes: o.layers, seed: o.seed, init: o.init, kernels: o.kernels, threads: o.threads });
   const fullTrain = await loadIdxDataset({ images: o.trainImages!, labels: o.trainLabels!, into: net });
@@ -97,26 +97,33 @@ async function trainCommand(o: DataOptions & { layers: number[]; epochs: number;
   const trainSet: Dataset = o.limit && o.limit < fullTrain.count ? sliceDataset(fullTrain, 0, o.limit) : fullTrain;
   checkFits(o.layers, trainSet, 'training set');
   checkFits(o.layers, test, 'test set');
+  const hyperparameters = { eta: o.eta, batchSize: o.batchSize, seed: o.seed };
+  const initialEpoch = o.resume ? await resumeFrom(o.resume, net, o.layers, hyperparameters, o.epochs) : 0;
   const log = (line: string) => {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
   log(`training [${o.layers.join(', ')}] (${net.parameterCount.toLocaleString('en-US')} parameters) on ${trainSet.count.toLocaleString('en-US')} images: ` + `${o.epochs} epochs, batch size ${o.batchSize}, eta ${o.eta}, seed ${o.seed}, ${o.init} init, ${net.variant} kernels, ${net.threads} thread${net.threads > 1 ? 's' : ''}`);
+  if (initialEpoch) log(`resuming from ${o.resume} after epoch ${initialEpoch}`);
   const { history } = await train(net, trainSet, {
     epochs: o.epochs,
+    initialEpoch,
     batchSize: o.batchSize,
     eta: o.eta,
     seed: o.seed,
     test,
-    onEpochEnd: (m) => log(epochLine(m, o.epochs)),
+    onEpochEnd: async (m) => {
+      log(epochLine(m, o.epochs));
+      if (o.checkpoint) await saveModelFile(o.checkpoint, net, { ...hyperparameters, epochs: m.epoch });
+    },
   });
-  if (o.out) await saveModelFile(o.out, net, { eta: o.eta, batchSize: o.batchSize, epochs: o.epochs, seed: o.seed });
+  if (o.out) await saveModelFile(o.out, net, { ...hyperparameters, epochs: o.epochs });
   const last = history[history.length - 1];
   const best = history.reduce((b, m) => (m.testAccuracy > b.testAccuracy ? m : b), history[0]);
   const trainSeconds = history.reduce((t, m) => t + m.trainSeconds, 0);
   const summary = {
     sizes: o.layers,
     parameters: net.parameterCount,
-    epochs: history.length,
+    epochs: o.epochs,
     batchSize: o.batchSize,
     eta: o.eta,
     seed: o.seed,
@@ -132,12 +139,13 @@ async function trainCommand(o: DataOptions & { layers: number[]; epochs: number;
     trainSeconds,
     examplesPerSecond: (trainSet.count * history.length) / trainSeconds,
     model: o.out ?? null,
+    resumedAfterEpoch: initialEpoch,
     history,
   };
   if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     process.stdout.write(
-      `test accuracy ${percent(last.testAccuracy)} after ${history.length} epochs (best ${percent(best.testAccuracy)} at epoch ${best.epoch}); ` +
+      `test accuracy ${percent(last.testAccuracy)} after ${o.epochs} epochs (best ${percent(best.testAccuracy)} at epoch ${best.epoch}); ` +
         `${trainSeconds.toFixed(1)} s training, ${Math.round(summary.examplesPerSecond).toLocaleString('en-US')} examples/s` +
         `${o.out ? `; model saved to ${o.out}` : ''}\n`,
     );
@@ -154,6 +162,20 @@ async function testCommand(o: DataOptions & { model: string; json?: boolean; ker
   if (o.json) process.stdout.write(`${JSON.stringify({ model: o.model, sizes: model.sizes, parameters: net.parameterCount, testAccuracy: result.accuracy, testCost: result.cost, correct: result.correct, count: result.count })}\n`);
   else process.stdout.write(`${o.model} [${model.sizes.join(', ')}]: test accuracy ${percent(result.accuracy)} (${result.correct} of ${result.count}), cost ${result.cost.toFixed(4)}\n`);
   net.dispose();
+}
+
+/** Loads a checkpoint into `net` after checking it belongs to this run; returns its completed epochs. */
+async function resumeFrom(file: string, net: Network, sizes: number[], hp: { eta: number; batchSize: number; seed: number }, epochs: number): Promise<number> {
+  const model = await readModelFile(file);
+  if (model.sizes.join() !== sizes.join()) throw new WasmMlpError(`${file}: checkpoint has layers ${model.sizes}, this run --layers ${sizes}`);
+  for (const [key, value] of Object.entries(hp)) {
+    const saved = model.hyperparameters[key as keyof typeof hp];
+    if (saved !== value) throw new WasmMlpError(`${file}: checkpoint was trained with ${key} ${saved}, this run has ${value}; resume with the same options`);
+  }
+  const done = model.hyperparameters.epochs;
+  if (done >= epochs) throw new WasmMlpError(`${file}: checkpoint already has ${done} epochs, --epochs is ${epochs}: nothing to resume`);
+  net.setParameters(model.parameters);
+  return done;
 }
 
 function checkFits(sizes: number[], data: Dataset, what: string): void {
@@ -195,6 +217,8 @@ function program(): Command {
       .option('--threads <n>', 'training threads (data-parallel; pays for batch sizes of 64 and up)', threadCount, 1)
       .option('--limit <n>', 'train on the first n training images only', positiveInt)
       .option('--out <file>', 'save the trained model to this file')
+      .option('--checkpoint <file>', 'save the model after every epoch (atomically) to resume from')
+      .option('--resume <file>', 'continue a run from its checkpoint (same options otherwise)')
       .option('--json', 'print one JSON object with the results as the last line of stdout')
       .option('--quiet', 'no progress on stderr')
       .addOption(kernels()),

@@ -39,7 +39,13 @@ export interface TrainHooks {
 }
 
 export interface TrainOptions extends TrainHooks {
+  /** The epoch to stop after (1-based); with initialEpoch, epochs initialEpoch + 1 .. epochs run. Default 30. */
   epochs?: number;
+  /**
+   * Epochs already done (resuming from a checkpoint). Epoch e always shuffles with stream e of the
+   * seed, so a resumed run gives the same bits as one that never stopped. Default 0.
+   */
+  initialEpoch?: number;
   batchSize?: number;
   eta?: number;
   /** Seeds the shuffling: epoch e uses stream e of the one PRNG. Default 1. */
@@ -87,19 +93,23 @@ export async function train(net: Network, data: Dataset, options: TrainOptions =
   checkEta(eta);
   checkSeed(seed);
   const yieldEveryMs = options.yieldEveryMs ?? 50;
+  const initialEpoch = options.initialEpoch ?? 0;
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) {
+    throw new InvalidArgumentError(`initialEpoch must be an integer from 0 to epochs - 1 = ${epochs - 1}, got ${initialEpoch}`);
+  }
   net.ensureCapacity(batchSize);
   const mark = net.stagingMark();
   try {
     const train = net.stage(data);
     const test = options.test ? net.stage(options.test) : null;
     await net.startThreads();
-    return await loop(net, train, test, { ...options, epochs, batchSize, eta, seed, yieldEveryMs });
+    return await loop(net, train, test, { ...options, epochs, batchSize, eta, seed, yieldEveryMs, initialEpoch });
   } finally {
     net.unstage(mark);
   }
 }
 
-type Settled = Required<Pick<TrainOptions, 'epochs' | 'batchSize' | 'eta' | 'seed' | 'yieldEveryMs'>> & TrainOptions;
+type Settled = Required<Pick<TrainOptions, 'epochs' | 'batchSize' | 'eta' | 'seed' | 'yieldEveryMs' | 'initialEpoch'>> & TrainOptions;
 
 async function loop(net: Network, train: StagedDataset, test: StagedDataset | null, o: Settled): Promise<TrainResult> {
   const n = train.data.count;
@@ -109,7 +119,7 @@ async function loop(net: Network, train: StagedDataset, test: StagedDataset | nu
   const history: EpochMetrics[] = [];
   let lastYield = now();
 
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+  for (let epoch = o.initialEpoch + 1; epoch <= o.epochs; epoch++) {
     for (let i = 0; i < n; i++) indices[i] = i;
     new Rng(o.seed, epoch).shuffle(indices);
     let costSum = 0;

@@ -71,3 +71,43 @@ describe('wasm-mlp CLI', () => {
     expect(stderr).toMatch(/not a wasm-mlp model/);
   });
 });
+
+describe('crash safety', () => {
+  it('a run killed with SIGKILL mid-epoch resumes from its checkpoint to the same bits as a run never stopped', async () => {
+    const { spawn } = await import('node:child_process');
+    const { existsSync, readFileSync } = await import('node:fs');
+    const { decodeModel } = await import('../src/model.js');
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-crash-'));
+    const ck = join(dir, 'run.ckpt');
+    const args = ['train', '--layers', '784,64,10', '--epochs', '4', '--seed', '9', '--quiet'];
+    const child = spawn(process.execPath, [CLI, ...args, '--checkpoint', ck], { stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    let epochsAtKill = 0;
+    for (let i = 0; i < 3000 && epochsAtKill === 0; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      if (existsSync(ck)) epochsAtKill = decodeModel(new Uint8Array(readFileSync(ck))).hyperparameters.epochs;
+    }
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    expect(epochsAtKill).toBeGreaterThanOrEqual(1);
+    const checkpointed = decodeModel(new Uint8Array(readFileSync(ck))).hyperparameters.epochs;
+    expect(checkpointed).toBeLessThan(4); // killed before the end: there is something to resume
+    const resumed = await run(...args, '--resume', ck, '--out', join(dir, 'resumed.wmlp'));
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toBe('');
+    const straight = await run(...args, '--out', join(dir, 'straight.wmlp'));
+    expect(straight.code).toBe(0);
+    expect(readFileSync(join(dir, 'resumed.wmlp')).equals(readFileSync(join(dir, 'straight.wmlp')))).toBe(true);
+  }, 120_000);
+
+  it('refuses to resume with other options, naming the difference', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-crash-'));
+    const ck = join(dir, 'run.ckpt');
+    expect((await run('train', '--layers', '784,8,10', '--epochs', '1', '--limit', '500', '--checkpoint', ck, '--quiet')).code).toBe(0);
+    const other = await run('train', '--layers', '784,8,10', '--epochs', '3', '--limit', '500', '--eta', '2', '--resume', ck, '--quiet');
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/checkpoint was trained with eta 1.5, this run has 2/);
+    const done = await run('train', '--layers', '784,8,10', '--epochs', '1', '--limit', '500', '--resume', ck, '--quiet');
+    expect(done.stderr).toMatch(/already has 1 epochs/);
+  });
+});

@@ -78,6 +78,19 @@ describe('train', () => {
     expect(net.getParameters()).toEqual(good);
   });
 
+  it('resumes with initialEpoch to the same bits as an unbroken run', async () => {
+    const { train: data } = await mnist;
+    const subset = sliceDataset(data, 0, 300);
+    const straight = await Network.create({ sizes: [784, 10, 10], seed: 5 });
+    await train(straight, subset, { epochs: 4, seed: 2 });
+    const resumed = await Network.create({ sizes: [784, 10, 10], seed: 5 });
+    await train(resumed, subset, { epochs: 2, seed: 2 });
+    const { history } = await train(resumed, subset, { epochs: 4, initialEpoch: 2, seed: 2 });
+    expect(history.map((h) => h.epoch)).toEqual([3, 4]);
+    expect(resumed.getParameters()).toEqual(straight.getParameters());
+    await expect(train(resumed, subset, { epochs: 4, initialEpoch: 4 })).rejects.toThrow(/initialEpoch must be an integer from 0 to epochs - 1 = 3/);
+  });
+
   it('rejects bad options', async () => {
     const { train: data } = await mnist;
     const net = await Network.create({ sizes: [784, 10, 10] });
