@@ -68,19 +68,41 @@ export function parseIdxHeader(bytes: Uint8Array, name = 'IDX data'): { dims: nu
   return { dims, headerBytes };
 }
 
-/** Parses IDX bytes, decompressing them first when they are gzip. */
-export async function decodeIdx(bytes: Uint8Array, name = 'IDX data'): Promise<IdxArray> {
-  return parseIdx(isGzip(bytes) ? await gunzip(bytes, name) : bytes, name);
+/** Parses IDX bytes, decompressing them first when they are gzip (at most `maxBytes` once decompressed). */
+export async function decodeIdx(bytes: Uint8Array, name = 'IDX data', maxBytes = MAX_DECOMPRESSED): Promise<IdxArray> {
+  return parseIdx(isGzip(bytes) ? await gunzip(bytes, name, maxBytes) : bytes, name);
 }
 
-/** Decompresses gzip bytes with the platform's DecompressionStream (Node >= 18 and browsers). */
-export async function gunzip(bytes: Uint8Array, name = 'gzip data'): Promise<Uint8Array> {
+/** Decompressed IDX data larger than this (1 GiB) is refused: a corrupt or hostile gzip cannot exhaust memory. */
+export const MAX_DECOMPRESSED = 1 << 30;
+
+/** Decompresses gzip bytes with the platform's DecompressionStream (Node >= 18 and browsers), up to `maxBytes`. */
+export async function gunzip(bytes: Uint8Array, name = 'gzip data', maxBytes = MAX_DECOMPRESSED): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
   try {
-    const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > maxBytes) {
+        await reader.cancel();
+        throw new IdxFormatError(`${name}: decompresses to more than ${maxBytes} bytes; refused`);
+      }
+      chunks.push(value);
+    }
   } catch (cause) {
+    if (cause instanceof IdxFormatError) throw cause;
     throw new IdxFormatError(`${name}: corrupt gzip data (${(cause as Error)?.message ?? cause})`, { cause });
   }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /** A dataset from an IDX images array (count, rows, cols) and an IDX labels array (count). */

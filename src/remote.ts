@@ -23,7 +23,7 @@ export type Request = { id: number } & (
   | { type: 'create'; options: NetworkOptions }
   | { type: 'load-model'; bytes: ArrayBuffer }
   | { type: 'set-data'; train?: DatasetWire; test?: DatasetWire }
-  | { type: 'train'; options: WireTrainOptions; batchEveryMs: number }
+  | { type: 'train'; options: WireTrainOptions; batchEveryMs: number; stop?: SharedArrayBuffer }
   | { type: 'abort' }
   | { type: 'parameters' }
   | { type: 'model'; hyperparameters?: Partial<ModelHyperparameters> }
@@ -104,14 +104,23 @@ export class RemoteNetwork {
     await this.call({ type: 'set-data', train: t, test: s }, transfer);
   }
 
-  /** Trains in the worker; hooks run here. An aborted signal stops it within one mini-batch. */
+  /**
+   * Trains in the worker; hooks run here. An aborted signal stops it within one mini-batch where
+   * SharedArrayBuffer exists (Node, cross-origin isolated pages), else within `yieldEveryMs`.
+   */
   async train(options: RemoteTrainOptions = {}): Promise<TrainResult> {
     const { onEpochEnd, onBatchEnd, signal, batchEveryMs = 100, ...rest } = options;
-    const onAbort = () => this.port.post({ id: this.nextId++, type: 'abort' });
+    // Where memory can be shared, the worker sees an abort at its next mini-batch; otherwise the
+    // message waits for the loop's next yield to the event loop (yieldEveryMs, 50 ms by default).
+    const stop = typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false ? new SharedArrayBuffer(4) : undefined;
+    const onAbort = () => {
+      if (stop) Atomics.store(new Int32Array(stop), 0, 1);
+      this.port.post({ id: this.nextId++, type: 'abort' });
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       if (signal?.aborted) return { history: [], aborted: true };
-      return (await this.call({ type: 'train', options: rest, batchEveryMs }, [], (r) => {
+      return (await this.call({ type: 'train', options: rest, batchEveryMs, stop }, [], (r) => {
         if ('event' in r && r.event === 'epoch') onEpochEnd?.(r.data);
         if ('event' in r && r.event === 'batch') onBatchEnd?.(r.data);
       })) as TrainResult;

@@ -37,7 +37,8 @@ async function handle(req: Request, send: (reply: Reply, transfer?: Transferable
       return { train: trainSet?.count ?? 0, test: testSet?.count ?? 0 };
     case 'train': {
       if (!trainSet) throw new Error('no training data: call setData first');
-      running = new AbortController();
+      const controller = (running = new AbortController());
+      const stop = req.stop ? new Int32Array(req.stop) : null;
       let lastBatch = 0;
       try {
         return await train(need(), trainSet, {
@@ -45,6 +46,7 @@ async function handle(req: Request, send: (reply: Reply, transfer?: Transferable
           test: testSet ?? undefined,
           signal: running.signal,
           onBatchEnd: (b) => {
+            if (stop && Atomics.load(stop, 0) !== 0) controller.abort();
             const t = performance.now();
             if (t - lastBatch < req.batchEveryMs && b.batch !== b.batches - 1) return;
             lastBatch = t;
