@@ -1,5 +1,6 @@
 // Datasets and models from URLs (fetch), for pages: IDX files plain or gzip, with a progress
 // callback while downloading. Not for: Node files (node.ts reads them from disk).
+import { concatBytes } from './bytes.js';
 import { datasetFromIdx, decodeIdx, type IdxArray } from './idx.js';
 import type { Dataset } from './dataset.js';
 import { WasmMlpError } from './errors.js';
@@ -33,13 +34,7 @@ export async function fetchBytes(url: string | URL, onProgress?: (p: FetchProgre
     loaded += value.length;
     onProgress?.({ url: href, loaded, total });
   }
-  const bytes = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
-  }
-  return bytes;
+  return concatBytes(chunks);
 }
 
 /** An IDX file (plain or gzip) from a URL. */

@@ -1,5 +1,6 @@
 // Reads IDX files (the format MNIST ships in): big-endian header, then u8 data; plain or gzip.
 // Not for: file access (node.ts reads files) or other element types than unsigned bytes.
+import { concatBytes } from './bytes.js';
 import { createDataset, type Dataset } from './dataset.js';
 import { IdxFormatError } from './errors.js';
 
@@ -96,13 +97,7 @@ export async function gunzip(bytes: Uint8Array, name = 'gzip data', maxBytes = M
     if (cause instanceof IdxFormatError) throw cause;
     throw new IdxFormatError(`${name}: corrupt gzip data (${(cause as Error)?.message ?? cause})`, { cause });
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** A dataset from an IDX images array (count, rows, cols) and an IDX labels array (count). */
