@@ -2,8 +2,8 @@
 // The wasm-mlp command line: `info` (layer table), `train` (on the bundled MNIST or any IDX files)
 // and `test` (a saved model on a test set). Not for: library logic; it parses, calls and prints.
 import { Command, CommanderError, InvalidArgumentError as UsageError, Option } from 'commander';
-import { DEFAULT_ETA, WEIGHT_INITS, evaluate, layerShapes, Network, parameterCount, sliceDataset, train, validateSizes, WasmMlpError, type Dataset, type EpochMetrics, type WeightInit } from './index.js';
-import { loadIdxDataset, loadModelFile, mnistPaths, readModelFile, saveModelFile } from './node.js';
+import { DEFAULT_ETA, WEIGHT_INITS, classReport, layerShapes, Network, parameterCount, sliceDataset, train, validateSizes, WasmMlpError, type Dataset, type EpochMetrics, type WeightInit } from './index.js';
+import { loadIdxDataset, loadModelFile, mnistPaths, pngToInput, readBytes, readModelFile, saveModelFile } from './node.js';
 import { MAX_THREADS } from './threads.js';
 
 const EXIT_USAGE = 2;
@@ -158,9 +158,21 @@ async function testCommand(o: DataOptions & { model: string; json?: boolean; ker
   const net = await loadModelFile(o.model, { kernels: o.kernels });
   const test = await loadIdxDataset({ images: o.testImages, labels: o.testLabels, into: net });
   checkFits(model.sizes, test, 'test set');
-  const result = evaluate(net, test);
-  if (o.json) process.stdout.write(`${JSON.stringify({ model: o.model, sizes: model.sizes, parameters: net.parameterCount, testAccuracy: result.accuracy, testCost: result.cost, correct: result.correct, count: result.count })}\n`);
-  else process.stdout.write(`${o.model} [${model.sizes.join(', ')}]: test accuracy ${percent(result.accuracy)} (${result.correct} of ${result.count}), cost ${result.cost.toFixed(4)}\n`);
+  const r = classReport(net, test);
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({ model: o.model, sizes: model.sizes, parameters: net.parameterCount, testAccuracy: r.accuracy, testCost: r.cost, correct: r.correct, count: r.count, perClass: r.perClass, confusion: r.confusion })}\n`);
+  } else {
+    const table = (rows: (string | number)[][]) => {
+      const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => String(row[c]).length)));
+      return rows.map((row) => row.map((v, c) => String(v).padStart(widths[c])).join('  ')).join('\n');
+    };
+    process.stdout.write(
+      `${o.model} [${model.sizes.join(', ')}]: test accuracy ${percent(r.accuracy)} (${r.correct} of ${r.count}), cost ${r.cost.toFixed(4)}\n\n` +
+        `${table([['class', 'count', 'correct', 'accuracy'], ...r.perClass.map((c) => [c.label, c.count, c.correct, percent(c.accuracy)])])}\n\n` +
+        `confusion matrix (rows: true class, columns: predicted)\n` +
+        `${table([['', ...r.confusion.map((_, p) => p)], ...r.confusion.map((row, t) => [t, ...row])])}\n`,
+    );
+  }
   net.dispose();
 }
 
@@ -176,6 +188,21 @@ async function resumeFrom(file: string, net: Network, sizes: number[], hp: { eta
   if (done >= epochs) throw new WasmMlpError(`${file}: checkpoint already has ${done} epochs, --epochs is ${epochs}: nothing to resume`);
   net.setParameters(model.parameters);
   return done;
+}
+
+async function predictCommand(images: string[], o: { model: string; json?: boolean; kernels: 'simd' | 'scalar' }): Promise<void> {
+  const net = await loadModelFile(o.model, { kernels: o.kernels });
+  if (net.inputSize !== 784) throw new WasmMlpError(`${o.model}: predict reads 28 x 28 digits, but the model has ${net.inputSize} inputs`);
+  const predictions = [];
+  for (const file of images) {
+    const x = pngToInput(await readBytes(file, 'image'), file);
+    const outputs = Array.from(net.forward(x));
+    const best = outputs.indexOf(Math.max(...outputs));
+    predictions.push({ file, class: best, outputs });
+    if (!o.json) process.stdout.write(`${file}: ${best}  (outputs ${outputs.map((v) => v.toFixed(3)).join(' ')})\n`);
+  }
+  if (o.json) process.stdout.write(`${JSON.stringify({ model: o.model, predictions })}\n`);
+  net.dispose();
 }
 
 function checkFits(sizes: number[], data: Dataset, what: string): void {
@@ -234,6 +261,14 @@ function program(): Command {
       .addOption(kernels()),
     false,
   ).action(testCommand);
+  cli
+    .command('predict')
+    .description('read digits from PNG files (any size, grey or colour; cropped, scaled and centred like MNIST)')
+    .argument('<images...>', 'PNG files')
+    .requiredOption('--model <file>', 'a model file written by train --out')
+    .option('--json', 'print one JSON object')
+    .addOption(kernels())
+    .action(predictCommand);
   return cli;
 }
 

@@ -15,6 +15,9 @@ export class IdxFormatError extends WasmMlpError {}
 /** A model file or buffer cannot be read. */
 export class ModelFormatError extends WasmMlpError {}
 
+/** An image file cannot be read. */
+export class ImageFormatError extends WasmMlpError {}
+
 /** An option, size or argument is out of range. */
 export class InvalidArgumentError extends WasmMlpError {}
 

@@ -1,7 +1,7 @@
 // wasm-mlp: a multilayer perceptron trained by backpropagation, with a WebAssembly core.
 // The entry for Node and browsers alike; file helpers for Node live in 'wasm-mlp/node'.
 export { Network, WEIGHT_INITS, type WeightInit, type NetworkOptions, type Gradients, type StagedDataset } from './network.js';
-export { train, evaluate, DEFAULT_ETA, type TrainOptions, type TrainHooks, type TrainResult, type EpochMetrics, type BatchInfo, type Evaluation } from './train.js';
+export { train, evaluate, classReport, DEFAULT_ETA, type ClassReport, type TrainOptions, type TrainHooks, type TrainResult, type EpochMetrics, type BatchInfo, type Evaluation } from './train.js';
 export { createDataset, sliceDataset, type Dataset, type DatasetInit } from './dataset.js';
 export { parseIdx, decodeIdx, gunzip, isGzip, datasetFromIdx, type IdxArray } from './idx.js';
 export { encodeModel, decodeModel, loadModel, MODEL_MAGIC, MODEL_VERSION, type ModelData, type ModelHyperparameters } from './model.js';
@@ -9,6 +9,6 @@ export { parameterCount, countWeights, countBiases, layerShapes, validateSizes, 
 export { Rng } from './random.js';
 export { mnistify, greyFromRgba, type GreyImage, type MnistifyOptions } from './preprocess.js';
 export { simdSupported, type KernelVariant } from './wasm.js';
-export { WasmMlpError, IdxFormatError, ModelFormatError, InvalidArgumentError, TrainingDivergedError } from './errors.js';
+export { WasmMlpError, IdxFormatError, ModelFormatError, ImageFormatError, InvalidArgumentError, TrainingDivergedError } from './errors.js';
 export { fetchBytes, fetchIdx, fetchDataset, type FetchProgress } from './fetch.js';
 export { RemoteNetwork, type RemoteTrainOptions } from './remote.js';

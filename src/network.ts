@@ -384,8 +384,8 @@ export class Network {
     this.pool = null;
   }
 
-  /** Correct predictions and summed cost over all of `s`, in batches of the capacity. */
-  evaluateStaged(s: StagedDataset): { correct: number; cost: number } {
+  /** Correct predictions and summed cost over all of `s`, in batches of the capacity; the predicted classes go to `predictions` if given. */
+  evaluateStaged(s: StagedDataset, predictions?: Uint8Array): { correct: number; cost: number } {
     const k = this.k();
     const { count, labels } = s.data;
     const K = this.outputSize;
@@ -401,6 +401,7 @@ export class Network {
       k.argmaxRows(this.predicted, this.layout.a[this.layerCount], m, K);
       const predicted = this.plan.u8;
       for (let i = 0; i < m; i++) if (predicted[this.predicted + i] === labels[start + i]) correct++;
+      predictions?.set(predicted.subarray(this.predicted, this.predicted + m), start);
     }
     return { correct, cost };
   }

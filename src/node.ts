@@ -11,6 +11,7 @@ import type { Network } from './network.js';
 import type { KernelVariant } from './wasm.js';
 
 export * from './index.js';
+export { pngToInput, MAX_PNG_PIXELS } from './png.js';
 
 /** Reads a file, turning a missing or unreadable path into a WasmMlpError that names it. */
 export async function readBytes(path: string, what = 'file'): Promise<Uint8Array> {

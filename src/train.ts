@@ -74,9 +74,37 @@ export interface Evaluation {
 
 /** Accuracy and mean quadratic cost of `net` on `data`. */
 export function evaluate(net: Network, data: Dataset): Evaluation {
+  return staged(net, data, (s) => evaluation(net, s));
+}
+
+export interface ClassReport extends Evaluation {
+  /** predicted[i] is the class predicted for example i. */
+  predicted: Uint8Array;
+  /** confusion[t][p]: examples of true class t predicted as p. */
+  confusion: number[][];
+  /** Per true class: its examples, how many were predicted right, and the fraction. */
+  perClass: { label: number; count: number; correct: number; accuracy: number }[];
+}
+
+/** Accuracy, cost, the prediction of every example, per-class accuracy and the confusion matrix. */
+export function classReport(net: Network, data: Dataset): ClassReport {
+  const predicted = new Uint8Array(data.count);
+  const result = staged(net, data, (s) => evaluation(net, s, predicted));
+  const K = Math.max(data.classes, net.outputSize);
+  const confusion = Array.from({ length: K }, () => new Array<number>(K).fill(0));
+  const labels = data.labels;
+  for (let i = 0; i < data.count; i++) confusion[labels[i]][predicted[i]]++;
+  const perClass = confusion.slice(0, data.classes).map((row, label) => {
+    const count = row.reduce((a, b) => a + b, 0);
+    return { label, count, correct: row[label], accuracy: count ? row[label] / count : NaN };
+  });
+  return { ...result, predicted, confusion, perClass };
+}
+
+function staged<T>(net: Network, data: Dataset, use: (s: StagedDataset) => T): T {
   const mark = net.stagingMark();
   try {
-    return evaluation(net, net.stage(data));
+    return use(net.stage(data));
   } finally {
     net.unstage(mark);
   }
@@ -168,8 +196,8 @@ async function loop(net: Network, train: StagedDataset, test: StagedDataset | nu
   return { history, aborted: false };
 }
 
-function evaluation(net: Network, s: StagedDataset): Evaluation {
-  const { correct, cost } = net.evaluateStaged(s);
+function evaluation(net: Network, s: StagedDataset, predictions?: Uint8Array): Evaluation {
+  const { correct, cost } = net.evaluateStaged(s, predictions);
   const count = s.data.count;
   return { accuracy: correct / count, cost: cost / count, correct, count };
 }

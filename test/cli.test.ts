@@ -111,3 +111,54 @@ describe('crash safety', () => {
     expect(done.stderr).toMatch(/already has 1 epochs/);
   });
 });
+
+describe('test and predict commands', () => {
+  it('test prints per-class accuracy and the confusion matrix (text and JSON)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-cli-'));
+    const model = join(dir, 'm.wmlp');
+    expect((await run('train', '--layers', '784,16,10', '--epochs', '1', '--limit', '3000', '--init', 'scaled', '--out', model, '--quiet')).code).toBe(0);
+    const text = await run('test', '--model', model);
+    expect(text.stdout).toMatch(/class\s+count\s+correct\s+accuracy/);
+    expect(text.stdout).toMatch(/confusion matrix \(rows: true class, columns: predicted\)/);
+    const r = lastJson((await run('test', '--model', model, '--json')).stdout);
+    expect(r.confusion.length).toBe(10);
+    expect(r.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(10000);
+    expect(r.confusion.reduce((t: number, row: number[], i: number) => t + row[i], 0)).toBe(r.correct);
+    expect(r.perClass.map((c: { count: number }) => c.count)).toEqual([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+  });
+
+  it('predict reads PNG digits of any size, dark on light or light on dark, grey or colour', async () => {
+    const { PNG } = await import('pngjs');
+    const { loadMnist } = await import('../src/node.js');
+    const { test } = await loadMnist();
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-png-'));
+    const model = join(dir, 'm.wmlp');
+    expect((await run('train', '--layers', '784,64,10', '--epochs', '3', '--init', 'scaled', '--out', model, '--quiet')).code).toBe(0);
+    // test images 0..5 drawn 4x bigger, off-centre: even ones black on white RGB, odd ones white on black grey-alpha
+    const files: string[] = [];
+    for (let k = 0; k < 6; k++) {
+      const png = new PNG({ width: 150, height: 130 });
+      const bg = k % 2 === 0 ? 255 : 0;
+      png.data.fill(bg);
+      for (let i = 3; i < png.data.length; i += 4) png.data[i] = 255;
+      for (let y = 0; y < 112; y++) for (let x = 0; x < 112; x++) {
+        const v = test.images[k * 784 + Math.floor(y / 4) * 28 + Math.floor(x / 4)];
+        const at = 4 * ((y + 10) * 150 + x + 20 + 2 * k);
+        const ink = k % 2 === 0 ? 255 - v : v;
+        png.data[at] = ink;
+        png.data[at + 1] = ink;
+        png.data[at + 2] = k === 4 ? 0 : ink; // one colour image
+      }
+      files.push(join(dir, `d${k}.png`));
+      writeFileSync(files[k], PNG.sync.write(png, { colorType: k % 2 === 0 ? 2 : 4 }));
+    }
+    const r = lastJson((await run('predict', '--model', model, ...files, '--json')).stdout);
+    expect(r.predictions.map((p: { class: number }) => p.class)).toEqual(Array.from(test.labels.subarray(0, 6)));
+    expect(r.predictions[0].outputs.length).toBe(10);
+    const bad = join(dir, 'bad.png');
+    writeFileSync(bad, 'not a png');
+    const e = await run('predict', '--model', model, bad);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/bad.png: not a readable PNG/);
+  });
+});

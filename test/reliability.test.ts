@@ -212,3 +212,35 @@ describe('long runs and isolation', () => {
     remote.terminate();
   });
 });
+
+describe('fuzzing PNG input (fast-check)', () => {
+  it('pngToInput: random and mutated PNG files give 784 inputs in [0, 1] or an ImageFormatError', async () => {
+    const { PNG } = await import('pngjs');
+    const { pngToInput } = await import('../src/png.js');
+    const { ImageFormatError } = await import('../src/errors.js');
+    const png = new PNG({ width: 20, height: 16 });
+    png.data.fill(200);
+    const good = new Uint8Array(PNG.sync.write(png));
+    const inputs = fc.oneof(
+      fc.uint8Array({ maxLength: 200 }),
+      fc.tuple(fc.nat(), fc.nat({ max: 255 })).map(([at, v]) => {
+        const b = good.slice();
+        b[at % b.length] = v;
+        return b;
+      }),
+      fc.nat().map((n) => good.slice(0, n % good.length)),
+    );
+    fc.assert(
+      fc.property(inputs, (bytes) => {
+        try {
+          const x = timed(() => pngToInput(bytes), 200);
+          expect(x.length).toBe(784);
+          expect(x.every((v) => v >= 0 && v <= 1)).toBe(true);
+        } catch (e) {
+          expect(e).toBeInstanceOf(ImageFormatError);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
