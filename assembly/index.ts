@@ -295,6 +295,73 @@ export function sigmoidPrimeMul(delta: usize, a: usize, n: i32): void {
   }
 }
 
+// tanh and ReLU hidden layers (beyond the lecture). a, z are (n); a may alias z.
+
+// a = tanh(z), as 1 - 2 / (e^(2z) + 1): the exp the sigmoid already links, no second transcendental
+export function tanhForward(a: usize, z: usize, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) {
+    store<f32>(a + (i << 2), <f32>1 - <f32>2 / (Mathf.exp(<f32>2 * load<f32>(z + (i << 2))) + <f32>1));
+  }
+}
+
+// delta, a are (n) with a = tanh(z); delta *= tanh'(z) = 1 - a^2
+export function tanhPrimeMul(delta: usize, a: usize, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) {
+    const s = load<f32>(a + (i << 2));
+    let d = load<f32>(delta + (i << 2)) * (<f32>1 - s * s);
+    if (Mathf.abs(d) < TINY) d = 0;
+    store<f32>(delta + (i << 2), d);
+  }
+}
+
+// a = max(z, 0)
+export function reluForward(a: usize, z: usize, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) {
+    const v = load<f32>(z + (i << 2));
+    store<f32>(a + (i << 2), v > 0 ? v : 0);
+  }
+}
+
+// delta, a are (n) with a = relu(z); delta *= relu'(z) = (a > 0 ? 1 : 0)
+export function reluPrimeMul(delta: usize, a: usize, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) {
+    let d = load<f32>(a + (i << 2)) > 0 ? load<f32>(delta + (i << 2)) : 0;
+    if (Mathf.abs(d) < TINY) d = 0;
+    store<f32>(delta + (i << 2), d);
+  }
+}
+
+// a, z are (batch, classes); a may alias z. Each row a = softmax(z) = e^(z - max) / sum e^(z - max)
+export function softmaxRows(a: usize, z: usize, batch: i32, classes: i32): void {
+  const K = <usize>classes;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const zn = z + ((n * K) << 2), an = a + ((n * K) << 2);
+    let max = load<f32>(zn);
+    for (let j: usize = 1; j < K; j++) max = Mathf.max(max, load<f32>(zn + (j << 2)));
+    let sum: f32 = 0;
+    for (let j: usize = 0; j < K; j++) {
+      const e = Mathf.exp(load<f32>(zn + (j << 2)) - max);
+      store<f32>(an + (j << 2), e);
+      sum += e;
+    }
+    const inv = <f32>1 / sum;
+    for (let j: usize = 0; j < K; j++) store<f32>(an + (j << 2), load<f32>(an + (j << 2)) * inv);
+  }
+}
+
+// delta, a are (batch, classes); y is (batch) u8 labels. delta = a - y: the output delta of
+// cross-entropy with sigmoid outputs and of log-likelihood with softmax outputs (sigma' cancels).
+export function outputDeltaDifference(delta: usize, a: usize, y: usize, batch: i32, classes: i32): void {
+  const K = <usize>classes;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const label = <usize>load<u8>(y + n);
+    for (let j: usize = 0; j < K; j++) {
+      const p = (n * K + j) << 2;
+      store<f32>(delta + p, load<f32>(a + p) - (j == label ? <f32>1 : <f32>0));
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Quadratic cost C = sum_j (a_j - y_j)^2 with y one-hot, and its output delta.
 

@@ -7,6 +7,7 @@ export { parseIdx, decodeIdx, gunzip, isGzip, datasetFromIdx, type IdxArray } fr
 export { encodeModel, decodeModel, loadModel, MODEL_MAGIC, MODEL_VERSION, type ModelData, type ModelHyperparameters } from './model.js';
 export { parameterCount, countWeights, countBiases, layerShapes, validateSizes, type LayerShape } from './shapes.js';
 export { Rng } from './random.js';
+export { ACTIVATIONS, COSTS, type Activation, type Cost } from './costs.js';
 export { mnistify, greyFromRgba, type GreyImage, type MnistifyOptions } from './preprocess.js';
 export { simdSupported, type KernelVariant } from './wasm.js';
 export { WasmMlpError, IdxFormatError, ModelFormatError, ImageFormatError, InvalidArgumentError, TrainingDivergedError } from './errors.js';

@@ -1,12 +1,16 @@
 // The layer loop of the lecture's network over a range of examples of the mini-batch buffers:
 // gather, forward, cost, backprop. Shared by Network (all examples) and the training threads (a
 // slice each). Not for: memory planning or scheduling; it only calls kernels on planned pointers.
+import { summedCost, type Activation, type Cost } from './costs.js';
 import type { LayerShape } from './shapes.js';
 import type { Kernels } from './wasm.js';
 
 /** Byte offsets of every buffer one step touches; plain numbers, so it can be posted to a worker. */
 export interface LayerPlan {
   sizes: number[];
+  /** Hidden layers' activation; the output layer's follows from the cost (softmax for log-likelihood, else sigmoid). */
+  activation: Activation;
+  cost: Cost;
   shapes: LayerShape[];
   /** Parameter region W1, b1, W2, b2, ... (while training, W1's current copy is `wt`). */
   params: number;
@@ -33,6 +37,10 @@ export type BackwardTarget =
   | { kind: 'partial'; grads: number; gradsWT: number; scratch: number };
 
 export class LayerLoop {
+  private buffer: ArrayBufferLike | null = null;
+  private f32 = new Float32Array(0);
+  private u8 = new Uint8Array(0);
+
   constructor(
     private readonly k: Kernels,
     readonly plan: LayerPlan,
@@ -63,26 +71,53 @@ export class LayerLoop {
       } else {
         k.denseForward(out, p.params + 4 * s.wOffset, b, row(p.a[l - 1], e0, s.cols), m, s.rows, s.cols);
       }
-      k.sigmoid(out, out, m * s.rows);
+      if (l < p.shapes.length) this.activate(out, m * s.rows);
+      else if (p.cost === 'log-likelihood') k.softmaxRows(out, out, m, s.rows);
+      else k.sigmoid(out, out, m * s.rows);
     });
   }
 
-  /** Summed quadratic cost of examples [e0, e0 + m). */
+  private activate(a: number, n: number): void {
+    const { k, plan } = this;
+    if (plan.activation === 'sigmoid') k.sigmoid(a, a, n);
+    else if (plan.activation === 'tanh') k.tanhForward(a, a, n);
+    else k.reluForward(a, a, n);
+  }
+
+  /** delta *= the hidden activation's derivative, from its output a. */
+  private activationPrime(delta: number, a: number, n: number): void {
+    const { k, plan } = this;
+    if (plan.activation === 'sigmoid') k.sigmoidPrimeMul(delta, a, n);
+    else if (plan.activation === 'tanh') k.tanhPrimeMul(delta, a, n);
+    else k.reluPrimeMul(delta, a, n);
+  }
+
+  /** Summed cost of examples [e0, e0 + m). */
   cost(e0: number, m: number): number {
     const p = this.plan;
     const K = p.sizes[p.sizes.length - 1];
-    return this.k.costQuadratic(row(p.a[p.shapes.length], e0, K), p.y + e0, m, K);
+    const aL = row(p.a[p.shapes.length], e0, K);
+    if (p.cost === 'quadratic') return this.k.costQuadratic(aL, p.y + e0, m, K);
+    const buffer = this.k.memory.buffer;
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.f32 = new Float32Array(buffer);
+      this.u8 = new Uint8Array(buffer);
+    }
+    return summedCost(p.cost, this.f32, aL >> 2, this.u8, p.y + e0, m, K);
   }
 
   /**
-   * delta^L = 2 (a^L - y) sigma'(z^L); then for l = L..1: delta^(l-1) = (W^l)^T delta^l *
-   * sigma'(z^(l-1)) from W^l before any update, and delta^l (a^(l-1))^T, delta^l go to `target`.
+   * delta^L = 2 (a^L - y) sigma'(z^L) (quadratic) or a^L - y (cross-entropy, log-likelihood);
+   * then for l = L..1: delta^(l-1) = (W^l)^T delta^l * f'(z^(l-1)) from W^l before any update,
+   * and delta^l (a^(l-1))^T, delta^l go to `target`.
    */
   backward(e0: number, m: number, target: BackwardTarget): void {
     const { k, plan: p } = this;
     const L = p.shapes.length;
     const K = p.sizes[L];
-    k.outputDeltaQuadratic(row(p.delta[L], e0, K), row(p.a[L], e0, K), p.y + e0, m, K);
+    if (p.cost === 'quadratic') k.outputDeltaQuadratic(row(p.delta[L], e0, K), row(p.a[L], e0, K), p.y + e0, m, K);
+    else k.outputDeltaDifference(row(p.delta[L], e0, K), row(p.a[L], e0, K), p.y + e0, m, K);
     for (let l = L; l >= 1; l--) {
       const s = p.shapes[l - 1];
       const delta = row(p.delta[l], e0, s.rows);
@@ -90,7 +125,7 @@ export class LayerLoop {
       if (l > 1) {
         const below = row(p.delta[l - 1], e0, s.cols);
         k.denseBackwardInput(below, p.params + 4 * s.wOffset, delta, m, s.rows, s.cols);
-        k.sigmoidPrimeMul(below, input, m * s.cols);
+        this.activationPrime(below, input, m * s.cols);
       }
       this.layerGradient(l, s, delta, input, e0, m, target);
     }

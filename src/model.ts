@@ -5,6 +5,7 @@ import { ModelFormatError } from './errors.js';
 import { Network } from './network.js';
 import { parameterCount } from './shapes.js';
 import type { KernelVariant } from './wasm.js';
+import { ACTIVATIONS, COSTS, type Activation, type Cost } from './costs.js';
 
 /** The first four bytes of every model file. */
 export const MODEL_MAGIC = 'WMLP';
@@ -21,8 +22,10 @@ export interface ModelHyperparameters {
 
 export interface ModelData {
   sizes: number[];
-  activation: 'sigmoid';
-  cost: 'quadratic';
+  /** Hidden-layer activation (code 0 sigmoid, 1 tanh, 2 relu). */
+  activation: Activation;
+  /** Cost, which also fixes the output activation (code 0 quadratic, 1 cross-entropy, 2 log-likelihood). */
+  cost: Cost;
   hyperparameters: ModelHyperparameters;
   /** All parameters in the layout W1, b1, W2, b2, ... */
   parameters: Float32Array;
@@ -38,6 +41,8 @@ function headerBytes(layers: number): number {
 export function encodeModel(net: Network | ModelData, hyperparameters: Partial<ModelHyperparameters> = {}): Uint8Array {
   const sizes = [...net.sizes];
   const parameters = net instanceof Network ? net.getParameters() : net.parameters;
+  const activation = ACTIVATIONS.indexOf(net.activation);
+  const cost = COSTS.indexOf(net.cost);
   const hp = { eta: NaN, batchSize: 0, epochs: 0, seed: 0, ...(net instanceof Network ? {} : net.hyperparameters), ...hyperparameters };
   const head = headerBytes(sizes.length);
   const bytes = new Uint8Array(head + 4 * parameters.length + 4);
@@ -47,8 +52,8 @@ export function encodeModel(net: Network | ModelData, hyperparameters: Partial<M
   view.setUint32(8, sizes.length, true);
   sizes.forEach((n, i) => view.setUint32(12 + 4 * i, n, true));
   let at = 12 + 4 * sizes.length;
-  view.setUint8(at, 0); // activation: sigmoid
-  view.setUint8(at + 1, 0); // cost: quadratic
+  view.setUint8(at, activation);
+  view.setUint8(at + 1, cost);
   view.setFloat64(at + 4, hp.eta, true);
   view.setUint32(at + 12, hp.batchSize >>> 0, true);
   view.setUint32(at + 16, hp.epochs >>> 0, true);
@@ -80,8 +85,10 @@ export function decodeModel(bytes: Uint8Array, name = 'model'): ModelData {
     sizes.push(n);
   }
   const at = 12 + 4 * layers;
-  if (view.getUint8(at) !== 0) throw fail(`unknown activation code ${view.getUint8(at)}; expected 0 (sigmoid)`);
-  if (view.getUint8(at + 1) !== 0) throw fail(`unknown cost code ${view.getUint8(at + 1)}; expected 0 (quadratic)`);
+  const activation = ACTIVATIONS[view.getUint8(at)];
+  const cost = COSTS[view.getUint8(at + 1)];
+  if (!activation) throw fail(`unknown activation code ${view.getUint8(at)}; expected 0 to ${ACTIVATIONS.length - 1} (${ACTIVATIONS.join(', ')})`);
+  if (!cost) throw fail(`unknown cost code ${view.getUint8(at + 1)}; expected 0 to ${COSTS.length - 1} (${COSTS.join(', ')})`);
   const count = view.getUint32(at + 24, true);
   const expected = parameterCount(sizes);
   if (count !== expected) throw fail(`declares ${count} parameters, but sizes [${sizes}] have ${expected}`);
@@ -100,8 +107,8 @@ export function decodeModel(bytes: Uint8Array, name = 'model'): ModelData {
   }
   return {
     sizes,
-    activation: 'sigmoid',
-    cost: 'quadratic',
+    activation,
+    cost,
     hyperparameters: {
       eta: view.getFloat64(at + 4, true),
       batchSize: view.getUint32(at + 12, true),
@@ -115,7 +122,7 @@ export function decodeModel(bytes: Uint8Array, name = 'model'): ModelData {
 /** A network with the sizes and parameters of a model file. */
 export async function loadModel(bytes: Uint8Array, options: { name?: string; kernels?: KernelVariant } = {}): Promise<Network> {
   const model = decodeModel(bytes, options.name);
-  const net = await Network.create({ sizes: model.sizes, kernels: options.kernels });
+  const net = await Network.create({ sizes: model.sizes, kernels: options.kernels, activation: model.activation, cost: model.cost });
   net.setParameters(model.parameters);
   return net;
 }

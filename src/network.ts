@@ -5,6 +5,7 @@ import { InvalidArgumentError, WasmMlpError } from './errors.js';
 import { createDataset, type Dataset } from './dataset.js';
 import { MemoryPlan } from './memory.js';
 import { Rng } from './random.js';
+import { ACTIVATIONS, COSTS, type Activation, type Cost } from './costs.js';
 import { LayerLoop, type LayerPlan } from './layers.js';
 import { layerShapes, parameterCount, validateSizes, type LayerShape } from './shapes.js';
 import { CONTROL_BYTES, MAX_THREADS, ThreadPool } from './threads.js';
@@ -17,6 +18,10 @@ export interface NetworkOptions {
   seed?: number;
   /** Initial weights: 'normal' N(0, 1) as the lecture (default), 'scaled' N(0, 1/n_in), 'he' N(0, 2/n_in). Biases are N(0, 1). */
   init?: WeightInit;
+  /** Hidden-layer activation: 'sigmoid' (the lecture, default), 'tanh' or 'relu'. */
+  activation?: Activation;
+  /** 'quadratic' (the lecture, default), 'cross-entropy' (sigmoid outputs) or 'log-likelihood' (softmax outputs). */
+  cost?: Cost;
   /** Kernel build; default SIMD where the engine has it, else scalar. */
   kernels?: KernelVariant;
   /** Examples per kernel call when predicting; training grows it to the batch size. Default 256. */
@@ -97,12 +102,25 @@ export class Network {
     const variant = threads > 1 ? 'threads' : options.kernels ?? defaultVariant();
     const module = await compileKernels(variant);
     const memory = threads > 1 ? sharedMemory() : undefined;
-    const net = new Network(module, memory, sizes, variant, threads, options.batchCapacity ?? DEFAULT_CAPACITY);
+    const activation = options.activation ?? 'sigmoid';
+    const cost = options.cost ?? 'quadratic';
+    if (!ACTIVATIONS.includes(activation)) throw new InvalidArgumentError(`activation must be one of ${ACTIVATIONS.join(', ')}, got ${activation}`);
+    if (!COSTS.includes(cost)) throw new InvalidArgumentError(`cost must be one of ${COSTS.join(', ')}, got ${cost}`);
+    const net = new Network(module, memory, sizes, variant, threads, options.batchCapacity ?? DEFAULT_CAPACITY, activation, cost);
     net.initialize(options.seed ?? 1, options.init ?? 'normal');
     return net;
   }
 
-  private constructor(module: WebAssembly.Module, memory: WebAssembly.Memory | undefined, sizes: number[], variant: KernelVariant, threads: number, capacity: number) {
+  private constructor(
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory | undefined,
+    sizes: number[],
+    variant: KernelVariant,
+    threads: number,
+    capacity: number,
+    readonly activation: Activation,
+    readonly cost: Cost,
+  ) {
     this.module = module;
     this.memory = memory;
     this.kernels = instantiateKernels(module, memory);
@@ -236,6 +254,8 @@ export class Network {
     const C = this.inputSize;
     this.layout = {
       sizes: [...this.sizes],
+      activation: this.activation,
+      cost: this.cost,
       shapes: this.shapes,
       params: this.params,
       wt: this.wt,

@@ -1,6 +1,7 @@
 // A plain float64 TypeScript implementation of the lecture's math, written for clarity, one
 // example at a time (as Nielsen's network.py). The oracle for tests and the baseline for
 // benchmarks; not used by the product path.
+import type { Activation, Cost } from './costs.js';
 import { layerShapes, parameterCount } from './shapes.js';
 
 export function sigmoid(z: number): number {
@@ -12,16 +13,26 @@ export function sigmoidPrime(z: number): number {
   return s * (1 - s);
 }
 
+const ACT: Record<Activation, { f(z: number): number; prime(z: number): number }> = {
+  sigmoid: { f: sigmoid, prime: sigmoidPrime },
+  tanh: { f: Math.tanh, prime: (z) => 1 - Math.tanh(z) ** 2 },
+  relu: { f: (z) => Math.max(0, z), prime: (z) => (z > 0 ? 1 : 0) },
+};
+
 export class ReferenceNetwork {
   readonly sizes: number[];
+  readonly activation: Activation;
+  readonly cost: Cost;
   /** W[l-1] is W^l, (sizes[l], sizes[l-1]) row-major; b[l-1] is b^l. */
   readonly W: Float64Array[];
   readonly b: Float64Array[];
 
   /** A network with the given flat parameters (layout W1, b1, W2, b2, ... as Network uses). */
-  constructor(sizes: readonly number[], parameters: ArrayLike<number>) {
+  constructor(sizes: readonly number[], parameters: ArrayLike<number>, options: { activation?: Activation; cost?: Cost } = {}) {
     if (parameters.length !== parameterCount(sizes)) throw new Error('reference: parameter count mismatch');
     this.sizes = [...sizes];
+    this.activation = options.activation ?? 'sigmoid';
+    this.cost = options.cost ?? 'quadratic';
     const shapes = layerShapes(sizes);
     const p = Float64Array.from(parameters);
     this.W = shapes.map((s) => p.slice(s.wOffset, s.wOffset + s.rows * s.cols));
@@ -53,7 +64,13 @@ export class ReferenceNetwork {
         z[j] = s;
       }
       zs.push(z);
-      as.push(z.map(sigmoid));
+      if (l < this.sizes.length - 1) as.push(z.map(ACT[this.activation].f));
+      else if (this.cost === 'log-likelihood') {
+        const max = Math.max(...z);
+        const e = z.map((v) => Math.exp(v - max));
+        const sum = e.reduce((a, b) => a + b, 0);
+        as.push(e.map((v) => v / sum));
+      } else as.push(z.map(sigmoid));
     }
     return { zs, as };
   }
@@ -63,11 +80,15 @@ export class ReferenceNetwork {
     return as[as.length - 1];
   }
 
-  /** C = sum_j (a^L_j - y_j)^2 for one input with class `label`. */
-  cost(x: ArrayLike<number>, label: number): number {
+  /** The cost of one input with class `label`: quadratic sum_j (a_j - y_j)^2, cross-entropy or -ln a_label. */
+  costOf(x: ArrayLike<number>, label: number): number {
     const a = this.output(x);
     let c = 0;
-    for (let j = 0; j < a.length; j++) c += (a[j] - (j === label ? 1 : 0)) ** 2;
+    if (this.cost === 'log-likelihood') return -Math.log(a[label]);
+    for (let j = 0; j < a.length; j++) {
+      const y = j === label ? 1 : 0;
+      c += this.cost === 'quadratic' ? (a[j] - y) ** 2 : -(y * Math.log(a[j]) + (1 - y) * Math.log(1 - a[j]));
+    }
     return c;
   }
 
@@ -77,8 +98,8 @@ export class ReferenceNetwork {
     const L = this.sizes.length - 1;
     const nablaW = this.W.map((w) => new Float64Array(w.length));
     const nablaB = this.b.map((b) => new Float64Array(b.length));
-    // delta^L = 2 (a^L - y) * sigma'(z^L)
-    let delta = as[L].map((a, j) => 2 * (a - (j === label ? 1 : 0)) * sigmoidPrime(zs[L][j]));
+    // delta^L = 2 (a^L - y) * sigma'(z^L) for the quadratic cost; a^L - y for cross-entropy (sigmoid) and log-likelihood (softmax)
+    let delta = as[L].map((a, j) => (this.cost === 'quadratic' ? 2 * (a - (j === label ? 1 : 0)) * sigmoidPrime(zs[L][j]) : a - (j === label ? 1 : 0)));
     for (let l = L; l >= 1; l--) {
       const rows = this.sizes[l];
       const cols = this.sizes[l - 1];
@@ -91,7 +112,7 @@ export class ReferenceNetwork {
         for (let k = 0; k < cols; k++) {
           let s = 0;
           for (let j = 0; j < rows; j++) s += W[j * cols + k] * delta[j];
-          prev[k] = s * sigmoidPrime(zs[l - 1][k]);
+          prev[k] = s * ACT[this.activation].prime(zs[l - 1][k]);
         }
         delta = prev;
       }

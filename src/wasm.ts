@@ -27,6 +27,12 @@ export interface Kernels {
   reduceUpdate(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
   reduceUpdateScalar(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
   sigmoid(a: number, z: number, n: number): void;
+  tanhForward(a: number, z: number, n: number): void;
+  tanhPrimeMul(delta: number, a: number, n: number): void;
+  reluForward(a: number, z: number, n: number): void;
+  reluPrimeMul(delta: number, a: number, n: number): void;
+  softmaxRows(a: number, z: number, batch: number, classes: number): void;
+  outputDeltaDifference(delta: number, a: number, y: number, batch: number, classes: number): void;
   sigmoidPrimeMul(delta: number, a: number, n: number): void;
   outputDeltaQuadratic(delta: number, a: number, y: number, batch: number, classes: number): void;
   costQuadratic(a: number, y: number, batch: number, classes: number): number;

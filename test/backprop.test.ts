@@ -5,20 +5,23 @@ import { Network } from '../src/network.js';
 import { Rng } from '../src/random.js';
 import { ReferenceNetwork } from '../src/reference.js';
 import { parameterCount } from '../src/shapes.js';
+import { ACTIVATIONS, COSTS, type Activation, type Cost } from '../src/costs.js';
 import { expectClose, randomArray, randomLabels, randomPixels } from './helpers.js';
 
 const NETS = [
   { name: 'one hidden layer', sizes: [13, 7, 5] },
   { name: 'two hidden layers', sizes: [29, 9, 6, 10] },
 ];
+const KINDS: { activation: Activation; cost: Cost }[] = ACTIVATIONS.flatMap((activation) => COSTS.map((cost) => ({ activation, cost })));
 
-describe.each(NETS)('reference backprop vs finite differences: $name', ({ sizes }) => {
-  it('matches the central difference of the cost for every parameter', () => {
+describe.each(KINDS)('reference backprop vs finite differences: $activation hidden layers, $cost cost', ({ activation, cost }) => {
+  it.each(NETS)('matches the central difference of the cost for every parameter, $name', ({ sizes }) => {
     const rng = new Rng(7);
     const params = randomArray(rng, parameterCount(sizes));
     const x = randomArray(rng, sizes[0]).map((v) => (v + 1) / 2);
     const label = 3;
-    const net = new ReferenceNetwork(sizes, params);
+    const kind = { activation, cost };
+    const net = new ReferenceNetwork(sizes, params, kind);
     const { nablaW, nablaB } = net.backprop(x, label);
     const analytic = new ReferenceNetwork(sizes, new Float64Array(params.length));
     analytic.W.forEach((w, l) => w.set(nablaW[l]));
@@ -29,17 +32,17 @@ describe.each(NETS)('reference backprop vs finite differences: $name', ({ sizes 
       const minus = params.slice();
       plus[i] += h;
       minus[i] -= h;
-      return (new ReferenceNetwork(sizes, plus).cost(x, label) - new ReferenceNetwork(sizes, minus).cost(x, label)) / (2 * h);
+      return (new ReferenceNetwork(sizes, plus, kind).costOf(x, label) - new ReferenceNetwork(sizes, minus, kind).costOf(x, label)) / (2 * h);
     });
     expectClose(analytic.parameters(), numeric, 'dC/dparameters', 1e-8, 1e-5);
   });
 });
 
-describe.each(NETS)('wasm network vs float64 reference: $name', ({ sizes }) => {
+describe.each(NETS.flatMap((n) => KINDS.map((k) => ({ ...n, ...k }))))('wasm network vs float64 reference: $name, $activation, $cost', ({ sizes, activation, cost }) => {
   const setup = async (batch: number, variant: 'simd' | 'scalar') => {
     const rng = new Rng(11);
-    const net = await Network.create({ sizes, seed: 5, kernels: variant });
-    const ref = new ReferenceNetwork(sizes, net.getParameters());
+    const net = await Network.create({ sizes, seed: 5, kernels: variant, activation, cost, init: 'scaled' });
+    const ref = new ReferenceNetwork(sizes, net.getParameters(), { activation, cost });
     const x = randomPixels(rng, batch * sizes[0]);
     const labels = randomLabels(rng, batch, sizes[sizes.length - 1]);
     return { net, ref, x, labels };
@@ -60,9 +63,9 @@ describe.each(NETS)('wasm network vs float64 reference: $name', ({ sizes }) => {
       const e = ref.batchGradients(x, labels);
       g.nablaW.forEach((w, l) => expectClose(w, e.nablaW[l], `nablaW^${l + 1}`, 1e-5, 1e-3));
       g.nablaB.forEach((b, l) => expectClose(b, e.nablaB[l], `nablaB^${l + 1}`, 1e-5, 1e-3));
-      let cost = 0;
-      for (let n = 0; n < batch; n++) cost += ref.cost(x.subarray(n * sizes[0], (n + 1) * sizes[0]), labels[n]);
-      expect(g.cost).toBeCloseTo(cost, 4);
+      let total = 0;
+      for (let n = 0; n < batch; n++) total += ref.costOf(x.subarray(n * sizes[0], (n + 1) * sizes[0]), labels[n]);
+      expect(g.cost).toBeCloseTo(total, 4);
     });
 
     it(`${variant}: one SGD step equals the reference's`, async () => {

@@ -32,6 +32,21 @@ describe('model file', () => {
     expect(encodeModel(loaded, model.hyperparameters)).toEqual(bytes);
   });
 
+  it('records the activation and the cost, and loads them back', async () => {
+    const net = await Network.create({ sizes: [784, 12, 10], seed: 2, activation: 'relu', cost: 'log-likelihood', init: 'he' });
+    const model = decodeModel(encodeModel(net));
+    expect([model.activation, model.cost]).toEqual(['relu', 'log-likelihood']);
+    const loaded = await loadModel(encodeModel(net));
+    expect([loaded.activation, loaded.cost]).toEqual(['relu', 'log-likelihood']);
+    const x = new Float32Array(784 * 3).map((_, i) => (i % 13) / 13);
+    expect(loaded.forward(x)).toEqual(net.forward(x));
+    const sums = [0, 1, 2].map((n) => loaded.forward(x).subarray(n * 10, n * 10 + 10).reduce((a, b) => a + b, 0));
+    sums.forEach((v) => expect(v).toBeCloseTo(1, 5)); // softmax outputs
+    const bad = encodeModel(net);
+    bad[12 + 4 * 3] = 7; // activation code
+    expect(() => decodeModel(bad)).toThrow(/unknown activation code 7; expected 0 to 2 \(sigmoid, tanh, relu\)/);
+  });
+
   it('rejects foreign, truncated and corrupt bytes with a ModelFormatError', async () => {
     const net = await Network.create({ sizes: [5, 3, 2], seed: 1 });
     const good = encodeModel(net);
