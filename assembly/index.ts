@@ -7,13 +7,16 @@
 // cols = width in) row-major, as in the lecture's z = W a + b.
 //
 // Each exported kernel dispatches at compile time: the SIMD build (--enable simd) runs the
-// f32x4 path in simd.ts, the scalar build runs the plain `...Scalar` kernel here, which also
-// stays exported in both builds as the tests' oracle.
+// f32x4 path in simd.ts, the scalar build the plain twin in scalar.ts. The twins are exported
+// only by the debug build (oracle.ts), which tests hold the SIMD paths against.
 import {
   denseBackwardInputSimd, denseForwardSimd, denseOuterSimd, gatherBatchSimd, nonzeroColumnsSimd,
-  reduceUpdateSimd, sgdUpdateSimd, sparseForwardSimd, sparseOuterSimd,
+  adamUpdateSimd, momentumUpdateSimd, reduceUpdateSimd, sgdUpdateSimd, sparseForwardSimd, sparseOuterSimd,
 } from './simd';
-import { biasOuter, markColumns, PIXEL_SCALE, TINY } from './shared';
+import { TINY } from './shared';
+import {
+  gatherBatchScalar, denseForwardScalar, denseBackwardInputScalar, denseOuterScalar, nonzeroColumnsScalar, sparseForwardScalar, sparseOuterScalar, sgdUpdateScalar, reduceUpdateScalar, momentumUpdateScalar, adamUpdateScalar,
+} from './scalar';
 
 /** First byte free for the memory plan: everything below belongs to the module's data. */
 export function heapBase(): usize {
@@ -37,23 +40,6 @@ export function gatherBatch(
   else gatherBatchScalar(x, y, images, labels, indices, batch, pixels);
 }
 
-// x is (batch, pixels) f32; images is (count, pixels) u8; y is (batch) u8; labels is (count) u8;
-// indices is (batch) u32
-export function gatherBatchScalar(
-  x: usize, y: usize, images: usize, labels: usize, indices: usize, batch: i32, pixels: i32,
-): void {
-  const P = <usize>pixels;
-  for (let n: usize = 0; n < <usize>batch; n++) {
-    const k = <usize>load<u32>(indices + (n << 2));
-    store<u8>(y + n, load<u8>(labels + k));
-    const src = images + k * P;
-    const dst = x + ((n * P) << 2);
-    for (let i: usize = 0; i < P; i++) {
-      store<f32>(dst + (i << 2), <f32>load<u8>(src + i) * PIXEL_SCALE);
-    }
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Dense layer: forward z = W a + b and its backward parts, side by side.
 
@@ -65,22 +51,6 @@ export function denseForward(
   else denseForwardScalar(z, W, b, x, batch, rows, cols);
 }
 
-// z is (batch, rows); W is (rows, cols) row-major; b is (rows); x is (batch, cols)
-export function denseForwardScalar(
-  z: usize, W: usize, b: usize, x: usize, batch: i32, rows: i32, cols: i32,
-): void {
-  const R = <usize>rows, C = <usize>cols;
-  for (let n: usize = 0; n < <usize>batch; n++) {
-    const xn = x + ((n * C) << 2);
-    for (let j: usize = 0; j < R; j++) {
-      const Wj = W + ((j * C) << 2);
-      let s = load<f32>(b + (j << 2));
-      for (let i: usize = 0; i < C; i++) s += load<f32>(Wj + (i << 2)) * load<f32>(xn + (i << 2));
-      store<f32>(z + ((n * R + j) << 2), s);
-    }
-  }
-}
-
 // dx is (batch, cols); W is (rows, cols) row-major; delta is (batch, rows). dx = delta W
 // (that is W^T delta per example); overwrites dx.
 export function denseBackwardInput(
@@ -88,24 +58,6 @@ export function denseBackwardInput(
 ): void {
   if (ASC_FEATURE_SIMD) denseBackwardInputSimd(dx, W, delta, batch, rows, cols);
   else denseBackwardInputScalar(dx, W, delta, batch, rows, cols);
-}
-
-// dx is (batch, cols); W is (rows, cols) row-major; delta is (batch, rows). dx = delta W
-export function denseBackwardInputScalar(
-  dx: usize, W: usize, delta: usize, batch: i32, rows: i32, cols: i32,
-): void {
-  const R = <usize>rows, C = <usize>cols;
-  for (let n: usize = 0; n < <usize>batch; n++) {
-    const dxn = dx + ((n * C) << 2);
-    memory.fill(dxn, 0, C << 2);
-    for (let j: usize = 0; j < R; j++) {
-      const d = load<f32>(delta + ((n * R + j) << 2));
-      const Wj = W + ((j * C) << 2);
-      for (let i: usize = 0; i < C; i++) {
-        store<f32>(dxn + (i << 2), load<f32>(dxn + (i << 2)) + d * load<f32>(Wj + (i << 2)));
-      }
-    }
-  }
 }
 
 // nablaW is (rows, cols); nablaB is (rows); delta is (batch, rows); x is (batch, cols).
@@ -137,43 +89,6 @@ export function denseSgdStep(
   else denseOuterScalar(W, b, delta, x, -scale, true, batch, rows, cols);
 }
 
-// G is (rows, cols); g is (rows); delta is (batch, rows); x is (batch, cols).
-// G += alpha (delta^T x), g += alpha (sum_n delta), each sum taken over n in order from 0;
-// without acc, G = ... and g = ... instead.
-export function denseOuterScalar(
-  G: usize, g: usize, delta: usize, x: usize, alpha: f32, acc: bool, batch: i32, rows: i32, cols: i32,
-): void {
-  const R = <usize>rows, C = <usize>cols, B = <usize>batch, C4 = C & ~3;
-  for (let j: usize = 0; j < R; j++) {
-    const Gj = G + ((j * C) << 2);
-    let i: usize = 0;
-    for (; i < C4; i += 4) { // four columns at a time: x rows are read 16 bytes at a time
-      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
-      for (let n: usize = 0; n < B; n++) {
-        const d = load<f32>(delta + ((n * R + j) << 2));
-        const xi = x + ((n * C + i) << 2);
-        s0 += d * load<f32>(xi);
-        s1 += d * load<f32>(xi, 4);
-        s2 += d * load<f32>(xi, 8);
-        s3 += d * load<f32>(xi, 12);
-      }
-      const p = Gj + (i << 2);
-      store<f32>(p, (acc ? load<f32>(p) : 0) + alpha * s0);
-      store<f32>(p, (acc ? load<f32>(p, 4) : 0) + alpha * s1, 4);
-      store<f32>(p, (acc ? load<f32>(p, 8) : 0) + alpha * s2, 8);
-      store<f32>(p, (acc ? load<f32>(p, 12) : 0) + alpha * s3, 12);
-    }
-    for (; i < C; i++) {
-      let s: f32 = 0;
-      for (let n: usize = 0; n < B; n++) {
-        s += load<f32>(delta + ((n * R + j) << 2)) * load<f32>(x + ((n * C + i) << 2));
-      }
-      store<f32>(Gj + (i << 2), (acc ? load<f32>(Gj + (i << 2)) : 0) + alpha * s);
-    }
-  }
-  biasOuter(g, delta, alpha, acc, B, R);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Sparse input layer: MNIST images are ~81% zeros, so the first layer works from the list of each
 // example's nonzero inputs, with its weights stored transposed: WT is (cols, stride), WT[i, j] =
@@ -186,19 +101,6 @@ export function nonzeroColumns(list: usize, counts: usize, x: usize, batch: i32,
   else nonzeroColumnsScalar(list, counts, x, batch, cols);
 }
 
-// list is (batch, cols) u32, counts is (batch) u32; x is (batch, cols)
-export function nonzeroColumnsScalar(list: usize, counts: usize, x: usize, batch: i32, cols: i32): void {
-  const C = <usize>cols;
-  for (let n: usize = 0; n < <usize>batch; n++) {
-    const xn = x + ((n * C) << 2), ln = list + ((n * C) << 2);
-    let count: usize = 0;
-    for (let i: usize = 0; i < C; i++) {
-      if (load<f32>(xn + (i << 2)) != 0) { store<u32>(ln + (count << 2), <u32>i); count++; }
-    }
-    store<u32>(counts + (n << 2), <u32>count);
-  }
-}
-
 // z is (batch, rows); WT is (cols, stride); b is (rows); x is (batch, cols); list, counts from
 // nonzeroColumns. z[n, j] = (sum over listed i, in order, of x[n, i] WT[i, j]) + b[j]
 export function sparseForward(
@@ -207,26 +109,6 @@ export function sparseForward(
 ): void {
   if (ASC_FEATURE_SIMD) sparseForwardSimd(z, WT, b, x, list, counts, batch, rows, cols, stride);
   else sparseForwardScalar(z, WT, b, x, list, counts, batch, rows, cols, stride);
-}
-
-// z is (batch, rows); WT is (cols, stride); b is (rows); x is (batch, cols)
-export function sparseForwardScalar(
-  z: usize, WT: usize, b: usize, x: usize, list: usize, counts: usize,
-  batch: i32, rows: i32, cols: i32, stride: i32,
-): void {
-  const R = <usize>rows, C = <usize>cols, S = <usize>stride;
-  for (let n: usize = 0; n < <usize>batch; n++) {
-    const xn = x + ((n * C) << 2), ln = list + ((n * C) << 2);
-    const count = <usize>load<u32>(counts + (n << 2));
-    for (let j: usize = 0; j < R; j++) {
-      let s: f32 = 0;
-      for (let t: usize = 0; t < count; t++) {
-        const i = <usize>load<u32>(ln + (t << 2));
-        s += load<f32>(xn + (i << 2)) * load<f32>(WT + ((i * S + j) << 2));
-      }
-      store<f32>(z + ((n * R + j) << 2), s + load<f32>(b + (j << 2)));
-    }
-  }
 }
 
 // WT is (cols, stride); g is (rows); delta is (batch, rows); x is (batch, cols); list, counts
@@ -249,29 +131,6 @@ export function sparseGradient(
 ): void {
   if (ASC_FEATURE_SIMD) sparseOuterSimd(GT, g, delta, x, list, counts, scratch, 1, false, batch, rows, cols, stride);
   else sparseOuterScalar(GT, g, delta, x, list, counts, scratch, 1, false, batch, rows, cols, stride);
-}
-
-// WT is (cols, stride); g is (rows); delta is (batch, rows); x is (batch, cols); scratch is (cols) u8 or more
-export function sparseOuterScalar(
-  WT: usize, g: usize, delta: usize, x: usize, list: usize, counts: usize, mark: usize, alpha: f32, acc: bool,
-  batch: i32, rows: i32, cols: i32, stride: i32,
-): void {
-  const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch;
-  if (!acc) memory.fill(WT, 0, (C * S) << 2);
-  markColumns(mark, list, counts, B, C);
-  for (let i: usize = 0; i < C; i++) {
-    if (!load<u8>(mark + i)) continue;
-    for (let j: usize = 0; j < R; j++) {
-      let s: f32 = 0;
-      for (let n: usize = 0; n < B; n++) {
-        const v = load<f32>(x + ((n * C + i) << 2));
-        if (v != 0) s += load<f32>(delta + ((n * R + j) << 2)) * v;
-      }
-      const p = WT + ((i * S + j) << 2);
-      store<f32>(p, load<f32>(p) + alpha * s);
-    }
-  }
-  biasOuter(g, delta, alpha, acc, B, R);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,14 +287,6 @@ export function sgdUpdate(params: usize, nabla: usize, scale: f32, n: i32): void
   else sgdUpdateScalar(params, nabla, scale, n);
 }
 
-// params, nabla are (n). params -= scale * nabla
-export function sgdUpdateScalar(params: usize, nabla: usize, scale: f32, n: i32): void {
-  for (let i: usize = 0; i < <usize>n; i++) {
-    const p = params + (i << 2);
-    store<f32>(p, load<f32>(p) - scale * load<f32>(nabla + (i << 2)));
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Multi-threaded step: each thread accumulates its examples' gradients into its own buffer;
 // the reduction sums them in thread order, so a thread count always gives the same bits.
@@ -447,13 +298,29 @@ export function reduceUpdate(params: usize, grads: usize, count: i32, gstride: i
   else reduceUpdateScalar(params, grads, count, gstride, scale, n);
 }
 
-// params is (n); grads is (count, gstride)
-export function reduceUpdateScalar(params: usize, grads: usize, count: i32, gstride: i32, scale: f32, n: i32): void {
-  const G = <usize>gstride << 2;
-  for (let i: usize = 0; i < <usize>n; i++) {
-    let s = load<f32>(grads + (i << 2));
-    for (let t: usize = 1; t < <usize>count; t++) s += load<f32>(grads + t * G + (i << 2));
-    const p = params + (i << 2);
-    store<f32>(p, load<f32>(p) - scale * s);
-  }
+// ---------------------------------------------------------------------------------------------
+// Optimisers beyond plain SGD, and L2 weight decay. grads hold gradients summed over a batch;
+// gradScale (1 / batch) turns them into the mean.
+
+// p is (n). p *= factor (L2 weight decay: factor = 1 - eta lambda / N)
+export function scaleInPlace(p: usize, factor: f32, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) store<f32>(p + (i << 2), load<f32>(p + (i << 2)) * factor);
+}
+
+// g, w are (n). g += c w (L2 folded into summed gradients: c = batch lambda / N)
+export function addScaled(g: usize, w: usize, c: f32, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) store<f32>(g + (i << 2), load<f32>(g + (i << 2)) + c * load<f32>(w + (i << 2)));
+}
+
+// params, velocity, grads are (n). v = mu v - scale g; params += v (scale = eta / batch)
+export function momentumUpdate(params: usize, velocity: usize, grads: usize, scale: f32, mu: f32, n: i32): void {
+  if (ASC_FEATURE_SIMD) momentumUpdateSimd(params, velocity, grads, scale, mu, n);
+  else momentumUpdateScalar(params, velocity, grads, scale, mu, n, 0);
+}
+
+// params, m, v, grads are (n). With g = gradScale grads: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+// params -= lr m / (sqrt(v) + eps), lr already corrected for the bias of step t.
+export function adamUpdate(params: usize, m: usize, v: usize, grads: usize, gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, n: i32): void {
+  if (ASC_FEATURE_SIMD) adamUpdateSimd(params, m, v, grads, gradScale, lr, b1, b2, eps, n);
+  else adamUpdateScalar(params, m, v, grads, gradScale, lr, b1, b2, eps, n, 0);
 }

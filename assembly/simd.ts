@@ -6,6 +6,7 @@
 // Register budget: V8 has 16 SIMD registers; every tile below keeps at most 14 v128 values live
 // (8 accumulators + 6 operands), since spilling costs 1.4-2x.
 import { biasOuter, PIXEL_SCALE } from './shared';
+import { adamUpdateScalar, momentumUpdateScalar } from './scalar';
 
 // ---------------------------------------------------------------------------------------------
 // Gather
@@ -543,4 +544,32 @@ export function reduceUpdateSimd(params: usize, grads: usize, count: i32, gstrid
     const p = params + (i << 2);
     store<f32>(p, load<f32>(p) - scale * s);
   }
+}
+
+// params, velocity, grads are (n). v = mu v - scale g; params += v; lanes as the scalar kernel
+export function momentumUpdateSimd(params: usize, velocity: usize, grads: usize, scale: f32, mu: f32, n: i32): void {
+  const N4 = <usize>n & ~3;
+  const s = f32x4.splat(scale), u = f32x4.splat(mu);
+  for (let o: usize = 0; o < N4 << 2; o += 16) {
+    const v = f32x4.sub(f32x4.mul(u, v128.load(velocity + o)), f32x4.mul(s, v128.load(grads + o)));
+    v128.store(velocity + o, v);
+    v128.store(params + o, f32x4.add(v128.load(params + o), v));
+  }
+  momentumUpdateScalar(params, velocity, grads, scale, mu, n, <i32>N4);
+}
+
+// params, m, v, grads are (n); Adam as the scalar kernel, four lanes at a time
+export function adamUpdateSimd(params: usize, m: usize, v: usize, grads: usize, gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, n: i32): void {
+  const N4 = <usize>n & ~3;
+  const gs = f32x4.splat(gradScale), l = f32x4.splat(lr), e = f32x4.splat(eps);
+  const B1 = f32x4.splat(b1), B2 = f32x4.splat(b2), C1 = f32x4.splat(<f32>1 - b1), C2 = f32x4.splat(<f32>1 - b2);
+  for (let o: usize = 0; o < N4 << 2; o += 16) {
+    const g = f32x4.mul(gs, v128.load(grads + o));
+    const mi = f32x4.add(f32x4.mul(B1, v128.load(m + o)), f32x4.mul(C1, g));
+    const vi = f32x4.add(f32x4.mul(B2, v128.load(v + o)), f32x4.mul(C2, f32x4.mul(g, g)));
+    v128.store(m + o, mi);
+    v128.store(v + o, vi);
+    v128.store(params + o, f32x4.sub(v128.load(params + o), f32x4.div(f32x4.mul(l, mi), f32x4.add(f32x4.sqrt(vi), e))));
+  }
+  adamUpdateScalar(params, m, v, grads, gradScale, lr, b1, b2, eps, n, <i32>N4);
 }

@@ -49,9 +49,16 @@ export class KernelBench {
     readonly plan: MemoryPlan,
   ) {}
 
+  /**
+   * A fresh instance of `variant`. The scalar twins (`...Scalar`) are exported by the debug build
+   * only (SIMD paths and their oracles side by side); in the scalar build they map to the plain
+   * kernels, which are the scalar ones there.
+   */
   static async create(variant: KernelVariant): Promise<KernelBench> {
     const k = instantiateKernels(await compileKernels(variant));
-    return new KernelBench(k, new MemoryPlan(k));
+    const twins = variant === 'scalar' ? scalarTwins(k) : {};
+    const kernels = Object.assign(Object.create(k), twins) as Kernels;
+    return new KernelBench(kernels, new MemoryPlan(k));
   }
 
   /** Reserves room for `values` as f32 and copies them in. */
@@ -85,4 +92,22 @@ export class KernelBench {
 /** f32 rounding of every value, as the kernels see their inputs. */
 export function f32(a: ArrayLike<number>): Float64Array {
   return Float64Array.from(Float32Array.from(a));
+}
+
+/** The `...Scalar` entries of the debug build, expressed with the scalar build's plain kernels. */
+function scalarTwins(k: Kernels): Partial<Kernels> {
+  const same = ['gatherBatch', 'denseForward', 'denseBackwardInput', 'nonzeroColumns', 'sparseForward', 'sgdUpdate', 'reduceUpdate'] as const;
+  const twins: Record<string, unknown> = {};
+  for (const name of same) twins[`${name}Scalar`] = (k[name] as (...a: number[]) => unknown).bind(k);
+  twins.denseOuterScalar = (G: number, g: number, d: number, x: number, alpha: number, acc: number, B: number, R: number, C: number) => {
+    if (!acc) return alpha === 1 ? k.denseGradient(G, g, d, x, B, R, C) : fail('denseOuterScalar without acc needs alpha 1');
+    return alpha === 1 ? k.denseBackwardParams(G, g, d, x, B, R, C) : k.denseSgdStep(G, g, d, x, -alpha, B, R, C);
+  };
+  twins.sparseOuterScalar = (G: number, g: number, d: number, x: number, l: number, c: number, s: number, alpha: number, acc: number, B: number, R: number, C: number, S: number) =>
+    acc ? k.sparseOuter(G, g, d, x, l, c, s, alpha, B, R, C, S) : k.sparseGradient(G, g, d, x, l, c, s, B, R, C, S);
+  return twins as Partial<Kernels>;
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }

@@ -18,10 +18,11 @@ const SHAPES: [batch: number, rows: number, cols: number][] = [
 // f32 sums of up to 784 products of values in [-1, 1]
 const DOT_TOL = { atol: 2e-5, rtol: 1e-5 };
 
-type Entry = { name: string; variant: 'simd' | 'scalar'; suffix: '' | 'Scalar' };
+// The debug build has the SIMD paths (as the release build) and exports their scalar twins.
+type Entry = { name: string; variant: 'debug' | 'scalar'; suffix: '' | 'Scalar' };
 const ENTRIES: Entry[] = [
-  { name: 'simd build, dispatching entry', variant: 'simd', suffix: '' },
-  { name: 'simd build, scalar entry', variant: 'simd', suffix: 'Scalar' },
+  { name: 'simd paths (debug build)', variant: 'debug', suffix: '' },
+  { name: 'scalar twins (debug build)', variant: 'debug', suffix: 'Scalar' },
   { name: 'scalar build', variant: 'scalar', suffix: '' },
 ];
 
@@ -117,7 +118,7 @@ describe.each(ENTRIES)('kernels: $name', ({ variant, suffix }) => {
   });
 });
 
-describe.each(['simd', 'scalar'] as const)('elementwise and data kernels: %s build', (variant) => {
+describe.each(['debug', 'scalar'] as const)('elementwise and data kernels: %s build', (variant) => {
   it('sigmoid, in place and out of place, including saturated inputs', async () => {
     const t = await KernelBench.create(variant);
     const z = f32([...randomArray(rng, 37, 8), -100, 100, 0, -1e30, 1e30]);
@@ -197,11 +198,11 @@ describe.each(['simd', 'scalar'] as const)('elementwise and data kernels: %s bui
 
   it('reports whether it is the SIMD build', async () => {
     const t = await KernelBench.create(variant);
-    expect(t.k.simdEnabled()).toBe(variant === 'simd' ? 1 : 0);
+    expect(t.k.simdEnabled()).toBe(variant === 'debug' ? 1 : 0);
   });
 });
 
-describe.each(['simd', 'scalar'] as const)('sparse first-layer kernels: %s build', (variant) => {
+describe.each(['debug', 'scalar'] as const)('sparse first-layer kernels: %s build', (variant) => {
   /** x with about `zeros` of its entries exactly zero, and its transposed, zero-padded W. */
   const sparseCase = (batch: number, rows: number, cols: number, zeros = 0.8) => {
     const x = f32(randomArray(rng, batch * cols).map((v) => (rng.float() < zeros ? 0 : Math.abs(v))));
@@ -283,7 +284,7 @@ describe.each(['simd', 'scalar'] as const)('sparse first-layer kernels: %s build
   });
 });
 
-describe.each(['simd', 'scalar'] as const)('overwriting gradient kernels (threads): %s build', (variant) => {
+describe.each(['debug', 'scalar'] as const)('overwriting gradient kernels (threads): %s build', (variant) => {
   it.each([[1, 1, 1], [10, 30, 784], [3, 17, 33], [4, 100, 50], [64, 7, 100]])('denseGradient and sparseGradient overwrite garbage with delta^T x, batch %i, rows %i, cols %i', async (batch, rows, cols) => {
     const t = await KernelBench.create(variant);
     const x = f32(randomArray(rng, batch * cols).map((v) => (v < 0.3 ? 0 : v)));
@@ -310,5 +311,15 @@ describe.each(['simd', 'scalar'] as const)('overwriting gradient kernels (thread
       if (got[i * stride + j] !== want) throw new Error(`GT[${i}, ${j}] = ${got[i * stride + j]}, expected ${want}`);
     }
     expect(t.readF32(g, rows)).toEqual(expectedB);
+  });
+});
+
+describe('the release builds', () => {
+  it('the SIMD build reports SIMD, exports no scalar twins, and fits in 16 KB', async () => {
+    const { readFileSync } = await import('node:fs');
+    const t = await KernelBench.create('simd');
+    expect(t.k.simdEnabled()).toBe(1);
+    expect(Object.getPrototypeOf(t.k).denseForwardScalar).toBeUndefined();
+    expect(readFileSync(new URL('../build/wasm-mlp.wasm', import.meta.url)).length).toBeLessThanOrEqual(16 * 1024);
   });
 });

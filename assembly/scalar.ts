@@ -1,0 +1,190 @@
+// The plain scalar twin of every SIMD kernel: the scalar build's kernels, the SIMD paths' tails,
+// and the oracle the tests hold the SIMD paths against (exported by the debug build, oracle.ts).
+// Not for: dispatching; index.ts picks between these and simd.ts at compile time.
+import { biasOuter, markColumns, PIXEL_SCALE } from './shared';
+
+// x is (batch, pixels) f32; images is (count, pixels) u8; y is (batch) u8; labels is (count) u8;
+// indices is (batch) u32
+export function gatherBatchScalar(
+  x: usize, y: usize, images: usize, labels: usize, indices: usize, batch: i32, pixels: i32,
+): void {
+  const P = <usize>pixels;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const k = <usize>load<u32>(indices + (n << 2));
+    store<u8>(y + n, load<u8>(labels + k));
+    const src = images + k * P;
+    const dst = x + ((n * P) << 2);
+    for (let i: usize = 0; i < P; i++) {
+      store<f32>(dst + (i << 2), <f32>load<u8>(src + i) * PIXEL_SCALE);
+    }
+  }
+}
+
+// z is (batch, rows); W is (rows, cols) row-major; b is (rows); x is (batch, cols)
+export function denseForwardScalar(
+  z: usize, W: usize, b: usize, x: usize, batch: i32, rows: i32, cols: i32,
+): void {
+  const R = <usize>rows, C = <usize>cols;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const xn = x + ((n * C) << 2);
+    for (let j: usize = 0; j < R; j++) {
+      const Wj = W + ((j * C) << 2);
+      let s = load<f32>(b + (j << 2));
+      for (let i: usize = 0; i < C; i++) s += load<f32>(Wj + (i << 2)) * load<f32>(xn + (i << 2));
+      store<f32>(z + ((n * R + j) << 2), s);
+    }
+  }
+}
+
+// dx is (batch, cols); W is (rows, cols) row-major; delta is (batch, rows). dx = delta W
+export function denseBackwardInputScalar(
+  dx: usize, W: usize, delta: usize, batch: i32, rows: i32, cols: i32,
+): void {
+  const R = <usize>rows, C = <usize>cols;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const dxn = dx + ((n * C) << 2);
+    memory.fill(dxn, 0, C << 2);
+    for (let j: usize = 0; j < R; j++) {
+      const d = load<f32>(delta + ((n * R + j) << 2));
+      const Wj = W + ((j * C) << 2);
+      for (let i: usize = 0; i < C; i++) {
+        store<f32>(dxn + (i << 2), load<f32>(dxn + (i << 2)) + d * load<f32>(Wj + (i << 2)));
+      }
+    }
+  }
+}
+
+// G is (rows, cols); g is (rows); delta is (batch, rows); x is (batch, cols).
+// G += alpha (delta^T x), g += alpha (sum_n delta), each sum taken over n in order from 0;
+// without acc, G = ... and g = ... instead.
+export function denseOuterScalar(
+  G: usize, g: usize, delta: usize, x: usize, alpha: f32, acc: bool, batch: i32, rows: i32, cols: i32,
+): void {
+  const R = <usize>rows, C = <usize>cols, B = <usize>batch, C4 = C & ~3;
+  for (let j: usize = 0; j < R; j++) {
+    const Gj = G + ((j * C) << 2);
+    let i: usize = 0;
+    for (; i < C4; i += 4) { // four columns at a time: x rows are read 16 bytes at a time
+      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+      for (let n: usize = 0; n < B; n++) {
+        const d = load<f32>(delta + ((n * R + j) << 2));
+        const xi = x + ((n * C + i) << 2);
+        s0 += d * load<f32>(xi);
+        s1 += d * load<f32>(xi, 4);
+        s2 += d * load<f32>(xi, 8);
+        s3 += d * load<f32>(xi, 12);
+      }
+      const p = Gj + (i << 2);
+      store<f32>(p, (acc ? load<f32>(p) : 0) + alpha * s0);
+      store<f32>(p, (acc ? load<f32>(p, 4) : 0) + alpha * s1, 4);
+      store<f32>(p, (acc ? load<f32>(p, 8) : 0) + alpha * s2, 8);
+      store<f32>(p, (acc ? load<f32>(p, 12) : 0) + alpha * s3, 12);
+    }
+    for (; i < C; i++) {
+      let s: f32 = 0;
+      for (let n: usize = 0; n < B; n++) {
+        s += load<f32>(delta + ((n * R + j) << 2)) * load<f32>(x + ((n * C + i) << 2));
+      }
+      store<f32>(Gj + (i << 2), (acc ? load<f32>(Gj + (i << 2)) : 0) + alpha * s);
+    }
+  }
+  biasOuter(g, delta, alpha, acc, B, R);
+}
+
+// list is (batch, cols) u32, counts is (batch) u32; x is (batch, cols)
+export function nonzeroColumnsScalar(list: usize, counts: usize, x: usize, batch: i32, cols: i32): void {
+  const C = <usize>cols;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const xn = x + ((n * C) << 2), ln = list + ((n * C) << 2);
+    let count: usize = 0;
+    for (let i: usize = 0; i < C; i++) {
+      if (load<f32>(xn + (i << 2)) != 0) { store<u32>(ln + (count << 2), <u32>i); count++; }
+    }
+    store<u32>(counts + (n << 2), <u32>count);
+  }
+}
+
+// z is (batch, rows); WT is (cols, stride); b is (rows); x is (batch, cols)
+export function sparseForwardScalar(
+  z: usize, WT: usize, b: usize, x: usize, list: usize, counts: usize,
+  batch: i32, rows: i32, cols: i32, stride: i32,
+): void {
+  const R = <usize>rows, C = <usize>cols, S = <usize>stride;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const xn = x + ((n * C) << 2), ln = list + ((n * C) << 2);
+    const count = <usize>load<u32>(counts + (n << 2));
+    for (let j: usize = 0; j < R; j++) {
+      let s: f32 = 0;
+      for (let t: usize = 0; t < count; t++) {
+        const i = <usize>load<u32>(ln + (t << 2));
+        s += load<f32>(xn + (i << 2)) * load<f32>(WT + ((i * S + j) << 2));
+      }
+      store<f32>(z + ((n * R + j) << 2), s + load<f32>(b + (j << 2)));
+    }
+  }
+}
+
+// WT is (cols, stride); g is (rows); delta is (batch, rows); x is (batch, cols); scratch is (cols) u8 or more
+export function sparseOuterScalar(
+  WT: usize, g: usize, delta: usize, x: usize, list: usize, counts: usize, mark: usize, alpha: f32, acc: bool,
+  batch: i32, rows: i32, cols: i32, stride: i32,
+): void {
+  const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch;
+  if (!acc) memory.fill(WT, 0, (C * S) << 2);
+  markColumns(mark, list, counts, B, C);
+  for (let i: usize = 0; i < C; i++) {
+    if (!load<u8>(mark + i)) continue;
+    for (let j: usize = 0; j < R; j++) {
+      let s: f32 = 0;
+      for (let n: usize = 0; n < B; n++) {
+        const v = load<f32>(x + ((n * C + i) << 2));
+        if (v != 0) s += load<f32>(delta + ((n * R + j) << 2)) * v;
+      }
+      const p = WT + ((i * S + j) << 2);
+      store<f32>(p, load<f32>(p) + alpha * s);
+    }
+  }
+  biasOuter(g, delta, alpha, acc, B, R);
+}
+
+// params, nabla are (n). params -= scale * nabla
+export function sgdUpdateScalar(params: usize, nabla: usize, scale: f32, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) {
+    const p = params + (i << 2);
+    store<f32>(p, load<f32>(p) - scale * load<f32>(nabla + (i << 2)));
+  }
+}
+
+// params is (n); grads is (count, gstride)
+export function reduceUpdateScalar(params: usize, grads: usize, count: i32, gstride: i32, scale: f32, n: i32): void {
+  const G = <usize>gstride << 2;
+  for (let i: usize = 0; i < <usize>n; i++) {
+    let s = load<f32>(grads + (i << 2));
+    for (let t: usize = 1; t < <usize>count; t++) s += load<f32>(grads + t * G + (i << 2));
+    const p = params + (i << 2);
+    store<f32>(p, load<f32>(p) - scale * s);
+  }
+}
+
+// params, velocity, grads are (n); from index `from` on
+export function momentumUpdateScalar(params: usize, velocity: usize, grads: usize, scale: f32, mu: f32, n: i32, from: i32): void {
+  for (let i = <usize>from; i < <usize>n; i++) {
+    const o = i << 2;
+    const v = mu * load<f32>(velocity + o) - scale * load<f32>(grads + o);
+    store<f32>(velocity + o, v);
+    store<f32>(params + o, load<f32>(params + o) + v);
+  }
+}
+
+// params, m, v, grads are (n); from index `from` on
+export function adamUpdateScalar(params: usize, m: usize, v: usize, grads: usize, gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, n: i32, from: i32): void {
+  for (let i = <usize>from; i < <usize>n; i++) {
+    const o = i << 2;
+    const g = gradScale * load<f32>(grads + o);
+    const mi = b1 * load<f32>(m + o) + (<f32>1 - b1) * g;
+    const vi = b2 * load<f32>(v + o) + (<f32>1 - b2) * (g * g);
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    store<f32>(params + o, load<f32>(params + o) - lr * mi / (Mathf.sqrt(vi) + eps));
+  }
+}
