@@ -1,7 +1,7 @@
 // wasm-mlp: a multilayer perceptron trained by backpropagation, with a WebAssembly core.
 // The entry for Node and browsers alike; file helpers for Node live in 'wasm-mlp/node'.
-export { Network, WEIGHT_INITS, type WeightInit, type NetworkOptions, type Gradients, type StagedDataset } from './network.js';
-export { train, evaluate, classReport, DEFAULT_ETA, type ClassReport, type TrainOptions, type TrainHooks, type TrainResult, type EpochMetrics, type BatchInfo, type Evaluation } from './train.js';
+export { Network, WEIGHT_INITS, OPTIMIZERS, type Optimizer, type StepSettings, type WeightInit, type NetworkOptions, type Gradients, type StagedDataset } from './network.js';
+export { train, evaluate, classReport, scheduledEta, DEFAULT_ETA, type Schedule, type ClassReport, type TrainOptions, type TrainHooks, type TrainResult, type EpochMetrics, type BatchInfo, type Evaluation } from './train.js';
 export { createDataset, sliceDataset, type Dataset, type DatasetInit } from './dataset.js';
 export { parseIdx, decodeIdx, gunzip, isGzip, datasetFromIdx, type IdxArray } from './idx.js';
 export { encodeModel, decodeModel, loadModel, MODEL_MAGIC, MODEL_VERSION, type ModelData, type ModelHyperparameters } from './model.js';

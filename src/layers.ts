@@ -29,8 +29,11 @@ export interface LayerPlan {
 
 /** What backprop does with delta^l (a^(l-1))^T. */
 export type BackwardTarget =
-  /** The fused SGD step: W^l -= scale delta^l (a^(l-1))^T (W^1 in WT). */
-  | { kind: 'step'; scale: number; scratch: number }
+  /**
+   * The fused SGD step: W^l -= scale delta^l (a^(l-1))^T (W^1 in WT); with `decay` (L2: 1 - eta
+   * lambda / N), W^l is first scaled by it, after it has served the backprop below.
+   */
+  | { kind: 'step'; scale: number; scratch: number; decay?: number }
   /** Add the gradients to `nabla`, laid out as the parameters (W^1 row-major). */
   | { kind: 'gradients'; nabla: number }
   /** Write (not add) this slice's gradients to `grads` (parameter layout; W^1's slot unused) and `gradsWT` (WT layout). */
@@ -140,6 +143,10 @@ export class LayerLoop {
         k.denseBackwardParams(target.nabla + 4 * s.wOffset, target.nabla + 4 * s.bOffset, delta, input, m, s.rows, s.cols);
         return;
       case 'step':
+        if (target.decay !== undefined && target.decay !== 1) {
+          if (l === 1) k.scaleInPlace(p.wt, target.decay, s.cols * p.stride);
+          else k.scaleInPlace(p.params + 4 * s.wOffset, target.decay, s.rows * s.cols);
+        }
         if (l === 1) k.sparseOuter(p.wt, p.params + 4 * s.bOffset, delta, input, list, counts, target.scratch, -target.scale, m, s.rows, s.cols, p.stride);
         else k.denseSgdStep(p.params + 4 * s.wOffset, p.params + 4 * s.bOffset, delta, input, target.scale, m, s.rows, s.cols);
         return;

@@ -16,7 +16,11 @@ export interface NetworkOptions {
   sizes: readonly number[];
   /** Seeds the initial weights and biases. Default 1. */
   seed?: number;
-  /** Initial weights: 'normal' N(0, 1) as the lecture (default), 'scaled' N(0, 1/n_in), 'he' N(0, 2/n_in). Biases are N(0, 1). */
+  /**
+   * Initial parameters: 'normal' N(0, 1) weights and biases as the lecture (default); 'scaled'
+   * N(0, 1/n_in) weights, N(0, 1) biases (Nielsen's chapter 3); 'he' N(0, 2/n_in) weights and
+   * zero biases (He et al., for ReLU).
+   */
   init?: WeightInit;
   /** Hidden-layer activation: 'sigmoid' (the lecture, default), 'tanh' or 'relu'. */
   activation?: Activation;
@@ -48,6 +52,20 @@ export interface Gradients {
   /** Sum over the batch of sum_j (a_j - y_j)^2. */
   cost: number;
 }
+
+/** How a training step updates the parameters; see TrainOptions. */
+export interface StepSettings {
+  optimizer: Optimizer;
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** L2: lambda / N (weight decay over the training set size N); 0 for none. */
+  decayPerExample: number;
+}
+
+export type Optimizer = 'sgd' | 'momentum' | 'adam';
+export const OPTIMIZERS: readonly Optimizer[] = ['sgd', 'momentum', 'adam'];
 
 export type WeightInit = 'normal' | 'scaled' | 'he';
 export const WEIGHT_INITS: readonly WeightInit[] = ['normal', 'scaled', 'he'];
@@ -90,6 +108,11 @@ export class Network {
   private readonly memory: WebAssembly.Memory | undefined;
   private pool: ThreadPool | null = null;
   private poolMark = 0;
+  /**
+   * For momentum and Adam: the summed gradients of a step and the optimiser's state, each laid
+   * out as [WT (cols * stride) | the parameters], so W^1 is updated in its transposed copy.
+   */
+  private optimizer: { kind: Optimizer; grads: number; state: number[]; t: number } | null = null;
 
   /** Loads the kernels (once per process) and makes a network with seeded random parameters. */
   static async create(options: NetworkOptions): Promise<Network> {
@@ -154,7 +177,8 @@ export class Network {
 
   /**
    * Redraws every parameter with the seeded PRNG (stream 0 of `seed`), in layout order: N(0, 1)
-   * scaled by 1 (init 'normal'), 1/sqrt(n_in) ('scaled') or sqrt(2/n_in) ('he') for weights; N(0, 1) for biases.
+   * scaled by 1 (init 'normal'), 1/sqrt(n_in) ('scaled') or sqrt(2/n_in) ('he') for weights;
+   * N(0, 1) for biases, or zero with 'he'.
    */
   initialize(seed: number, init: WeightInit = 'normal'): void {
     checkSeed(seed);
@@ -164,7 +188,7 @@ export class Network {
       for (const s of this.shapes) {
         const scale = init === 'normal' ? 1 : Math.sqrt((init === 'he' ? 2 : 1) / s.cols);
         for (let i = s.wOffset; i < s.bOffset; i++) p[i] = scale * rng.normal();
-        for (let i = s.bOffset; i < s.bOffset + s.rows; i++) p[i] = rng.normal();
+        for (let i = s.bOffset; i < s.bOffset + s.rows; i++) p[i] = init === 'he' ? 0 : rng.normal();
       }
     });
   }
@@ -358,15 +382,66 @@ export class Network {
    * gather, forward, then backprop fused with the update W^l -= (eta / m) delta^l (a^(l-1))^T,
    * which gives the same bits as backprop into nablaW followed by sgdUpdate. Returns the batch's summed cost.
    */
-  trainBatch(s: StagedDataset, indices: Uint32Array, start: number, m: number, eta: number): number {
+  trainBatch(s: StagedDataset, indices: Uint32Array, start: number, m: number, eta: number, step?: StepSettings): number {
     this.plan.u32.set(indices.subarray(start, start + m), this.layout.indices >> 2);
     this.w1Current = false;
     if (this.pool) return this.pool.step(s.images, s.labels, m, eta / m);
     this.loop.gather(s.images, s.labels, 0, m);
     this.loop.forward(0, m);
     const cost = this.loop.cost(0, m);
-    this.loop.backward(0, m, { kind: 'step', scale: eta / m, scratch: this.scratch });
+    const kind = step?.optimizer ?? 'sgd';
+    if (kind === 'sgd') {
+      const decay = 1 - eta * (step?.decayPerExample ?? 0);
+      this.loop.backward(0, m, { kind: 'step', scale: eta / m, scratch: this.scratch, decay });
+    } else {
+      this.optimizerStep(m, eta, step!);
+    }
     return cost;
+  }
+
+  /**
+   * Makes room for `kind`'s gradients and state (zeroed) unless the network already has them;
+   * like resident datasets, only while nothing is staged. Plain SGD needs none.
+   */
+  prepareOptimizer(kind: Optimizer): void {
+    if (!OPTIMIZERS.includes(kind)) throw new InvalidArgumentError(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${kind}`);
+    if (kind === 'sgd' || this.optimizer?.kind === kind) return;
+    if (this.plan.mark() !== this.fixedEnd) throw new WasmMlpError('an optimizer cannot be prepared while data is staged');
+    const floats = this.shapes[0].cols * this.stride + this.parameterCount;
+    const what = `the ${kind} optimizer`;
+    const grads = this.optimizer?.grads ?? this.plan.reserve(floats * 4, what);
+    const state = Array.from({ length: kind === 'adam' ? 2 : 1 }, () => this.plan.reserve(floats * 4, what));
+    for (const p of state) this.k().zero(p, floats);
+    this.fixedEnd = this.plan.mark();
+    this.optimizer = { kind, grads, state, t: 0 };
+  }
+
+  /** Gradients of the loaded batch into the optimizer's buffer, L2 folded in, then the momentum or Adam update. */
+  private optimizerStep(m: number, eta: number, step: StepSettings): void {
+    const o = this.optimizer;
+    if (!o || o.kind !== step.optimizer) throw new WasmMlpError(`call prepareOptimizer('${step.optimizer}') before training with it`);
+    const k = this.k();
+    const first = this.shapes[0];
+    const wtLength = first.cols * this.stride;
+    const gradsB = o.grads + 4 * wtLength;
+    this.loop.backward(0, m, { kind: 'partial', grads: gradsB, gradsWT: o.grads, scratch: this.scratch });
+    if (step.decayPerExample > 0) {
+      const c = m * step.decayPerExample; // summed gradients: the mean's lambda / N times m
+      k.addScaled(o.grads, this.wt, c, wtLength);
+      for (const s of this.shapes.slice(1)) k.addScaled(gradsB + 4 * s.wOffset, this.params + 4 * s.wOffset, c, s.rows * s.cols);
+    }
+    // two ranges: WT with its gradients, then the parameters from b^1 on (W^1's row-major slot is not current)
+    const ranges: [number, number, number][] = [
+      [this.wt, 0, wtLength],
+      [this.params + 4 * first.bOffset, 4 * (wtLength + first.bOffset), this.parameterCount - first.bOffset],
+    ];
+    if (o.kind === 'momentum') {
+      for (const [p, off, n] of ranges) k.momentumUpdate(p, o.state[0] + off, o.grads + off, eta / m, step.momentum, n);
+    } else {
+      o.t++;
+      const lr = (eta * Math.sqrt(1 - step.beta2 ** o.t)) / (1 - step.beta1 ** o.t);
+      for (const [p, off, n] of ranges) k.adamUpdate(p, o.state[0] + off, o.state[1] + off, o.grads + off, 1 / m, lr, step.beta1, step.beta2, step.epsilon, n);
+    }
   }
 
   /**

@@ -17,7 +17,7 @@ export interface DatasetWire {
   name?: string;
 }
 
-type WireTrainOptions = Pick<TrainOptions, 'epochs' | 'batchSize' | 'eta' | 'seed' | 'yieldEveryMs'>;
+type WireTrainOptions = Omit<TrainOptions, 'test' | 'signal' | 'onBatchEnd' | 'onEpochEnd'>;
 
 export type Request = { id: number } & (
   | { type: 'create'; options: NetworkOptions }

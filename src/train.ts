@@ -2,7 +2,7 @@
 // hooks and abort. Not for: the math of a step (Network.trainBatch) or reading files.
 import type { Dataset } from './dataset.js';
 import { InvalidArgumentError, TrainingDivergedError } from './errors.js';
-import { checkEta, checkSeed, type Network, type StagedDataset } from './network.js';
+import { checkEta, checkSeed, OPTIMIZERS, type Network, type Optimizer, type StagedDataset, type StepSettings } from './network.js';
 import { Rng } from './random.js';
 
 /** eta for the quadratic cost without 1/2: Nielsen's eta = 3.0 with his 1/2 is our 1.5. */
@@ -11,6 +11,8 @@ export const DEFAULT_ETA = 1.5;
 export interface EpochMetrics {
   /** 1-based epoch number. */
   epoch: number;
+  /** The learning rate this epoch used (after the schedule). */
+  eta: number;
   /** Mean over the epoch's training examples of sum_j (a_j - y_j)^2, each taken before its batch's update. */
   trainCost: number;
   /** Accuracy (0..1) and mean cost on the test set after this epoch; NaN without a test set. */
@@ -56,6 +58,45 @@ export interface TrainOptions extends TrainHooks {
   signal?: AbortSignal;
   /** Longest stretch (ms) between yields to the event loop, so timers and abort can run. Default 50. */
   yieldEveryMs?: number;
+  /** 'sgd' (the lecture, default), 'momentum' (v = mu v - eta g; W += v) or 'adam'. Threads support 'sgd' only. */
+  optimizer?: Optimizer;
+  /** Momentum coefficient mu. Default 0.9. */
+  momentum?: number;
+  /** Adam's beta1, beta2, epsilon. Defaults 0.9, 0.999, 1e-8. */
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /** L2 regularisation lambda, as Nielsen: cost + lambda / (2 N) sum w^2 over the N training examples (biases excluded). Default 0. */
+  weightDecay?: number;
+  /** Learning-rate schedule over epochs. Default constant. */
+  schedule?: Schedule;
+}
+
+/** eta for each epoch: constant; times `factor` every `every` epochs; or a cosine from eta down to `min`. */
+export type Schedule = { kind: 'constant' } | { kind: 'step'; every: number; factor: number } | { kind: 'cosine'; min?: number };
+
+/** The learning rate of epoch e (1-based) of `epochs`. */
+export function scheduledEta(eta: number, schedule: Schedule, epoch: number, epochs: number): number {
+  switch (schedule.kind) {
+    case 'constant':
+      return eta;
+    case 'step':
+      return eta * schedule.factor ** Math.floor((epoch - 1) / schedule.every);
+    case 'cosine': {
+      const min = schedule.min ?? 0;
+      return min + (eta - min) * 0.5 * (1 + Math.cos((Math.PI * (epoch - 1)) / epochs));
+    }
+  }
+}
+
+function checkSchedule(s: Schedule): void {
+  const bad = (why: string) => new InvalidArgumentError(`schedule ${JSON.stringify(s)}: ${why}`);
+  if (s.kind === 'step') {
+    if (!Number.isInteger(s.every) || s.every < 1) throw bad('every must be a positive integer');
+    if (!(s.factor > 0 && s.factor <= 1)) throw bad('factor must be in (0, 1]');
+  } else if (s.kind === 'cosine') {
+    if (s.min !== undefined && !(s.min >= 0)) throw bad('min must be >= 0');
+  } else if (s.kind !== 'constant') throw bad("kind must be 'constant', 'step' or 'cosine'");
 }
 
 export interface TrainResult {
@@ -125,19 +166,47 @@ export async function train(net: Network, data: Dataset, options: TrainOptions =
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) {
     throw new InvalidArgumentError(`initialEpoch must be an integer from 0 to epochs - 1 = ${epochs - 1}, got ${initialEpoch}`);
   }
+  const step = stepSettings(options, data.count);
+  const schedule = options.schedule ?? { kind: 'constant' };
+  checkSchedule(schedule);
+  if (net.threads > 1 && (step.optimizer !== 'sgd' || step.decayPerExample > 0)) {
+    throw new InvalidArgumentError(`threads train with plain SGD without weight decay for now; got optimizer ${step.optimizer}, weightDecay ${options.weightDecay ?? 0}`);
+  }
+  net.prepareOptimizer(step.optimizer);
   net.ensureCapacity(batchSize);
   const mark = net.stagingMark();
   try {
     const train = net.stage(data);
     const test = options.test ? net.stage(options.test) : null;
     await net.startThreads();
-    return await loop(net, train, test, { ...options, epochs, batchSize, eta, seed, yieldEveryMs, initialEpoch });
+    return await loop(net, train, test, { ...options, epochs, batchSize, eta, seed, yieldEveryMs, initialEpoch, step, schedule });
   } finally {
     net.unstage(mark);
   }
 }
 
-type Settled = Required<Pick<TrainOptions, 'epochs' | 'batchSize' | 'eta' | 'seed' | 'yieldEveryMs' | 'initialEpoch'>> & TrainOptions;
+type Settled = Required<Pick<TrainOptions, 'epochs' | 'batchSize' | 'eta' | 'seed' | 'yieldEveryMs' | 'initialEpoch' | 'schedule'>> & TrainOptions & { step: StepSettings };
+
+function stepSettings(o: TrainOptions, count: number): StepSettings {
+  const optimizer = o.optimizer ?? 'sgd';
+  if (!OPTIMIZERS.includes(optimizer)) throw new InvalidArgumentError(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${optimizer}`);
+  const unit = (name: string, v: number) => {
+    if (!(v >= 0 && v < 1)) throw new InvalidArgumentError(`${name} must be in [0, 1), got ${v}`);
+    return v;
+  };
+  const weightDecay = o.weightDecay ?? 0;
+  if (!(weightDecay >= 0) || !Number.isFinite(weightDecay)) throw new InvalidArgumentError(`weightDecay must be a finite number >= 0, got ${weightDecay}`);
+  const epsilon = o.epsilon ?? 1e-8;
+  if (!(epsilon > 0)) throw new InvalidArgumentError(`epsilon must be > 0, got ${epsilon}`);
+  return {
+    optimizer,
+    momentum: unit('momentum', o.momentum ?? 0.9),
+    beta1: unit('beta1', o.beta1 ?? 0.9),
+    beta2: unit('beta2', o.beta2 ?? 0.999),
+    epsilon,
+    decayPerExample: weightDecay / count,
+  };
+}
 
 async function loop(net: Network, train: StagedDataset, test: StagedDataset | null, o: Settled): Promise<TrainResult> {
   const n = train.data.count;
@@ -152,17 +221,18 @@ async function loop(net: Network, train: StagedDataset, test: StagedDataset | nu
     new Rng(o.seed, epoch).shuffle(indices);
     let costSum = 0;
     let seconds = 0;
+    const eta = scheduledEta(o.eta, o.schedule, epoch, o.epochs);
     let t0 = now();
     for (let b = 0; b < batches; b++) {
       if (o.signal?.aborted) return { history, aborted: true };
       const start = b * o.batchSize;
       const m = Math.min(o.batchSize, n - start);
-      const cost = net.trainBatch(train, indices, start, m, o.eta);
+      const cost = net.trainBatch(train, indices, start, m, eta, o.step);
       if (!Number.isFinite(cost)) {
         net.setParameters(lastGood);
         throw new TrainingDivergedError(
           `training diverged at epoch ${epoch}, batch ${b + 1} of ${batches}: the cost is ${cost}; ` +
-            `the parameters are those after epoch ${epoch - 1} (try a smaller eta than ${o.eta})`,
+            `the parameters are those after epoch ${epoch - 1} (try a smaller eta than ${eta})`,
           epoch,
           b + 1,
         );
@@ -182,6 +252,7 @@ async function loop(net: Network, train: StagedDataset, test: StagedDataset | nu
     const scored = test ? evaluation(net, test) : { accuracy: NaN, cost: NaN };
     const metrics: EpochMetrics = {
       epoch,
+      eta,
       trainCost: costSum / n,
       testAccuracy: scored.accuracy,
       testCost: scored.cost,

@@ -26,6 +26,10 @@ export interface Kernels {
   sparseGradient(GT: number, g: number, delta: number, x: number, list: number, counts: number, scratch: number, batch: number, rows: number, cols: number, stride: number): void;
   reduceUpdate(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
   reduceUpdateScalar(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
+  scaleInPlace(p: number, factor: number, n: number): void;
+  addScaled(g: number, w: number, c: number, n: number): void;
+  momentumUpdate(params: number, velocity: number, grads: number, scale: number, mu: number, n: number): void;
+  adamUpdate(params: number, m: number, v: number, grads: number, gradScale: number, lr: number, b1: number, b2: number, eps: number, n: number): void;
   sigmoid(a: number, z: number, n: number): void;
   tanhForward(a: number, z: number, n: number): void;
   tanhPrimeMul(delta: number, a: number, n: number): void;

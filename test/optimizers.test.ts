@@ -1,0 +1,110 @@
+// Training beyond the lecture: momentum, Adam, L2 weight decay and learning-rate schedules, each
+// against the float64 reference's gradients and a plain float64 update.
+import { describe, expect, it } from 'vitest';
+import type { Activation, Cost } from '../src/costs.js';
+import { createDataset } from '../src/dataset.js';
+import { Network } from '../src/network.js';
+import { loadMnist } from '../src/node.js';
+import { Rng } from '../src/random.js';
+import { ReferenceNetwork } from '../src/reference.js';
+import { evaluate, scheduledEta, train, type TrainOptions } from '../src/train.js';
+import { expectClose } from './helpers.js';
+
+const sizes = [20, 9, 6, 4];
+const rng = new Rng(21);
+const count = 8;
+const images = Uint8Array.from({ length: count * 20 }, () => (rng.float() < 0.4 ? 0 : rng.below(256)));
+const labels = Uint8Array.from({ length: count }, () => rng.below(4));
+const data = createDataset({ images, labels, rows: 4, cols: 5, classes: 4 });
+const xs = Float64Array.from(images, (v) => Math.fround(v * Math.fround(1 / 255)));
+
+/** The reference's update of all parameters, flat, for `steps` full-batch steps. */
+function referenceRun(kind: { activation: Activation; cost: Cost }, start: Float32Array, o: Required<Pick<TrainOptions, 'optimizer' | 'eta' | 'momentum' | 'beta1' | 'beta2' | 'epsilon' | 'weightDecay'>>, steps: number): Float64Array {
+  const ref = new ReferenceNetwork(sizes, start, kind);
+  let p = ref.parameters();
+  const isWeight = new Uint8Array(p.length);
+  let off = 0;
+  for (let l = 1; l < sizes.length; l++) {
+    isWeight.fill(1, off, off + sizes[l] * sizes[l - 1]);
+    off += sizes[l] * sizes[l - 1] + sizes[l];
+  }
+  const v = new Float64Array(p.length);
+  const m2 = new Float64Array(p.length);
+  for (let t = 1; t <= steps; t++) {
+    const net = new ReferenceNetwork(sizes, p, kind);
+    const g = net.batchGradients(xs, labels);
+    const flat = new ReferenceNetwork(sizes, new Float64Array(p.length), kind);
+    g.nablaW.forEach((w, l) => flat.W[l].set(w));
+    g.nablaB.forEach((b, l) => flat.b[l].set(b));
+    const grad = flat.parameters().map((x, i) => x / count + (isWeight[i] ? (o.weightDecay / count) * p[i] : 0));
+    if (o.optimizer === 'sgd') p = p.map((x, i) => x - o.eta * grad[i]);
+    else if (o.optimizer === 'momentum') p = p.map((x, i) => x + (v[i] = o.momentum * v[i] - o.eta * grad[i]));
+    else {
+      const lr = (o.eta * Math.sqrt(1 - o.beta2 ** t)) / (1 - o.beta1 ** t);
+      p = p.map((x, i) => {
+        v[i] = o.beta1 * v[i] + (1 - o.beta1) * grad[i];
+        m2[i] = o.beta2 * m2[i] + (1 - o.beta2) * grad[i] ** 2;
+        return x - (lr * v[i]) / (Math.sqrt(m2[i]) + o.epsilon);
+      });
+    }
+  }
+  return p;
+}
+
+describe.each([
+  { optimizer: 'sgd' as const, weightDecay: 2 },
+  { optimizer: 'momentum' as const, weightDecay: 0 },
+  { optimizer: 'momentum' as const, weightDecay: 2 },
+  { optimizer: 'adam' as const, weightDecay: 0 },
+  { optimizer: 'adam' as const, weightDecay: 1 },
+])('$optimizer, weight decay $weightDecay', ({ optimizer, weightDecay }) => {
+  it.each([
+    { activation: 'sigmoid' as const, cost: 'quadratic' as const },
+    { activation: 'relu' as const, cost: 'log-likelihood' as const },
+    { activation: 'tanh' as const, cost: 'cross-entropy' as const },
+  ])('three full-batch steps match the float64 reference ($activation, $cost)', async (kind) => {
+    const eta = optimizer === 'adam' ? 0.01 : 0.5;
+    const o = { optimizer, eta, momentum: 0.8, beta1: 0.9, beta2: 0.99, epsilon: 1e-6, weightDecay };
+    const net = await Network.create({ sizes, seed: 3, init: 'scaled', ...kind });
+    const start = net.getParameters();
+    await train(net, data, { epochs: 3, batchSize: count, ...o });
+    expectClose(net.getParameters(), referenceRun(kind, start, o, 3), 'parameters after 3 steps', 2e-5, 1e-3);
+  });
+});
+
+describe('schedules', () => {
+  it('step and cosine schedules give the documented learning rates, and epochs record them', async () => {
+    expect([1, 2, 3, 4, 5].map((e) => scheduledEta(1, { kind: 'step', every: 2, factor: 0.5 }, e, 5))).toEqual([1, 1, 0.5, 0.5, 0.25]);
+    expect(scheduledEta(2, { kind: 'cosine', min: 0.1 }, 1, 4)).toBe(2);
+    expect(scheduledEta(2, { kind: 'cosine' }, 3, 4)).toBeCloseTo(1, 12);
+    const net = await Network.create({ sizes, seed: 3 });
+    const { history } = await train(net, data, { epochs: 3, batchSize: 4, eta: 0.4, schedule: { kind: 'step', every: 1, factor: 0.5 } });
+    expect(history.map((h) => h.eta)).toEqual([0.4, 0.2, 0.1]);
+    await expect(train(net, data, { schedule: { kind: 'step', every: 0, factor: 0.5 } })).rejects.toThrow(/every must be a positive integer/);
+  });
+
+  it('rejects bad optimizer settings', async () => {
+    const net = await Network.create({ sizes, seed: 3 });
+    await expect(train(net, data, { optimizer: 'rmsprop' as 'sgd' })).rejects.toThrow(/optimizer must be one of sgd, momentum, adam/);
+    await expect(train(net, data, { optimizer: 'momentum', momentum: 1 })).rejects.toThrow(/momentum must be in \[0, 1\)/);
+    await expect(train(net, data, { weightDecay: -1 })).rejects.toThrow(/weightDecay/);
+    const threaded = await Network.create({ sizes, threads: 2 });
+    await expect(train(threaded, data, { optimizer: 'adam' })).rejects.toThrow(/threads train with plain SGD/);
+  });
+});
+
+describe('learning with the modern choices (accuracy, not timing)', () => {
+  it('ReLU, softmax with log-likelihood, Adam: 784-100-10, one epoch of 60,000 images, >= 95.5%', async () => {
+    const { train: all, test } = await loadMnist();
+    const net = await Network.create({ sizes: [784, 100, 10], seed: 1, init: 'he', activation: 'relu', cost: 'log-likelihood' });
+    await train(net, all, { epochs: 1, batchSize: 32, eta: 0.002, optimizer: 'adam' });
+    expect(evaluate(net, test).accuracy).toBeGreaterThanOrEqual(0.955);
+  });
+
+  it('momentum with an N(0, 1/n_in) sigmoid network and cross-entropy: one epoch, >= 94%', async () => {
+    const { train: all, test } = await loadMnist();
+    const net = await Network.create({ sizes: [784, 100, 10], seed: 1, init: 'scaled', cost: 'cross-entropy' });
+    await train(net, all, { epochs: 1, batchSize: 10, eta: 0.1, optimizer: 'momentum', momentum: 0.9, weightDecay: 5 });
+    expect(evaluate(net, test).accuracy).toBeGreaterThanOrEqual(0.94);
+  });
+});
