@@ -1,7 +1,7 @@
 // The plain scalar twin of every SIMD kernel: the scalar build's kernels, the SIMD paths' tails,
 // and the oracle the tests hold the SIMD paths against (exported by the debug build, oracle.ts).
 // Not for: dispatching; index.ts picks between these and simd.ts at compile time.
-import { biasOuter, markColumns, PIXEL_SCALE } from './shared';
+import { biasOuter, markColumns, PIXEL_SCALE, TINY } from './shared';
 
 // x is (batch, pixels) f32; images is (count, pixels) u8; y is (batch) u8; labels is (count) u8;
 // indices is (batch) u32
@@ -170,7 +170,8 @@ export function reduceUpdateScalar(params: usize, grads: usize, count: i32, gstr
 export function momentumUpdateScalar(params: usize, velocity: usize, grads: usize, scale: f32, mu: f32, n: i32, from: i32): void {
   for (let i = <usize>from; i < <usize>n; i++) {
     const o = i << 2;
-    const v = mu * load<f32>(velocity + o) - scale * load<f32>(grads + o);
+    let v = mu * load<f32>(velocity + o) - scale * load<f32>(grads + o);
+    if (Mathf.abs(v) < TINY) v = 0; // a decaying velocity would end in denormals
     store<f32>(velocity + o, v);
     store<f32>(params + o, load<f32>(params + o) + v);
   }
@@ -181,8 +182,10 @@ export function adamUpdateScalar(params: usize, m: usize, v: usize, grads: usize
   for (let i = <usize>from; i < <usize>n; i++) {
     const o = i << 2;
     const g = gradScale * load<f32>(grads + o);
-    const mi = b1 * load<f32>(m + o) + (<f32>1 - b1) * g;
-    const vi = b2 * load<f32>(v + o) + (<f32>1 - b2) * (g * g);
+    let mi = b1 * load<f32>(m + o) + (<f32>1 - b1) * g;
+    let vi = b2 * load<f32>(v + o) + (<f32>1 - b2) * (g * g);
+    if (Mathf.abs(mi) < TINY) mi = 0; // the moments of unused weights decay towards denormals
+    if (vi < TINY) vi = 0;
     store<f32>(m + o, mi);
     store<f32>(v + o, vi);
     store<f32>(params + o, load<f32>(params + o) - lr * mi / (Mathf.sqrt(vi) + eps));

@@ -5,7 +5,7 @@
 //
 // Register budget: V8 has 16 SIMD registers; every tile below keeps at most 14 v128 values live
 // (8 accumulators + 6 operands), since spilling costs 1.4-2x.
-import { biasOuter, PIXEL_SCALE } from './shared';
+import { biasOuter, PIXEL_SCALE, TINY } from './shared';
 import { adamUpdateScalar, momentumUpdateScalar } from './scalar';
 
 // ---------------------------------------------------------------------------------------------
@@ -551,7 +551,7 @@ export function momentumUpdateSimd(params: usize, velocity: usize, grads: usize,
   const N4 = <usize>n & ~3;
   const s = f32x4.splat(scale), u = f32x4.splat(mu);
   for (let o: usize = 0; o < N4 << 2; o += 16) {
-    const v = f32x4.sub(f32x4.mul(u, v128.load(velocity + o)), f32x4.mul(s, v128.load(grads + o)));
+    const v = flushTiny(f32x4.sub(f32x4.mul(u, v128.load(velocity + o)), f32x4.mul(s, v128.load(grads + o))));
     v128.store(velocity + o, v);
     v128.store(params + o, f32x4.add(v128.load(params + o), v));
   }
@@ -565,11 +565,16 @@ export function adamUpdateSimd(params: usize, m: usize, v: usize, grads: usize, 
   const B1 = f32x4.splat(b1), B2 = f32x4.splat(b2), C1 = f32x4.splat(<f32>1 - b1), C2 = f32x4.splat(<f32>1 - b2);
   for (let o: usize = 0; o < N4 << 2; o += 16) {
     const g = f32x4.mul(gs, v128.load(grads + o));
-    const mi = f32x4.add(f32x4.mul(B1, v128.load(m + o)), f32x4.mul(C1, g));
-    const vi = f32x4.add(f32x4.mul(B2, v128.load(v + o)), f32x4.mul(C2, f32x4.mul(g, g)));
+    const mi = flushTiny(f32x4.add(f32x4.mul(B1, v128.load(m + o)), f32x4.mul(C1, g)));
+    const vi = flushTiny(f32x4.add(f32x4.mul(B2, v128.load(v + o)), f32x4.mul(C2, f32x4.mul(g, g))));
     v128.store(m + o, mi);
     v128.store(v + o, vi);
     v128.store(params + o, f32x4.sub(v128.load(params + o), f32x4.div(f32x4.mul(l, mi), f32x4.add(f32x4.sqrt(vi), e))));
   }
   adamUpdateScalar(params, m, v, grads, gradScale, lr, b1, b2, eps, n, <i32>N4);
+}
+
+// lanes with |x| < TINY become 0 (NaN stays), as the scalar kernels' `if (Mathf.abs(x) < TINY) x = 0`
+@inline function flushTiny(x: v128): v128 {
+  return v128.and(x, v128.or(f32x4.ge(f32x4.abs(x), f32x4.splat(TINY)), f32x4.ne(x, x)));
 }

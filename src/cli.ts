@@ -2,7 +2,7 @@
 // The wasm-mlp command line: `info` (layer table), `train` (on the bundled MNIST or any IDX files)
 // and `test` (a saved model on a test set). Not for: library logic; it parses, calls and prints.
 import { Command, CommanderError, InvalidArgumentError as UsageError, Option } from 'commander';
-import { DEFAULT_ETA, WEIGHT_INITS, classReport, layerShapes, Network, parameterCount, sliceDataset, train, validateSizes, WasmMlpError, type Dataset, type EpochMetrics, type WeightInit } from './index.js';
+import { ACTIVATIONS, COSTS, DEFAULT_ETA, OPTIMIZERS, WEIGHT_INITS, classReport, layerShapes, Network, parameterCount, sliceDataset, train, validateSizes, WasmMlpError, type Activation, type Cost, type Dataset, type EpochMetrics, type Optimizer, type Schedule, type WeightInit } from './index.js';
 import { loadIdxDataset, loadModelFile, mnistPaths, pngToInput, readBytes, readModelFile, saveModelFile } from './node.js';
 import { MAX_THREADS } from './threads.js';
 
@@ -20,6 +20,35 @@ function seedValue(value: string): number {
   const n = Number(value);
   if (!/^\s*\d+\s*$/.test(value) || n > 0xffffffff) throw new UsageError(`expected an integer from 0 to 4294967295, got "${value}"`);
   return n;
+}
+
+function nonNegative(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`expected a finite number >= 0, got "${value}"`);
+  return n;
+}
+
+function unitInterval(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0 && n < 1)) throw new UsageError(`expected a number in [0, 1), got "${value}"`);
+  return n;
+}
+
+/** constant | step:EVERY:FACTOR | cosine[:MIN] */
+function schedule(value: string): Schedule {
+  const [kind, a, b] = value.split(':');
+  if (kind === 'constant' && a === undefined) return { kind };
+  if (kind === 'cosine' && b === undefined) {
+    if (a === undefined) return { kind };
+    const min = Number(a);
+    if (a.trim() !== '' && min >= 0) return { kind, min };
+  }
+  if (kind === 'step') {
+    const every = Number(a);
+    const factor = Number(b);
+    if (Number.isInteger(every) && every >= 1 && factor > 0 && factor <= 1) return { kind, every, factor };
+  }
+  throw new UsageError(`expected constant, step:EVERY:FACTOR (e.g. step:10:0.5) or cosine[:MIN], got "${value}"`);
 }
 
 function threadCount(value: string): number {
@@ -89,9 +118,9 @@ function dataOptions(cmd: Command, withTrain: boolean): Command {
     .option('--test-labels <file>', 'test labels (IDX, plain or gzip)', p.testLabels);
 }
 
-async function trainCommand(o: DataOptions & { layers: number[]; epochs: number; batchSize: number; eta: number; seed: number; init: WeightInit; threads: number; limit?: number; out?: string; checkpoint?: string; resume?: string; json?: boolean; quiet?: boolean; kernels: 'simd' | 'scalar' }): Promise<void> {
+async function trainCommand(o: DataOptions & { layers: number[]; epochs: number; batchSize: number; eta: number; seed: number; init: WeightInit; threads: number; activation: Activation; cost: Cost; optimizer: Optimizer; momentum: number; weightDecay: number; schedule: Schedule; limit?: number; out?: string; checkpoint?: string; resume?: string; json?: boolean; quiet?: boolean; kernels: 'simd' | 'scalar' }): Promise<void> {
   // The network first, so the files are read straight into its memory: one copy of the data.
-  const net = await Network.create({ sizes: o.layers, seed: o.seed, init: o.init, kernels: o.kernels, threads: o.threads });
+  const net = await Network.create({ sizes: o.layers, seed: o.seed, init: o.init, kernels: o.kernels, threads: o.threads, activation: o.activation, cost: o.cost });
   const fullTrain = await loadIdxDataset({ images: o.trainImages!, labels: o.trainLabels!, into: net });
   const test = await loadIdxDataset({ images: o.testImages, labels: o.testLabels, into: net });
   const trainSet: Dataset = o.limit && o.limit < fullTrain.count ? sliceDataset(fullTrain, 0, o.limit) : fullTrain;
@@ -102,7 +131,8 @@ async function trainCommand(o: DataOptions & { layers: number[]; epochs: number;
   const log = (line: string) => {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
-  log(`training [${o.layers.join(', ')}] (${net.parameterCount.toLocaleString('en-US')} parameters) on ${trainSet.count.toLocaleString('en-US')} images: ` + `${o.epochs} epochs, batch size ${o.batchSize}, eta ${o.eta}, seed ${o.seed}, ${o.init} init, ${net.variant} kernels, ${net.threads} thread${net.threads > 1 ? 's' : ''}`);
+  const extras = [o.activation !== 'sigmoid' && `${o.activation} hidden layers`, o.cost !== 'quadratic' && `${o.cost} cost`, o.optimizer !== 'sgd' && o.optimizer, o.weightDecay > 0 && `L2 ${o.weightDecay}`, o.schedule.kind !== 'constant' && `${o.schedule.kind} schedule`].filter(Boolean);
+  log(`training [${o.layers.join(', ')}] (${net.parameterCount.toLocaleString('en-US')} parameters) on ${trainSet.count.toLocaleString('en-US')} images: ` + `${o.epochs} epochs, batch size ${o.batchSize}, eta ${o.eta}, seed ${o.seed}, ${o.init} init, ${net.variant} kernels, ${net.threads} thread${net.threads > 1 ? 's' : ''}${extras.length ? `, ${extras.join(', ')}` : ''}`);
   if (initialEpoch) log(`resuming from ${o.resume} after epoch ${initialEpoch}`);
   const { history } = await train(net, trainSet, {
     epochs: o.epochs,
@@ -110,6 +140,10 @@ async function trainCommand(o: DataOptions & { layers: number[]; epochs: number;
     batchSize: o.batchSize,
     eta: o.eta,
     seed: o.seed,
+    optimizer: o.optimizer,
+    momentum: o.momentum,
+    weightDecay: o.weightDecay,
+    schedule: o.schedule,
     test,
     onEpochEnd: async (m) => {
       log(epochLine(m, o.epochs));
@@ -128,6 +162,11 @@ async function trainCommand(o: DataOptions & { layers: number[]; epochs: number;
     eta: o.eta,
     seed: o.seed,
     init: o.init,
+    activation: o.activation,
+    cost: o.cost,
+    optimizer: o.optimizer,
+    weightDecay: o.weightDecay,
+    schedule: o.schedule,
     kernels: net.variant,
     threads: net.threads,
     trainExamples: trainSet.count,
@@ -240,7 +279,13 @@ function program(): Command {
       .option('--batch-size <n>', 'examples per mini-batch', positiveInt, 10)
       .option('--eta <x>', 'learning rate', positiveNumber, DEFAULT_ETA)
       .option('--seed <n>', 'seed of initial weights and shuffling', seedValue, 1)
-      .addOption(new Option('--init <kind>', 'initial weights: normal N(0,1) as the lecture, scaled N(0,1/n_in), he N(0,2/n_in)').choices(WEIGHT_INITS).default('normal'))
+      .addOption(new Option('--init <kind>', 'initial parameters: normal N(0,1) as the lecture, scaled N(0,1/n_in) weights, he N(0,2/n_in) weights and zero biases').choices(WEIGHT_INITS).default('normal'))
+      .addOption(new Option('--activation <f>', 'hidden-layer activation').choices(ACTIVATIONS).default('sigmoid'))
+      .addOption(new Option('--cost <c>', 'cost: quadratic (sigmoid outputs), cross-entropy (sigmoid outputs), log-likelihood (softmax outputs)').choices(COSTS).default('quadratic'))
+      .addOption(new Option('--optimizer <o>', 'sgd, momentum or adam').choices(OPTIMIZERS).default('sgd'))
+      .option('--momentum <mu>', 'momentum coefficient', unitInterval, 0.9)
+      .option('--weight-decay <lambda>', 'L2 regularisation: cost + lambda / (2 n) sum w^2', nonNegative, 0)
+      .addOption(new Option('--schedule <s>', 'learning rate per epoch: constant, step:EVERY:FACTOR or cosine[:MIN]').argParser(schedule).default({ kind: 'constant' }, 'constant'))
       .option('--threads <n>', 'training threads (data-parallel; pays for batch sizes of 64 and up)', threadCount, 1)
       .option('--limit <n>', 'train on the first n training images only', positiveInt)
       .option('--out <file>', 'save the trained model to this file')

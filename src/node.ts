@@ -62,11 +62,11 @@ async function readIdxHead(path: string): Promise<{ gzip: boolean; dims: number[
   const file = await openFile(path, 'IDX file');
   try {
     const head = new Uint8Array(4 + 4 * 255);
-    const { bytesRead } = await file.read(head, 0, head.length, 0);
+    const { bytesRead } = await io(path, () => file.read(head, 0, head.length, 0));
     const bytes = head.subarray(0, bytesRead);
     if (isGzip(bytes)) return { gzip: true, dims: [], headerBytes: 0 };
     const { dims, headerBytes } = parseIdxHeader(bytes, path);
-    checkIdxBody(dims, (await file.stat()).size - headerBytes, path);
+    checkIdxBody(dims, (await io(path, () => file.stat())).size - headerBytes, path);
     return { gzip: false, dims, headerBytes };
   } finally {
     await file.close();
@@ -78,7 +78,7 @@ async function readBodyInto(path: string, headerBytes: number, into: Uint8Array)
   const file = await openFile(path, 'IDX file');
   try {
     for (let done = 0; done < into.length; ) {
-      const { bytesRead } = await file.read(into, done, Math.min(into.length - done, 1 << 22), headerBytes + done);
+      const { bytesRead } = await io(path, () => file.read(into, done, Math.min(into.length - done, 1 << 22), headerBytes + done));
       if (bytesRead === 0) throw new IdxFormatError(`${path}: truncated while reading: ${done} of ${into.length} data bytes`);
       done += bytesRead;
     }
@@ -92,6 +92,15 @@ async function openFile(path: string, what: string) {
     return await open(path, 'r');
   } catch (cause) {
     throw new WasmMlpError(`cannot read ${what} ${path}: ${describeIoError(cause)}`, { cause });
+  }
+}
+
+/** Runs a file operation on `path`, turning an I/O failure into a WasmMlpError that names the file. */
+async function io<T>(path: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (cause) {
+    throw new WasmMlpError(`cannot read IDX file ${path}: ${describeIoError(cause)}`, { cause });
   }
 }
 

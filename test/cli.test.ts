@@ -47,6 +47,18 @@ describe('wasm-mlp CLI', () => {
     expect(lastJson(e.stdout).testAccuracy).toBe(r.testAccuracy);
   });
 
+  it('train takes the choices beyond the lecture, and the model file keeps them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-cli-'));
+    const model = join(dir, 'm.wmlp');
+    const t = await run('train', '--layers', '784,32,10', '--activation', 'relu', '--cost', 'log-likelihood', '--init', 'he', '--optimizer', 'adam', '--eta', '0.002', '--batch-size', '32', '--epochs', '2', '--limit', '5000', '--weight-decay', '1', '--schedule', 'step:1:0.5', '--out', model, '--json');
+    expect(t.code).toBe(0);
+    const r = lastJson(t.stdout);
+    expect([r.activation, r.cost, r.optimizer, r.weightDecay]).toEqual(['relu', 'log-likelihood', 'adam', 1]);
+    expect(r.history.map((h: { eta: number }) => h.eta)).toEqual([0.002, 0.001]);
+    expect(r.testAccuracy).toBeGreaterThan(0.85);
+    expect(lastJson((await run('test', '--model', model, '--json')).stdout).testAccuracy).toBe(r.testAccuracy);
+  });
+
   it.each([
     [['train', '--epochs', '0'], /--epochs.*positive integer/],
     [['train', '--eta', 'fast'], /--eta.*finite number > 0/],
@@ -57,6 +69,17 @@ describe('wasm-mlp CLI', () => {
     [['train', '--train-images', '/nonexistent', '--epochs', '1'], /cannot read IDX file \/nonexistent: no such file/],
     [['test'], /required option '--model <file>'/],
     [['frobnicate'], /unknown command/],
+    [['train', '--schedule', 'step:0:0.5'], /--schedule.*step:EVERY:FACTOR/],
+    [['train', '--schedule', 'sometimes'], /--schedule/],
+    [['train', '--activation', 'swish'], /--activation.*Allowed choices are sigmoid, tanh, relu/],
+    [['train', '--optimizer', 'rmsprop'], /--optimizer/],
+    [['train', '--momentum', '1.5'], /--momentum.*\[0, 1\)/],
+    [['train', '--weight-decay', '-1'], /--weight-decay.*>= 0/],
+    [['train', '--threads', '100'], /at most 64 threads/],
+    [['train', '--seed', '-1'], /--seed/],
+    [['train', '--limit', '0'], /--limit/],
+    [['train', '--train-images', '/tmp', '--epochs', '1'], /cannot read IDX file \/tmp: is a directory/],
+    [['predict', '--model', '/nonexistent.wmlp', 'x.png'], /cannot read model file \/nonexistent.wmlp: no such file/],
   ])('rejects %j with a clear message and exit code 2', async (args, message) => {
     const { code, stderr } = await run(...args);
     expect(stderr).toMatch(message);
