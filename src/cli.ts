@@ -3,7 +3,7 @@
 // and `test` (a saved model on a test set). Not for: library logic; it parses, calls and prints.
 import { Command, CommanderError, InvalidArgumentError as UsageError, Option } from 'commander';
 import { ACTIVATIONS, COSTS, DEFAULT_ETA, OPTIMIZERS, WEIGHT_INITS, classReport, layerShapes, Network, parameterCount, sliceDataset, train, validateSizes, WasmMlpError, type Activation, type Cost, type Dataset, type EpochMetrics, type Optimizer, type Schedule, type WeightInit } from './index.js';
-import { loadIdxDataset, loadModelFile, mnistPaths, pngToInput, readBytes, readModelFile, saveModelFile } from './node.js';
+import { loadIdxDataset, loadModelFile, mnistPaths, pngToInput, readBytes, readIdxDims, readIdxFile, readModelFile, saveModelFile } from './node.js';
 import { MAX_THREADS } from './threads.js';
 
 const EXIT_USAGE = 2;
@@ -93,6 +93,7 @@ function epochLine(m: EpochMetrics, epochs: number): string {
   const width = String(epochs).length;
   return (
     `epoch ${String(m.epoch).padStart(width)}/${epochs}  cost ${m.trainCost.toFixed(4)}  ` +
+    (Number.isNaN(m.validationAccuracy) ? '' : `validation ${percent(m.validationAccuracy)}  `) +
     `test ${percent(m.testAccuracy)} (cost ${m.testCost.toFixed(4)})  ` +
     `${m.trainSeconds.toFixed(2)} s  ${Math.round(m.examplesPerSecond).toLocaleString('en-US')} ex/s`
   );
@@ -118,12 +119,32 @@ function dataOptions(cmd: Command, withTrain: boolean): Command {
     .option('--test-labels <file>', 'test labels (IDX, plain or gzip)', p.testLabels);
 }
 
-async function trainCommand(o: DataOptions & { layers: number[]; epochs: number; batchSize: number; eta: number; seed: number; init: WeightInit; threads: number; activation: Activation; cost: Cost; optimizer: Optimizer; momentum: number; weightDecay: number; schedule: Schedule; limit?: number; out?: string; checkpoint?: string; resume?: string; json?: boolean; quiet?: boolean; kernels: 'simd' | 'scalar' }): Promise<void> {
+/** [pixels per image, 30, classes] of the training files: the lecture's network for any IDX dataset. */
+async function defaultLayers(images: string, labels: string, classes?: number): Promise<number[]> {
+  const dims = await readIdxDims(images);
+  if (dims.length !== 3) throw new WasmMlpError(`${images}: images have ${dims.length} dimensions [${dims}]; expected 3 (count, rows, cols)`);
+  let k = classes;
+  if (k === undefined) {
+    k = 0;
+    for (const label of (await readIdxFile(labels)).data) k = Math.max(k, label + 1);
+  }
+  return [dims[1] * dims[2], 30, k];
+}
+
+async function trainCommand(o: DataOptions & { layers?: number[]; classes?: number; validation?: number; patience?: number; epochs: number; batchSize: number; eta: number; seed: number; init: WeightInit; threads: number; activation: Activation; cost: Cost; optimizer: Optimizer; momentum: number; weightDecay: number; schedule: Schedule; limit?: number; out?: string; checkpoint?: string; resume?: string; json?: boolean; quiet?: boolean; kernels: 'simd' | 'scalar' }): Promise<void> {
+  o.layers ??= await defaultLayers(o.trainImages!, o.trainLabels!, o.classes);
   // The network first, so the files are read straight into its memory: one copy of the data.
   const net = await Network.create({ sizes: o.layers, seed: o.seed, init: o.init, kernels: o.kernels, threads: o.threads, activation: o.activation, cost: o.cost });
-  const fullTrain = await loadIdxDataset({ images: o.trainImages!, labels: o.trainLabels!, into: net });
-  const test = await loadIdxDataset({ images: o.testImages, labels: o.testLabels, into: net });
-  const trainSet: Dataset = o.limit && o.limit < fullTrain.count ? sliceDataset(fullTrain, 0, o.limit) : fullTrain;
+  const fullTrain = await loadIdxDataset({ images: o.trainImages!, labels: o.trainLabels!, classes: o.classes, into: net });
+  const test = await loadIdxDataset({ images: o.testImages, labels: o.testLabels, classes: o.classes, into: net });
+  let trainSet: Dataset = o.limit && o.limit < fullTrain.count ? sliceDataset(fullTrain, 0, o.limit) : fullTrain;
+  let validation: Dataset | undefined;
+  if (o.validation) {
+    if (o.validation >= trainSet.count) throw new WasmMlpError(`--validation ${o.validation} leaves no training images of the ${trainSet.count}`);
+    validation = sliceDataset(trainSet, trainSet.count - o.validation);
+    trainSet = sliceDataset(trainSet, 0, trainSet.count - o.validation);
+  }
+  if (o.patience !== undefined && !validation) throw new WasmMlpError('--patience (early stopping) needs --validation N');
   checkFits(o.layers, trainSet, 'training set');
   checkFits(o.layers, test, 'test set');
   const hyperparameters = { eta: o.eta, batchSize: o.batchSize, seed: o.seed };
@@ -134,7 +155,7 @@ async function trainCommand(o: DataOptions & { layers: number[]; epochs: number;
   const extras = [o.activation !== 'sigmoid' && `${o.activation} hidden layers`, o.cost !== 'quadratic' && `${o.cost} cost`, o.optimizer !== 'sgd' && o.optimizer, o.weightDecay > 0 && `L2 ${o.weightDecay}`, o.schedule.kind !== 'constant' && `${o.schedule.kind} schedule`].filter(Boolean);
   log(`training [${o.layers.join(', ')}] (${net.parameterCount.toLocaleString('en-US')} parameters) on ${trainSet.count.toLocaleString('en-US')} images: ` + `${o.epochs} epochs, batch size ${o.batchSize}, eta ${o.eta}, seed ${o.seed}, ${o.init} init, ${net.variant} kernels, ${net.threads} thread${net.threads > 1 ? 's' : ''}${extras.length ? `, ${extras.join(', ')}` : ''}`);
   if (initialEpoch) log(`resuming from ${o.resume} after epoch ${initialEpoch}`);
-  const { history } = await train(net, trainSet, {
+  const { history, stoppedEarly } = await train(net, trainSet, {
     epochs: o.epochs,
     initialEpoch,
     batchSize: o.batchSize,
@@ -145,6 +166,8 @@ async function trainCommand(o: DataOptions & { layers: number[]; epochs: number;
     weightDecay: o.weightDecay,
     schedule: o.schedule,
     test,
+    validation,
+    patience: o.patience,
     onEpochEnd: async (m) => {
       log(epochLine(m, o.epochs));
       if (o.checkpoint) await saveModelFile(o.checkpoint, net, { ...hyperparameters, epochs: m.epoch });
@@ -178,13 +201,17 @@ async function trainCommand(o: DataOptions & { layers: number[]; epochs: number;
     trainSeconds,
     examplesPerSecond: (trainSet.count * history.length) / trainSeconds,
     model: o.out ?? null,
+    validationExamples: validation?.count ?? 0,
+    validationAccuracy: last.validationAccuracy,
+    bestValidationAccuracy: validation ? Math.max(...history.map((h) => h.validationAccuracy)) : NaN,
+    stoppedEarly: !!stoppedEarly,
     resumedAfterEpoch: initialEpoch,
     history,
   };
   if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     process.stdout.write(
-      `test accuracy ${percent(last.testAccuracy)} after ${o.epochs} epochs (best ${percent(best.testAccuracy)} at epoch ${best.epoch}); ` +
+      `test accuracy ${percent(last.testAccuracy)} after ${last.epoch} epochs${stoppedEarly ? ' (stopped early)' : ''} (best ${percent(best.testAccuracy)} at epoch ${best.epoch}); ` +
         `${trainSeconds.toFixed(1)} s training, ${Math.round(summary.examplesPerSecond).toLocaleString('en-US')} examples/s` +
         `${o.out ? `; model saved to ${o.out}` : ''}\n`,
     );
@@ -274,7 +301,10 @@ function program(): Command {
     cli
       .command('train')
       .description('train a network by mini-batch gradient descent and report test accuracy')
-      .option('--layers <sizes>', 'layer sizes, comma-separated', layers, [784, 30, 10])
+      .option('--layers <sizes>', 'layer sizes, comma-separated (default: pixels per image, 30, classes of the data)', layers)
+      .option('--classes <n>', 'number of classes (default: 1 + the largest training label)', positiveInt)
+      .option('--validation <n>', 'hold out the last n training images as a validation set', positiveInt)
+      .option('--patience <n>', 'early stopping: epochs without a better validation accuracy', positiveInt)
       .option('--epochs <n>', 'passes over the training set', positiveInt, 30)
       .option('--batch-size <n>', 'examples per mini-batch', positiveInt, 10)
       .option('--eta <x>', 'learning rate', positiveNumber, DEFAULT_ETA)

@@ -57,6 +57,12 @@ export async function loadIdxDataset(paths: IdxDatasetPaths): Promise<Dataset> {
   return datasetFromIdx(images, labels, { classes: paths.classes, name });
 }
 
+/** The dimensions in an IDX file's header (for gzip files, after decompressing). */
+export async function readIdxDims(path: string): Promise<number[]> {
+  const head = await readIdxHead(path);
+  return head.gzip ? (await readIdxFile(path)).dims : head.dims;
+}
+
 /** The header of an IDX file on disk (or that it is gzip, whose header needs decompressing). */
 async function readIdxHead(path: string): Promise<{ gzip: boolean; dims: number[]; headerBytes: number }> {
   const file = await openFile(path, 'IDX file');

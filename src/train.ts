@@ -18,6 +18,9 @@ export interface EpochMetrics {
   /** Accuracy (0..1) and mean cost on the test set after this epoch; NaN without a test set. */
   testAccuracy: number;
   testCost: number;
+  /** Accuracy (0..1) and mean cost on the validation set after this epoch; NaN without one. */
+  validationAccuracy: number;
+  validationCost: number;
   /** Seconds spent training (gather, forward, backprop, update) this epoch, evaluation excluded. */
   trainSeconds: number;
   /** Seconds spent evaluating after this epoch. */
@@ -54,6 +57,10 @@ export interface TrainOptions extends TrainHooks {
   seed?: number;
   /** Evaluated after every epoch. */
   test?: Dataset;
+  /** Evaluated after every epoch too; with `patience`, training stops once its accuracy has not improved for that many epochs. */
+  validation?: Dataset;
+  /** Early stopping: epochs without a better validation accuracy before training stops. Needs `validation`. */
+  patience?: number;
   /** Stops training within one mini-batch; the history so far is returned with `aborted: true`. */
   signal?: AbortSignal;
   /** Longest stretch (ms) between yields to the event loop, so timers and abort can run. Default 50. */
@@ -102,6 +109,8 @@ function checkSchedule(s: Schedule): void {
 export interface TrainResult {
   history: EpochMetrics[];
   aborted: boolean;
+  /** True when early stopping (patience) ended training before `epochs`. */
+  stoppedEarly?: boolean;
 }
 
 export interface Evaluation {
@@ -167,6 +176,10 @@ export async function train(net: Network, data: Dataset, options: TrainOptions =
     throw new InvalidArgumentError(`initialEpoch must be an integer from 0 to epochs - 1 = ${epochs - 1}, got ${initialEpoch}`);
   }
   const step = stepSettings(options, data.count);
+  if (options.patience !== undefined) {
+    checkPositiveInteger('patience', options.patience);
+    if (!options.validation) throw new InvalidArgumentError('patience (early stopping) needs a validation set');
+  }
   const schedule = options.schedule ?? { kind: 'constant' };
   checkSchedule(schedule);
   if (net.threads > 1 && (step.optimizer !== 'sgd' || step.decayPerExample > 0)) {
@@ -178,8 +191,9 @@ export async function train(net: Network, data: Dataset, options: TrainOptions =
   try {
     const train = net.stage(data);
     const test = options.test ? net.stage(options.test) : null;
+    const validation = options.validation ? net.stage(options.validation) : null;
     await net.startThreads();
-    return await loop(net, train, test, { ...options, epochs, batchSize, eta, seed, yieldEveryMs, initialEpoch, step, schedule });
+    return await loop(net, train, test, validation, { ...options, epochs, batchSize, eta, seed, yieldEveryMs, initialEpoch, step, schedule });
   } finally {
     net.unstage(mark);
   }
@@ -208,7 +222,9 @@ function stepSettings(o: TrainOptions, count: number): StepSettings {
   };
 }
 
-async function loop(net: Network, train: StagedDataset, test: StagedDataset | null, o: Settled): Promise<TrainResult> {
+async function loop(net: Network, train: StagedDataset, test: StagedDataset | null, validation: StagedDataset | null, o: Settled): Promise<TrainResult> {
+  let bestValidation = -1;
+  let sinceBest = 0;
   const n = train.data.count;
   const batches = Math.ceil(n / o.batchSize);
   const indices = new Uint32Array(n);
@@ -250,12 +266,15 @@ async function loop(net: Network, train: StagedDataset, test: StagedDataset | nu
 
     const e0 = now();
     const scored = test ? evaluation(net, test) : { accuracy: NaN, cost: NaN };
+    const checked = validation ? evaluation(net, validation) : { accuracy: NaN, cost: NaN };
     const metrics: EpochMetrics = {
       epoch,
       eta,
       trainCost: costSum / n,
       testAccuracy: scored.accuracy,
       testCost: scored.cost,
+      validationAccuracy: checked.accuracy,
+      validationCost: checked.cost,
       trainSeconds: seconds,
       evalSeconds: (now() - e0) / 1000,
       examplesPerSecond: n / seconds,
@@ -263,8 +282,16 @@ async function loop(net: Network, train: StagedDataset, test: StagedDataset | nu
     history.push(metrics);
     lastGood.set(net.getParameters());
     await o.onEpochEnd?.(metrics);
+    if (validation && o.patience !== undefined) {
+      if (checked.accuracy > bestValidation) {
+        bestValidation = checked.accuracy;
+        sinceBest = 0;
+      } else if (++sinceBest >= o.patience) {
+        return { history, aborted: false, stoppedEarly: epoch < o.epochs };
+      }
+    }
   }
-  return { history, aborted: false };
+  return { history, aborted: false, stoppedEarly: false };
 }
 
 function evaluation(net: Network, s: StagedDataset, predictions?: Uint8Array): Evaluation {

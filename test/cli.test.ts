@@ -185,3 +185,65 @@ describe('test and predict commands', () => {
     expect(e.stderr).toMatch(/bad.png: not a readable PNG/);
   });
 });
+
+describe('any IDX dataset, validation and early stopping', () => {
+  /** An IDX file of u8 data with the given dimensions. */
+  const idx = (dims: number[], data: Uint8Array) => {
+    const b = Buffer.alloc(4 + 4 * dims.length + data.length);
+    b[2] = 8;
+    b[3] = dims.length;
+    dims.forEach((d, i) => b.writeUInt32BE(d, 4 + 4 * i));
+    b.set(data, 4 + 4 * dims.length);
+    return b;
+  };
+  /** 3 classes of 6 x 8 images: a bar in the top, middle or bottom third, with noise. */
+  const bars = (count: number, seed: number) => {
+    let s = seed;
+    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const images = new Uint8Array(count * 48);
+    const labels = new Uint8Array(count);
+    for (let n = 0; n < count; n++) {
+      const k = n % 3;
+      labels[n] = k;
+      for (let i = 0; i < 48; i++) images[n * 48 + i] = Math.floor(i / 16) === k ? 200 + Math.floor(rand() * 55) : Math.floor(rand() * 60);
+    }
+    return { images, labels };
+  };
+
+  it('trains [pixels, 30, classes] on any IDX data without --layers, and rejects a mismatch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-idx-'));
+    const tr = bars(600, 1);
+    const te = bars(150, 2);
+    const files = { ti: join(dir, 'ti'), tl: join(dir, 'tl'), vi: join(dir, 'vi.gz'), vl: join(dir, 'vl') };
+    writeFileSync(files.ti, idx([600, 6, 8], tr.images));
+    writeFileSync(files.tl, idx([600], tr.labels));
+    writeFileSync(files.vi, (await import('node:zlib')).gzipSync(idx([150, 6, 8], te.images)));
+    writeFileSync(files.vl, idx([150], te.labels));
+    const data = ['--train-images', files.ti, '--train-labels', files.tl, '--test-images', files.vi, '--test-labels', files.vl];
+    const t = await run('train', ...data, '--epochs', '5', '--init', 'scaled', '--json', '--quiet');
+    expect(t.code).toBe(0);
+    const r = lastJson(t.stdout);
+    expect(r.sizes).toEqual([48, 30, 3]);
+    expect(r.testAccuracy).toBeGreaterThan(0.9);
+    const bad = await run('train', ...data, '--layers', '784,30,10', '--epochs', '1');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/6 x 8 = 48 pixels per image, but --layers starts with 784 inputs/);
+    const few = await run('train', ...data, '--layers', '48,10,2', '--epochs', '1');
+    expect(few.stderr).toMatch(/3 classes, but --layers ends with 2 outputs/);
+  });
+
+  it('--validation holds out the last images and --patience stops early', async () => {
+    const t = await run('train', '--layers', '784,16,10', '--init', 'scaled', '--limit', '3000', '--validation', '1000', '--patience', '2', '--epochs', '40', '--eta', '3', '--json', '--quiet');
+    expect(t.code).toBe(0);
+    const r = lastJson(t.stdout);
+    expect(r.trainExamples).toBe(2000);
+    expect(r.validationExamples).toBe(1000);
+    expect(r.stoppedEarly).toBe(true);
+    expect(r.history.length).toBeLessThan(40);
+    expect(r.history.every((h: { validationAccuracy: number }) => h.validationAccuracy > 0)).toBe(true);
+    const last = r.history.length - 1;
+    const best = Math.max(...r.history.map((h: { validationAccuracy: number }) => h.validationAccuracy));
+    expect(r.history.slice(last - 1).every((h: { validationAccuracy: number }) => h.validationAccuracy <= best)).toBe(true);
+    expect((await run('train', '--patience', '2', '--epochs', '1')).stderr).toMatch(/--patience \(early stopping\) needs --validation N/);
+  });
+});
