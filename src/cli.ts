@@ -3,7 +3,7 @@
 // and `test` (a saved model on a test set). Not for: library logic; it parses, calls and prints.
 import { Command, CommanderError, InvalidArgumentError as UsageError, Option } from 'commander';
 import { ACTIVATIONS, COSTS, DEFAULT_ETA, OPTIMIZERS, WEIGHT_INITS, classReport, layerShapes, Network, parameterCount, sliceDataset, train, validateSizes, WasmMlpError, type Activation, type Cost, type Dataset, type EpochMetrics, type Optimizer, type Schedule, type WeightInit } from './index.js';
-import { loadIdxDataset, loadModelFile, mnistPaths, pngToInput, readBytes, readIdxDims, readIdxFile, readModelFile, saveModelFile } from './node.js';
+import { exportOnnx, loadIdxDataset, loadModelFile, mnistPaths, pngToInput, readBytes, readIdxDims, readIdxFile, readModelFile, saveModelFile, writeFileAtomic } from './node.js';
 import { MAX_THREADS } from './threads.js';
 
 const EXIT_USAGE = 2;
@@ -336,6 +336,19 @@ function program(): Command {
       .addOption(kernels()),
     false,
   ).action(testCommand);
+  cli
+    .command('export')
+    .description('write a model in another format: ONNX (Gemm + activation nodes, opset 13)')
+    .requiredOption('--model <file>', 'a model file written by train --out')
+    .addOption(new Option('--format <format>', 'output format').choices(['onnx']).default('onnx'))
+    .requiredOption('--out <file>', 'where to write it')
+    .action(async (o: { model: string; out: string }) => {
+      const model = await readModelFile(o.model);
+      const bytes = exportOnnx(model);
+      await writeFileAtomic(o.out, bytes);
+      process.stdout.write(`${o.out}: ONNX, ${bytes.length} bytes, [${model.sizes.join(', ')}]\n`);
+    });
+
   cli
     .command('predict')
     .description('read digits from PNG files (any size, grey or colour; cropped, scaled and centred like MNIST)')

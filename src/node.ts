@@ -12,6 +12,7 @@ import type { KernelVariant } from './wasm.js';
 
 export * from './index.js';
 export { pngToInput, MAX_PNG_PIXELS } from './png.js';
+export { exportOnnx } from './onnx.js';
 
 /** Reads a file, turning a missing or unreadable path into a WasmMlpError that names it. */
 export async function readBytes(path: string, what = 'file'): Promise<Uint8Array> {
