@@ -5,6 +5,9 @@ import { Command, CommanderError, InvalidArgumentError as UsageError, Option } f
 import { ACTIVATIONS, COSTS, DEFAULT_ETA, OPTIMIZERS, WEIGHT_INITS, classReport, layerShapes, Network, parameterCount, sliceDataset, train, validateSizes, WasmMlpError, type Activation, type Cost, type Dataset, type EpochMetrics, type Optimizer, type Schedule, type WeightInit } from './index.js';
 import { exportOnnx, loadIdxDataset, loadModelFile, mnistPaths, pngToInput, readBytes, readIdxDims, readIdxFile, readModelFile, saveModelFile, writeFileAtomic } from './node.js';
 import { MAX_THREADS } from './threads.js';
+import { errorGridPng, lineChartsSvg, type Panel } from './plot.js';
+import { writeFile } from 'node:fs/promises';
+import cliProgress from 'cli-progress';
 
 const EXIT_USAGE = 2;
 
@@ -131,7 +134,7 @@ async function defaultLayers(images: string, labels: string, classes?: number): 
   return [dims[1] * dims[2], 30, k];
 }
 
-async function trainCommand(o: DataOptions & { layers?: number[]; classes?: number; validation?: number; patience?: number; epochs: number; batchSize: number; eta: number; seed: number; init: WeightInit; threads: number; activation: Activation; cost: Cost; optimizer: Optimizer; momentum: number; weightDecay: number; schedule: Schedule; limit?: number; out?: string; checkpoint?: string; resume?: string; json?: boolean; quiet?: boolean; kernels: 'simd' | 'scalar' }): Promise<void> {
+async function trainCommand(o: DataOptions & { layers?: number[]; classes?: number; validation?: number; patience?: number; epochs: number; batchSize: number; eta: number; seed: number; init: WeightInit; threads: number; activation: Activation; cost: Cost; optimizer: Optimizer; momentum: number; weightDecay: number; schedule: Schedule; limit?: number; out?: string; plot?: string; checkpoint?: string; resume?: string; json?: boolean; quiet?: boolean; kernels: 'simd' | 'scalar' }): Promise<void> {
   o.layers ??= await defaultLayers(o.trainImages!, o.trainLabels!, o.classes);
   // The network first, so the files are read straight into its memory: one copy of the data.
   const net = await Network.create({ sizes: o.layers, seed: o.seed, init: o.init, kernels: o.kernels, threads: o.threads, activation: o.activation, cost: o.cost });
@@ -155,6 +158,11 @@ async function trainCommand(o: DataOptions & { layers?: number[]; classes?: numb
   const extras = [o.activation !== 'sigmoid' && `${o.activation} hidden layers`, o.cost !== 'quadratic' && `${o.cost} cost`, o.optimizer !== 'sgd' && o.optimizer, o.weightDecay > 0 && `L2 ${o.weightDecay}`, o.schedule.kind !== 'constant' && `${o.schedule.kind} schedule`].filter(Boolean);
   log(`training [${o.layers.join(', ')}] (${net.parameterCount.toLocaleString('en-US')} parameters) on ${trainSet.count.toLocaleString('en-US')} images: ` + `${o.epochs} epochs, batch size ${o.batchSize}, eta ${o.eta}, seed ${o.seed}, ${o.init} init, ${net.variant} kernels, ${net.threads} thread${net.threads > 1 ? 's' : ''}${extras.length ? `, ${extras.join(', ')}` : ''}`);
   if (initialEpoch) log(`resuming from ${o.resume} after epoch ${initialEpoch}`);
+  // a live bar per batch when stderr is a terminal; plain lines (one per epoch) otherwise
+  const bar = process.stderr.isTTY && !o.quiet
+    ? new cliProgress.SingleBar({ format: 'epoch {epoch}/{epochs} [{bar}] {percentage}% | ETA {eta_formatted} | {rate} ex/s | cost {cost}', hideCursor: true, stream: process.stderr, etaBuffer: 50 }, cliProgress.Presets.shades_classic)
+    : null;
+  let epochStart = performance.now();
   const { history, stoppedEarly } = await train(net, trainSet, {
     epochs: o.epochs,
     initialEpoch,
@@ -168,12 +176,25 @@ async function trainCommand(o: DataOptions & { layers?: number[]; classes?: numb
     test,
     validation,
     patience: o.patience,
+    onBatchEnd: bar
+      ? (b) => {
+          if (b.batch === 0) {
+            epochStart = performance.now();
+            bar.start(b.batches, 0, { epoch: b.epoch, epochs: o.epochs, rate: '-', cost: '-' });
+          }
+          const rate = ((b.batch + 1) * o.batchSize) / ((performance.now() - epochStart) / 1000);
+          bar.update(b.batch + 1, { rate: Math.round(rate).toLocaleString('en-US'), cost: b.cost.toFixed(4) });
+        }
+      : undefined,
     onEpochEnd: async (m) => {
+      bar?.stop();
       log(epochLine(m, o.epochs));
       if (o.checkpoint) await saveModelFile(o.checkpoint, net, { ...hyperparameters, epochs: m.epoch });
     },
   });
+  bar?.stop();
   if (o.out) await saveModelFile(o.out, net, { ...hyperparameters, epochs: o.epochs });
+  if (o.plot) await writeFileAtomic(o.plot, new TextEncoder().encode(trainingPlot(history, o.layers)));
   const last = history[history.length - 1];
   const best = history.reduce((b, m) => (m.testAccuracy > b.testAccuracy ? m : b), history[0]);
   const trainSeconds = history.reduce((t, m) => t + m.trainSeconds, 0);
@@ -219,12 +240,20 @@ async function trainCommand(o: DataOptions & { layers?: number[]; classes?: numb
   net.dispose();
 }
 
-async function testCommand(o: DataOptions & { model: string; json?: boolean; kernels: 'simd' | 'scalar' }): Promise<void> {
+async function testCommand(o: DataOptions & { model: string; json?: boolean; errors?: string; kernels: 'simd' | 'scalar' }): Promise<void> {
   const model = await readModelFile(o.model);
   const net = await loadModelFile(o.model, { kernels: o.kernels });
   const test = await loadIdxDataset({ images: o.testImages, labels: o.testLabels, into: net });
   checkFits(model.sizes, test, 'test set');
   const r = classReport(net, test);
+  if (o.errors) {
+    const cells = [];
+    for (let i = 0; i < test.count && cells.length < 100; i++) {
+      if (r.predicted[i] !== test.labels[i]) cells.push({ image: test.images.slice(i * test.pixels, (i + 1) * test.pixels), label: test.labels[i], predicted: r.predicted[i] });
+    }
+    if (test.rows !== 28 || test.cols !== 28) throw new WasmMlpError(`--errors draws 28 x 28 images; the test set has ${test.rows} x ${test.cols}`);
+    await writeFileAtomic(o.errors, errorGridPng(cells));
+  }
   if (o.json) {
     process.stdout.write(`${JSON.stringify({ model: o.model, sizes: model.sizes, parameters: net.parameterCount, testAccuracy: r.accuracy, testCost: r.cost, correct: r.correct, count: r.count, perClass: r.perClass, confusion: r.confusion })}\n`);
   } else {
@@ -240,6 +269,17 @@ async function testCommand(o: DataOptions & { model: string; json?: boolean; ker
     );
   }
   net.dispose();
+}
+
+/** Cost and accuracy per epoch, for train --plot. */
+function trainingPlot(history: EpochMetrics[], sizes: number[]): string {
+  const pts = (f: (m: EpochMetrics) => number): [number, number][] => history.map((m) => [m.epoch, f(m)]);
+  const panels: Panel[] = [
+    { title: 'Cost per epoch', xLabel: 'epoch', yLabel: 'mean cost', series: [{ label: 'training', points: pts((m) => m.trainCost) }, { label: 'validation', points: pts((m) => m.validationCost) }, { label: 'test', points: pts((m) => m.testCost) }] },
+    { title: 'Accuracy per epoch', xLabel: 'epoch', yLabel: 'accuracy (%)', series: [{ label: 'validation', points: pts((m) => 100 * m.validationAccuracy) }, { label: 'test', points: pts((m) => 100 * m.testAccuracy) }] },
+  ];
+  for (const p of panels) p.series = p.series.filter((s) => s.points.some(([, y]) => Number.isFinite(y)));
+  return lineChartsSvg(panels, `wasm-mlp [${sizes.join(', ')}]`);
 }
 
 /** Loads a checkpoint into `net` after checking it belongs to this run; returns its completed epochs. */
@@ -269,6 +309,71 @@ async function predictCommand(images: string[], o: { model: string; json?: boole
   }
   if (o.json) process.stdout.write(`${JSON.stringify({ model: o.model, predictions })}\n`);
   net.dispose();
+}
+
+interface SweepOptions extends DataOptions {
+  layers: number[][];
+  eta: number[];
+  batchSize: number[];
+  seeds: number;
+  epochs: number;
+  init: WeightInit;
+  activation: Activation;
+  cost: Cost;
+  optimizer: Optimizer;
+  limit?: number;
+  csv?: string;
+  plot?: string;
+  json?: boolean;
+  quiet?: boolean;
+  kernels: 'simd' | 'scalar';
+}
+
+/** Trains every combination of layers x eta x batch size for each seed; ranks configurations by mean final test accuracy. */
+async function sweepCommand(o: SweepOptions): Promise<void> {
+  const layerChoices = o.layers.length ? o.layers : [[784, 30, 10]];
+  const etas = o.eta.length ? o.eta : [DEFAULT_ETA];
+  const batches = o.batchSize.length ? o.batchSize : [10];
+  const [full, test] = await Promise.all([loadIdxDataset({ images: o.trainImages!, labels: o.trainLabels! }), loadIdxDataset({ images: o.testImages, labels: o.testLabels })]);
+  const trainSet = o.limit && o.limit < full.count ? sliceDataset(full, 0, o.limit) : full;
+  const runs: { config: string; layers: number[]; eta: number; batchSize: number; seed: number; testAccuracy: number; bestTestAccuracy: number; trainSeconds: number; history: EpochMetrics[] }[] = [];
+  const total = layerChoices.length * etas.length * batches.length * o.seeds;
+  for (const sizes of layerChoices) {
+    checkFits(sizes, trainSet, 'training set');
+    for (const eta of etas) {
+      for (const batchSize of batches) {
+        for (let seed = 1; seed <= o.seeds; seed++) {
+          const config = `[${sizes.join(',')}] eta ${eta} batch ${batchSize}`;
+          const net = await Network.create({ sizes, seed, init: o.init, activation: o.activation, cost: o.cost, kernels: o.kernels });
+          const { history } = await train(net, trainSet, { epochs: o.epochs, batchSize, eta, seed, test, optimizer: o.optimizer });
+          net.dispose();
+          const last = history[history.length - 1];
+          const run = { config, layers: sizes, eta, batchSize, seed, testAccuracy: last.testAccuracy, bestTestAccuracy: Math.max(...history.map((h) => h.testAccuracy)), trainSeconds: history.reduce((t, h) => t + h.trainSeconds, 0), history };
+          runs.push(run);
+          if (!o.quiet) process.stderr.write(`run ${runs.length}/${total}: ${config} seed ${seed}: test ${percent(run.testAccuracy)} (best ${percent(run.bestTestAccuracy)}), ${run.trainSeconds.toFixed(1)} s\n`);
+        }
+      }
+    }
+  }
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const configs = [...new Set(runs.map((r) => r.config))].map((config) => {
+    const rs = runs.filter((r) => r.config === config);
+    return { config, runs: rs.length, testAccuracy: mean(rs.map((r) => r.testAccuracy)), bestTestAccuracy: mean(rs.map((r) => r.bestTestAccuracy)), worstTestAccuracy: Math.min(...rs.map((r) => r.testAccuracy)), trainSeconds: mean(rs.map((r) => r.trainSeconds)), rs };
+  });
+  configs.sort((a, b) => b.testAccuracy - a.testAccuracy);
+  const rows = [['rank', 'configuration', 'seeds', 'final test', 'worst seed', 'best epoch test', 'seconds'], ...configs.map((c, i) => [i + 1, c.config, c.runs, percent(c.testAccuracy), percent(c.worstTestAccuracy), percent(c.bestTestAccuracy), c.trainSeconds.toFixed(1)])];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  const table = rows.map((r) => r.map((v, c) => (c === 1 ? String(v).padEnd(widths[c]) : String(v).padStart(widths[c]))).join('  ')).join('\n');
+  if (o.csv) {
+    const csv = ['layers,eta,batch_size,seed,final_test_accuracy,best_test_accuracy,train_seconds', ...runs.map((r) => `"${r.layers.join(',')}",${r.eta},${r.batchSize},${r.seed},${r.testAccuracy},${r.bestTestAccuracy},${r.trainSeconds.toFixed(3)}`)].join('\n');
+    await writeFileAtomic(o.csv, new TextEncoder().encode(`${csv}\n`));
+  }
+  if (o.plot) {
+    const series = configs.map((c) => ({ label: c.config, points: c.rs[0].history.map((h, e) => [h.epoch, 100 * mean(c.rs.map((r) => r.history[e].testAccuracy))] as [number, number]) }));
+    await writeFileAtomic(o.plot, new TextEncoder().encode(lineChartsSvg([{ title: `Test accuracy per epoch (mean of ${o.seeds} seed${o.seeds > 1 ? 's' : ''})`, xLabel: 'epoch', yLabel: 'accuracy (%)', series }], 'wasm-mlp sweep')));
+  }
+  if (o.json) process.stdout.write(`${JSON.stringify({ ranking: configs.map(({ rs, ...c }) => c), runs: runs.map(({ history, ...r }) => r) })}\n`);
+  else process.stdout.write(`${table}\n`);
 }
 
 function checkFits(sizes: number[], data: Dataset, what: string): void {
@@ -319,6 +424,7 @@ function program(): Command {
       .option('--threads <n>', 'training threads (data-parallel; pays for batch sizes of 64 and up)', threadCount, 1)
       .option('--limit <n>', 'train on the first n training images only', positiveInt)
       .option('--out <file>', 'save the trained model to this file')
+      .option('--plot <file.svg>', 'write cost and accuracy per epoch (training, validation, test) as SVG')
       .option('--checkpoint <file>', 'save the model after every epoch (atomically) to resume from')
       .option('--resume <file>', 'continue a run from its checkpoint (same options otherwise)')
       .option('--json', 'print one JSON object with the results as the last line of stdout')
@@ -333,9 +439,33 @@ function program(): Command {
       .description('evaluate a saved model on a test set')
       .requiredOption('--model <file>', 'a model file written by train --out')
       .option('--json', 'print one JSON object')
+      .option('--errors <file.png>', 'write the first 100 misclassified test images, labelled true > predicted, as a PNG grid')
       .addOption(kernels()),
     false,
   ).action(testCommand);
+  const collect = <T>(parse: (v: string) => T) => (value: string, previous: T[]) => [...previous, parse(value)];
+  dataOptions(
+    cli
+      .command('sweep')
+      .description('train every combination of the given layers, etas and batch sizes (and seeds); print a ranked table')
+      .option('--layers <sizes>', 'layer sizes (repeat for several)', collect(layers), [] as number[][])
+      .option('--eta <x>', 'learning rate (repeat for several)', collect(positiveNumber), [] as number[])
+      .option('--batch-size <n>', 'mini-batch size (repeat for several)', collect(positiveInt), [] as number[])
+      .option('--seeds <n>', 'train each combination with seeds 1..n', positiveInt, 1)
+      .option('--epochs <n>', 'passes over the training set', positiveInt, 30)
+      .addOption(new Option('--init <kind>', 'initial parameters').choices(WEIGHT_INITS).default('normal'))
+      .addOption(new Option('--activation <f>', 'hidden-layer activation').choices(ACTIVATIONS).default('sigmoid'))
+      .addOption(new Option('--cost <c>', 'cost').choices(COSTS).default('quadratic'))
+      .addOption(new Option('--optimizer <o>', 'optimizer').choices(OPTIMIZERS).default('sgd'))
+      .option('--limit <n>', 'train on the first n training images only', positiveInt)
+      .option('--csv <file>', 'write one row per run as CSV')
+      .option('--plot <file.svg>', 'write test accuracy per epoch of every configuration as SVG')
+      .option('--json', 'print one JSON object (ranking and runs) as the last line of stdout')
+      .option('--quiet', 'no progress on stderr')
+      .addOption(kernels()),
+    true,
+  ).action(sweepCommand);
+
   cli
     .command('export')
     .description('write a model in another format: ONNX (Gemm + activation nodes, opset 13)')

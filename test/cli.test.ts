@@ -247,3 +247,53 @@ describe('any IDX dataset, validation and early stopping', () => {
     expect((await run('train', '--patience', '2', '--epochs', '1')).stderr).toMatch(/--patience \(early stopping\) needs --validation N/);
   });
 });
+
+describe('plots, sweeps and the progress bar', () => {
+  it('train --plot writes an SVG of cost and accuracy; test --errors a PNG grid of the mistakes', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { PNG } = await import('pngjs');
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-plot-'));
+    const [svg, model, png] = [join(dir, 'train.svg'), join(dir, 'm.wmlp'), join(dir, 'errors.png')];
+    expect((await run('train', '--layers', '784,16,10', '--init', 'scaled', '--epochs', '3', '--limit', '3000', '--validation', '500', '--plot', svg, '--out', model, '--quiet')).code).toBe(0);
+    const text = readFileSync(svg, 'utf8');
+    expect(text).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(text).toContain('Cost per epoch');
+    expect(text).toContain('Accuracy per epoch');
+    expect(text.match(/<polyline/g)!.length).toBe(5); // training, validation, test costs; validation, test accuracy
+    const t = await run('test', '--model', model, '--errors', png, '--json');
+    const errors = lastJson(t.stdout).count - lastJson(t.stdout).correct;
+    const image = PNG.sync.read(readFileSync(png));
+    expect(image.width).toBe(10 * (28 * 3 + 8)); // 10 per row
+    expect(image.height).toBe(Math.ceil(Math.min(errors, 100) / 10) * (28 * 3 + 26));
+  });
+
+  it('sweep trains every combination, ranks them, and writes CSV, JSON and a plot', async () => {
+    const { readFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-sweep-'));
+    const [csv, svg] = [join(dir, 's.csv'), join(dir, 's.svg')];
+    const s = await run('sweep', '--layers', '784,10,10', '--layers', '784,20,10', '--eta', '0.5', '--eta', '2', '--seeds', '2', '--epochs', '2', '--limit', '2000', '--init', 'scaled', '--csv', csv, '--plot', svg, '--json', '--quiet');
+    expect(s.code).toBe(0);
+    const r = lastJson(s.stdout);
+    expect(r.runs.length).toBe(8);
+    expect(r.ranking.length).toBe(4);
+    const finals = r.ranking.map((c: { testAccuracy: number }) => c.testAccuracy);
+    expect(finals).toEqual([...finals].sort((a: number, b: number) => b - a));
+    expect(readFileSync(csv, 'utf8').trim().split('\n').length).toBe(9);
+    expect(readFileSync(svg, 'utf8').match(/<polyline/g)!.length).toBe(4);
+    const text = await run('sweep', '--layers', '784,10,10', '--epochs', '1', '--limit', '500', '--quiet');
+    expect(text.stdout).toMatch(/rank\s+configuration\s+seeds\s+final test/);
+  });
+
+  it('shows a progress bar with ETA and examples/s when stderr is a terminal, plain lines otherwise', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { existsSync } = await import('node:fs');
+    const script = ['/usr/bin/script', '/bin/script'].find(existsSync);
+    if (!script) throw new Error('util-linux script(1) is needed to give the CLI a terminal');
+    const cmd = `${process.execPath} ${CLI} train --layers 784,16,10 --epochs 2 --limit 20000`;
+    const tty = execFileSync(script, ['-qec', cmd, '/dev/null'], { encoding: 'utf8' });
+    expect(tty).toMatch(/epoch 1\/2 \[[\u2588\u2591]+\] \d+% \| ETA \S+ \| [\d,]+ ex\/s \| cost \d\.\d{4}/);
+    const plain = await run('train', '--layers', '784,16,10', '--epochs', '2', '--limit', '20000');
+    expect(plain.stderr).not.toMatch(/ETA/);
+    expect(plain.stderr).toMatch(/epoch 2\/2 /);
+  });
+});
