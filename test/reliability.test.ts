@@ -21,6 +21,19 @@ const timed = <T>(f: () => T, ms: number): T => {
   return r;
 };
 
+/** Random bytes, `good` with one byte changed, or `good` cut short. */
+function randomOrDamaged(good: Uint8Array): fc.Arbitrary<Uint8Array> {
+  return fc.oneof(
+    fc.uint8Array({ maxLength: 200 }),
+    fc.tuple(fc.nat(), fc.nat({ max: 255 })).map(([at, v]) => {
+      const b = good.slice();
+      b[at % b.length] = v;
+      return b;
+    }),
+    fc.nat().map((n) => good.slice(0, n % good.length)),
+  );
+}
+
 describe('fuzzing (fast-check)', () => {
   it('parseIdx: random bytes and mutated headers give a result or an IdxFormatError', () => {
     const header = (dims: number[], body: number) => {
@@ -55,15 +68,7 @@ describe('fuzzing (fast-check)', () => {
   it('decodeModel: random bytes and mutated model files give a result or a ModelFormatError', async () => {
     const net = await Network.create({ sizes: [6, 3, 2], seed: 1 });
     const good = encodeModel(net);
-    const inputs = fc.oneof(
-      fc.uint8Array({ maxLength: 200 }),
-      fc.tuple(fc.nat(), fc.nat({ max: 255 })).map(([at, v]) => {
-        const b = good.slice();
-        b[at % b.length] = v;
-        return b;
-      }),
-      fc.nat().map((n) => good.slice(0, n % good.length)),
-    );
+    const inputs = randomOrDamaged(good);
     fc.assert(
       fc.property(inputs, (bytes) => {
         try {
@@ -221,15 +226,7 @@ describe('fuzzing PNG input (fast-check)', () => {
     const png = new PNG({ width: 20, height: 16 });
     png.data.fill(200);
     const good = new Uint8Array(PNG.sync.write(png));
-    const inputs = fc.oneof(
-      fc.uint8Array({ maxLength: 200 }),
-      fc.tuple(fc.nat(), fc.nat({ max: 255 })).map(([at, v]) => {
-        const b = good.slice();
-        b[at % b.length] = v;
-        return b;
-      }),
-      fc.nat().map((n) => good.slice(0, n % good.length)),
-    );
+    const inputs = randomOrDamaged(good);
     fc.assert(
       fc.property(inputs, (bytes) => {
         try {
