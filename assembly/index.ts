@@ -11,11 +11,11 @@
 // only by the debug build (oracle.ts), which tests hold the SIMD paths against.
 import {
   denseBackwardInputSimd, denseForwardSimd, denseOuterSimd, gatherBatchSimd, nonzeroColumnsSimd,
-  adamUpdateSimd, momentumUpdateSimd, reduceUpdateSimd, sgdUpdateSimd, sparseForwardSimd, sparseOuterSimd,
+  adamUpdateSimd, gatherSparseSimd, momentumUpdateSimd, reduceUpdateSimd, sgdUpdateSimd, sparseForwardSimd, sparseOuterSimd,
 } from './simd';
 import { TINY } from './shared';
 import {
-  gatherBatchScalar, denseForwardScalar, denseBackwardInputScalar, denseOuterScalar, nonzeroColumnsScalar, sparseForwardScalar, sparseOuterScalar, sgdUpdateScalar, reduceUpdateScalar, momentumUpdateScalar, adamUpdateScalar,
+  gatherBatchScalar, gatherSparseScalar, denseForwardScalar, denseBackwardInputScalar, denseOuterScalar, nonzeroColumnsScalar, sparseForwardScalar, sparseOuterScalar, sgdUpdateScalar, reduceUpdateScalar, momentumUpdateScalar, adamUpdateScalar,
 } from './scalar';
 
 /** First byte free for the memory plan: everything below belongs to the module's data. */
@@ -94,43 +94,54 @@ export function denseSgdStep(
 // example's nonzero inputs, with its weights stored transposed: WT is (cols, stride), WT[i, j] =
 // W[j, i], stride >= rows a multiple of 16, padding columns zero.
 
-// list is (batch, cols) u32, counts is (batch) u32; x is (batch, cols). Row n of list gets the
-// columns i with x[n, i] != 0, in increasing order, and counts[n] their number.
-export function nonzeroColumns(list: usize, counts: usize, x: usize, batch: i32, cols: i32): void {
-  if (ASC_FEATURE_SIMD) nonzeroColumnsSimd(list, counts, x, batch, cols);
-  else nonzeroColumnsScalar(list, counts, x, batch, cols);
+// list is (batch, cols) u32, vals is (batch, cols) f32, counts is (batch) u32; x is (batch, cols).
+// Row n of list gets the columns i with x[n, i] != 0 in increasing order, vals the values beside
+// them, counts[n] their number.
+export function nonzeroColumns(list: usize, vals: usize, counts: usize, x: usize, batch: i32, cols: i32): void {
+  if (ASC_FEATURE_SIMD) nonzeroColumnsSimd(list, vals, counts, x, batch, cols);
+  else nonzeroColumnsScalar(list, vals, counts, x, batch, cols);
 }
 
-// z is (batch, rows); WT is (cols, stride); b is (rows); x is (batch, cols); list, counts from
-// nonzeroColumns. z[n, j] = (sum over listed i, in order, of x[n, i] WT[i, j]) + b[j]
+// list, vals, counts as nonzeroColumns; y is (batch) u8; images is (count, pixels) u8; labels is
+// (count) u8; indices is (batch) u32. gatherBatch and nonzeroColumns in one pass from the u8
+// images, without the dense f32 batch: the training and evaluation path of the first layer.
+export function gatherSparse(
+  list: usize, vals: usize, counts: usize, y: usize, images: usize, labels: usize, indices: usize, batch: i32, pixels: i32,
+): void {
+  if (ASC_FEATURE_SIMD) gatherSparseSimd(list, vals, counts, y, images, labels, indices, batch, pixels);
+  else gatherSparseScalar(list, vals, counts, y, images, labels, indices, batch, pixels);
+}
+
+// z is (batch, rows); WT is (cols, stride); b is (rows); list, vals, counts from nonzeroColumns.
+// z[n, j] = (sum over the listed i, in order, of x[n, i] WT[i, j]) + b[j]
 export function sparseForward(
-  z: usize, WT: usize, b: usize, x: usize, list: usize, counts: usize,
+  z: usize, WT: usize, b: usize, vals: usize, list: usize, counts: usize,
   batch: i32, rows: i32, cols: i32, stride: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) sparseForwardSimd(z, WT, b, x, list, counts, batch, rows, cols, stride);
-  else sparseForwardScalar(z, WT, b, x, list, counts, batch, rows, cols, stride);
+  if (ASC_FEATURE_SIMD) sparseForwardSimd(z, WT, b, vals, list, counts, batch, rows, cols, stride);
+  else sparseForwardScalar(z, WT, b, vals, list, counts, batch, rows, cols, stride);
 }
 
-// WT is (cols, stride); g is (rows); delta is (batch, rows); x is (batch, cols); list, counts
-// from nonzeroColumns; scratch is (cols + 1 + batch * cols) u32. WT[i, j] += alpha (sum over n in order of
-// x[n, i] delta[n, j]) for the columns i nonzero in some example, g += alpha (sum_n delta):
-// the same numbers denseOuterScalar puts in W[j, i].
+// WT is (cols, stride); g is (rows); delta is (batch, rows); list, vals, counts from
+// nonzeroColumns; scratch is (cols + 1 + 2 * batch * cols) u32. WT[i, j] += alpha (sum over n in
+// order of x[n, i] delta[n, j]) for the columns i nonzero in some example, g += alpha (sum_n
+// delta): the same numbers denseOuterScalar puts in W[j, i].
 export function sparseOuter(
-  WT: usize, g: usize, delta: usize, x: usize, list: usize, counts: usize, scratch: usize, alpha: f32,
+  WT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, scratch: usize, alpha: f32,
   batch: i32, rows: i32, cols: i32, stride: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) sparseOuterSimd(WT, g, delta, x, list, counts, scratch, alpha, true, batch, rows, cols, stride);
-  else sparseOuterScalar(WT, g, delta, x, list, counts, scratch, alpha, true, batch, rows, cols, stride);
+  if (ASC_FEATURE_SIMD) sparseOuterSimd(WT, g, delta, vals, list, counts, scratch, alpha, true, batch, rows, cols, stride);
+  else sparseOuterScalar(WT, g, delta, vals, list, counts, scratch, alpha, true, batch, rows, cols, stride);
 }
 
 // GT is (cols, stride); g is (rows); the rest as sparseOuter. GT = delta^T x transposed (every
 // column written, padding zero) and g = sum_n delta: overwrites, no zeroing pass needed.
 export function sparseGradient(
-  GT: usize, g: usize, delta: usize, x: usize, list: usize, counts: usize, scratch: usize,
+  GT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, scratch: usize,
   batch: i32, rows: i32, cols: i32, stride: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) sparseOuterSimd(GT, g, delta, x, list, counts, scratch, 1, false, batch, rows, cols, stride);
-  else sparseOuterScalar(GT, g, delta, x, list, counts, scratch, 1, false, batch, rows, cols, stride);
+  if (ASC_FEATURE_SIMD) sparseOuterSimd(GT, g, delta, vals, list, counts, scratch, 1, false, batch, rows, cols, stride);
+  else sparseOuterScalar(GT, g, delta, vals, list, counts, scratch, 1, false, batch, rows, cols, stride);
 }
 
 // ---------------------------------------------------------------------------------------------

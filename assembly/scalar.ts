@@ -1,7 +1,7 @@
 // The plain scalar twin of every SIMD kernel: the scalar build's kernels, the SIMD paths' tails,
 // and the oracle the tests hold the SIMD paths against (exported by the debug build, oracle.ts).
 // Not for: dispatching; index.ts picks between these and simd.ts at compile time.
-import { biasOuter, markColumns, PIXEL_SCALE, TINY } from './shared';
+import { biasOuter, groupByColumn, PIXEL_SCALE, TINY } from './shared';
 
 // x is (batch, pixels) f32; images is (count, pixels) u8; y is (batch) u8; labels is (count) u8;
 // indices is (batch) u32
@@ -91,58 +91,95 @@ export function denseOuterScalar(
   biasOuter(g, delta, alpha, acc, B, R);
 }
 
-// list is (batch, cols) u32, counts is (batch) u32; x is (batch, cols)
-export function nonzeroColumnsScalar(list: usize, counts: usize, x: usize, batch: i32, cols: i32): void {
+// list is (batch, cols) u32, vals is (batch, cols) f32, counts is (batch) u32; x is (batch, cols).
+// Row n of list gets the columns i with x[n, i] != 0 in increasing order, vals the x[n, i] beside
+// them, counts[n] their number.
+export function nonzeroColumnsScalar(list: usize, vals: usize, counts: usize, x: usize, batch: i32, cols: i32): void {
   const C = <usize>cols;
   for (let n: usize = 0; n < <usize>batch; n++) {
-    const xn = x + ((n * C) << 2), ln = list + ((n * C) << 2);
+    const xn = x + ((n * C) << 2), ln = list + ((n * C) << 2), vn = vals + ((n * C) << 2);
     let count: usize = 0;
     for (let i: usize = 0; i < C; i++) {
-      if (load<f32>(xn + (i << 2)) != 0) { store<u32>(ln + (count << 2), <u32>i); count++; }
+      const v = load<f32>(xn + (i << 2));
+      if (v != 0) {
+        store<u32>(ln + (count << 2), <u32>i);
+        store<f32>(vn + (count << 2), v);
+        count++;
+      }
     }
     store<u32>(counts + (n << 2), <u32>count);
   }
 }
 
-// z is (batch, rows); WT is (cols, stride); b is (rows); x is (batch, cols)
+// list, vals, counts as nonzeroColumns; y is (batch) u8; images is (count, pixels) u8; labels is
+// (count) u8; indices is (batch) u32. The lists of the images' nonzero pixels, scaled to [0, 1],
+// straight from u8: what gatherBatch then nonzeroColumns give, without the dense batch.
+export function gatherSparseScalar(
+  list: usize, vals: usize, counts: usize, y: usize, images: usize, labels: usize, indices: usize, batch: i32, pixels: i32,
+): void {
+  const P = <usize>pixels;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const k = <usize>load<u32>(indices + (n << 2));
+    store<u8>(y + n, load<u8>(labels + k));
+    const src = images + k * P, ln = list + ((n * P) << 2), vn = vals + ((n * P) << 2);
+    let count: usize = 0;
+    for (let i: usize = 0; i < P; i++) {
+      const v = load<u8>(src + i);
+      if (v) {
+        store<u32>(ln + (count << 2), <u32>i);
+        store<f32>(vn + (count << 2), <f32>v * PIXEL_SCALE);
+        count++;
+      }
+    }
+    store<u32>(counts + (n << 2), <u32>count);
+  }
+}
+
+// z is (batch, rows); WT is (cols, stride); b is (rows); list, vals, counts from nonzeroColumns
 export function sparseForwardScalar(
-  z: usize, WT: usize, b: usize, x: usize, list: usize, counts: usize,
+  z: usize, WT: usize, b: usize, vals: usize, list: usize, counts: usize,
   batch: i32, rows: i32, cols: i32, stride: i32,
 ): void {
   const R = <usize>rows, C = <usize>cols, S = <usize>stride;
   for (let n: usize = 0; n < <usize>batch; n++) {
-    const xn = x + ((n * C) << 2), ln = list + ((n * C) << 2);
+    const vn = vals + ((n * C) << 2), ln = list + ((n * C) << 2);
     const count = <usize>load<u32>(counts + (n << 2));
     for (let j: usize = 0; j < R; j++) {
       let s: f32 = 0;
       for (let t: usize = 0; t < count; t++) {
         const i = <usize>load<u32>(ln + (t << 2));
-        s += load<f32>(xn + (i << 2)) * load<f32>(WT + ((i * S + j) << 2));
+        s += load<f32>(vn + (t << 2)) * load<f32>(WT + ((i * S + j) << 2));
       }
       store<f32>(z + ((n * R + j) << 2), s + load<f32>(b + (j << 2)));
     }
   }
 }
 
-// WT is (cols, stride); g is (rows); delta is (batch, rows); x is (batch, cols); scratch is (cols) u8 or more
+// WT is (cols, stride); g is (rows); delta is (batch, rows); list, vals, counts from
+// nonzeroColumns; scratch is (cols + 1 + 2 * batch * cols) u32
 export function sparseOuterScalar(
-  WT: usize, g: usize, delta: usize, x: usize, list: usize, counts: usize, mark: usize, alpha: f32, acc: bool,
+  WT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, scratch: usize, alpha: f32, acc: bool,
   batch: i32, rows: i32, cols: i32, stride: i32,
 ): void {
   const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch;
   if (!acc) memory.fill(WT, 0, (C * S) << 2);
-  markColumns(mark, list, counts, B, C);
+  const byColumn = groupByColumn(scratch, list, vals, counts, B, C);
+  const byValue = byColumn + ((B * C) << 2);
+  let begin: usize = 0;
   for (let i: usize = 0; i < C; i++) {
-    if (!load<u8>(mark + i)) continue;
+    const end = <usize>load<u32>(scratch + (i << 2));
     for (let j: usize = 0; j < R; j++) {
       let s: f32 = 0;
-      for (let n: usize = 0; n < B; n++) {
-        const v = load<f32>(x + ((n * C + i) << 2));
-        if (v != 0) s += load<f32>(delta + ((n * R + j) << 2)) * v;
+      for (let t = begin; t < end; t++) {
+        const n = <usize>load<u32>(byColumn + (t << 2));
+        s += load<f32>(delta + ((n * R + j) << 2)) * load<f32>(byValue + (t << 2));
       }
-      const p = WT + ((i * S + j) << 2);
-      store<f32>(p, load<f32>(p) + alpha * s);
+      if (end > begin) {
+        const p = WT + ((i * S + j) << 2);
+        store<f32>(p, load<f32>(p) + alpha * s);
+      }
     }
+    begin = end;
   }
   biasOuter(g, delta, alpha, acc, B, R);
 }

@@ -5,7 +5,7 @@
 //
 // Register budget: V8 has 16 SIMD registers; every tile below keeps at most 14 v128 values live
 // (8 accumulators + 6 operands), since spilling costs 1.4-2x.
-import { biasOuter, PIXEL_SCALE, TINY } from './shared';
+import { biasOuter, groupByColumn, PIXEL_SCALE, TINY } from './shared';
 import { adamUpdateScalar, momentumUpdateScalar } from './scalar';
 
 // ---------------------------------------------------------------------------------------------
@@ -324,36 +324,82 @@ function outerColumns(G: usize, delta: usize, x: usize, alpha: f32, acc: bool, j
 // For each 4-bit mask, the positions of its set bits as i32x4 (unused lanes 0).
 const COMPRESS: usize = memory.data<u8>([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]);
 
-// list is (batch, cols) u32, counts is (batch) u32; x is (batch, cols). Branch-free: each group
-// of 4 inputs becomes a 4-bit mask of its nonzero lanes; the table turns the mask into their
-// column indices, stored at the end of the list (a full v128 store, of which only popcnt(mask)
-// lanes count; it never passes the row's end since count <= i).
-export function nonzeroColumnsSimd(list: usize, counts: usize, x: usize, batch: i32, cols: i32): void {
+// For each 4-bit mask, the bytes of its set f32 lanes moved to the front (i8x16.swizzle; 255 = zero).
+const COMPACT: usize = memory.data<u8>([255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 0, 1, 2, 3, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 4, 5, 6, 7, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 0, 1, 2, 3, 4, 5, 6, 7, 255, 255, 255, 255, 255, 255, 255, 255, 8, 9, 10, 11, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 0, 1, 2, 3, 8, 9, 10, 11, 255, 255, 255, 255, 255, 255, 255, 255, 4, 5, 6, 7, 8, 9, 10, 11, 255, 255, 255, 255, 255, 255, 255, 255, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 255, 255, 255, 255, 12, 13, 14, 15, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 0, 1, 2, 3, 12, 13, 14, 15, 255, 255, 255, 255, 255, 255, 255, 255, 4, 5, 6, 7, 12, 13, 14, 15, 255, 255, 255, 255, 255, 255, 255, 255, 0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 255, 255, 255, 255, 8, 9, 10, 11, 12, 13, 14, 15, 255, 255, 255, 255, 255, 255, 255, 255, 0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 255, 255, 255, 255, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 255, 255, 255, 255, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+
+// Appends the lanes of v set in mask (4 bits) to the list at `count`: their columns i + lane to
+// ln, their values to vn. Full v128 stores, of which only popcnt(mask) lanes count; the caller
+// keeps count <= i, so nothing passes the row's end. Returns the new count.
+@inline function appendLanes(ln: usize, vn: usize, count: usize, i: usize, mask: usize, v: v128): usize {
+  v128.store(ln + (count << 2), i32x4.add(i32x4.splat(<i32>i), v128.load(COMPRESS + (mask << 4))));
+  v128.store(vn + (count << 2), i8x16.swizzle(v, v128.load(COMPACT + (mask << 4))));
+  return count + <usize>popcnt(mask);
+}
+
+// list, vals are (batch, cols), counts is (batch); x is (batch, cols). Branch-free: each group of
+// 4 inputs becomes a 4-bit mask of its nonzero lanes, appended through the two tables.
+export function nonzeroColumnsSimd(list: usize, vals: usize, counts: usize, x: usize, batch: i32, cols: i32): void {
   const C = <usize>cols, C4 = C & ~3;
   const zero = f32x4.splat(0);
   for (let n: usize = 0; n < <usize>batch; n++) {
-    const xn = x + ((n * C) << 2), ln = list + ((n * C) << 2);
+    const xn = x + ((n * C) << 2), ln = list + ((n * C) << 2), vn = vals + ((n * C) << 2);
     let count: usize = 0;
     for (let i: usize = 0; i < C4; i += 4) {
-      const mask = <usize>i32x4.bitmask(f32x4.ne(v128.load(xn + (i << 2)), zero));
-      v128.store(ln + (count << 2), i32x4.add(i32x4.splat(<i32>i), v128.load(COMPRESS + (mask << 4))));
-      count += <usize>popcnt(mask);
+      const v = v128.load(xn + (i << 2));
+      count = appendLanes(ln, vn, count, i, <usize>i32x4.bitmask(f32x4.ne(v, zero)), v);
     }
     for (let k = C4; k < C; k++) {
-      if (load<f32>(xn + (k << 2)) != 0) { store<u32>(ln + (count << 2), <u32>k); count++; }
+      const v = load<f32>(xn + (k << 2));
+      if (v != 0) { store<u32>(ln + (count << 2), <u32>k); store<f32>(vn + (count << 2), v); count++; }
     }
     store<u32>(counts + (n << 2), <u32>count);
   }
 }
 
-// z is (batch, rows); WT is (cols, stride); b is (rows); x is (batch, cols)
+// As gatherSparseScalar: the lists of each image's nonzero pixels, scaled, straight from u8.
+// 16 pixels at a time; chunks without ink (MNIST's borders) cost one compare and a branch.
+export function gatherSparseSimd(
+  list: usize, vals: usize, counts: usize, y: usize, images: usize, labels: usize, indices: usize, batch: i32, pixels: i32,
+): void {
+  const P = <usize>pixels, B = <usize>batch, P16 = P & ~15;
+  let t: u32 = 0; // touch every cache line of the batch's images first (see gatherBatchSimd)
+  for (let n: usize = 0; n < B; n++) {
+    const src = images + <usize>load<u32>(indices + (n << 2)) * P;
+    for (let o: usize = 0; o < P; o += 64) t += load<u8>(src + o);
+  }
+  touched = t;
+  const scale = f32x4.splat(PIXEL_SCALE), zero = i8x16.splat(0);
+  for (let n: usize = 0; n < B; n++) {
+    const k = <usize>load<u32>(indices + (n << 2));
+    store<u8>(y + n, load<u8>(labels + k));
+    const src = images + k * P, ln = list + ((n * P) << 2), vn = vals + ((n * P) << 2);
+    let count: usize = 0;
+    for (let i: usize = 0; i < P16; i += 16) {
+      const v = v128.load(src + i);
+      const mask = <usize>i8x16.bitmask(i8x16.ne(v, zero));
+      if (!mask) continue;
+      const lo = i16x8.extend_low_i8x16_u(v), hi = i16x8.extend_high_i8x16_u(v);
+      count = appendLanes(ln, vn, count, i, mask & 15, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)), scale));
+      count = appendLanes(ln, vn, count, i + 4, (mask >> 4) & 15, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), scale));
+      count = appendLanes(ln, vn, count, i + 8, (mask >> 8) & 15, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), scale));
+      count = appendLanes(ln, vn, count, i + 12, mask >> 12, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), scale));
+    }
+    for (let p = P16; p < P; p++) {
+      const v = load<u8>(src + p);
+      if (v) { store<u32>(ln + (count << 2), <u32>p); store<f32>(vn + (count << 2), <f32>v * PIXEL_SCALE); count++; }
+    }
+    store<u32>(counts + (n << 2), <u32>count);
+  }
+}
+
+// z is (batch, rows); WT is (cols, stride); b is (rows); list, vals, counts from nonzeroColumns
 export function sparseForwardSimd(
-  z: usize, WT: usize, b: usize, x: usize, list: usize, counts: usize,
+  z: usize, WT: usize, b: usize, vals: usize, list: usize, counts: usize,
   batch: i32, rows: i32, cols: i32, stride: i32,
 ): void {
   const R = <usize>rows, C = <usize>cols, S = <usize>stride;
   for (let n: usize = 0; n < <usize>batch; n++) {
-    const xn = x + ((n * C) << 2), ln = list + ((n * C) << 2);
+    const xn = vals + ((n * C) << 2), ln = list + ((n * C) << 2);
     const count = <usize>load<u32>(counts + (n << 2));
     const zn = z + ((n * R) << 2);
     let j: usize = 0;
@@ -363,13 +409,13 @@ export function sparseForwardSimd(
 }
 
 // zn[j..j+32) for one example
-function sparseForwardBlock32(zn: usize, WT: usize, b: usize, xn: usize, ln: usize, count: usize, j: usize, R: usize, S: usize): void {
+function sparseForwardBlock32(zn: usize, WT: usize, b: usize, vn: usize, ln: usize, count: usize, j: usize, R: usize, S: usize): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
   const base = WT + (j << 2);
   for (let t: usize = 0; t < count; t++) {
     const i = <usize>load<u32>(ln + (t << 2));
-    const v = f32x4.splat(load<f32>(xn + (i << 2)));
+    const v = f32x4.splat(load<f32>(vn + (t << 2)));
     const w = base + ((i * S) << 2);
     a0 = f32x4.add(a0, f32x4.mul(v, v128.load(w)));
     a1 = f32x4.add(a1, f32x4.mul(v, v128.load(w, 16)));
@@ -387,12 +433,12 @@ function sparseForwardBlock32(zn: usize, WT: usize, b: usize, xn: usize, ln: usi
 }
 
 // zn[j..j+16) for one example
-function sparseForwardBlock16(zn: usize, WT: usize, b: usize, xn: usize, ln: usize, count: usize, j: usize, R: usize, S: usize): void {
+function sparseForwardBlock16(zn: usize, WT: usize, b: usize, vn: usize, ln: usize, count: usize, j: usize, R: usize, S: usize): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   const base = WT + (j << 2);
   for (let t: usize = 0; t < count; t++) {
     const i = <usize>load<u32>(ln + (t << 2));
-    const v = f32x4.splat(load<f32>(xn + (i << 2)));
+    const v = f32x4.splat(load<f32>(vn + (t << 2)));
     const w = base + ((i * S) << 2);
     a0 = f32x4.add(a0, f32x4.mul(v, v128.load(w)));
     a1 = f32x4.add(a1, f32x4.mul(v, v128.load(w, 16)));
@@ -414,42 +460,24 @@ function sparseForwardBlock16(zn: usize, WT: usize, b: usize, xn: usize, ln: usi
   }
 }
 
-// WT is (cols, stride); g is (rows); delta is (batch, rows); x is (batch, cols); scratch is
-// (cols + 1 + batch * cols) u32. The per-example lists are regrouped by column (a counting sort
-// that keeps n in order), so each column's sum runs over its nonzero examples without branches.
+// WT is (cols, stride); g is (rows); delta is (batch, rows); list, vals, counts from
+// nonzeroColumns; scratch is (cols + 1 + 2 * batch * cols) u32. The lists are regrouped by
+// column (groupByColumn keeps examples in order), so each column's sum runs over its nonzero
+// examples without branches.
 export function sparseOuterSimd(
-  WT: usize, g: usize, delta: usize, x: usize, list: usize, counts: usize, scratch: usize, alpha: f32, acc: bool,
+  WT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, scratch: usize, alpha: f32, acc: bool,
   batch: i32, rows: i32, cols: i32, stride: i32,
 ): void {
   const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch;
-  // start[i] = first entry of column i in byColumn, start[C] = total; byColumn holds example indices
-  const start = scratch, byColumn = scratch + ((C + 1) << 2);
-  memory.fill(start, 0, (C + 1) << 2);
-  for (let n: usize = 0; n < B; n++) {
-    const ln = list + ((n * C) << 2), count = <usize>load<u32>(counts + (n << 2));
-    for (let t: usize = 0; t < count; t++) {
-      const p = start + ((<usize>load<u32>(ln + (t << 2)) + 1) << 2);
-      store<u32>(p, load<u32>(p) + 1);
-    }
-  }
-  for (let i: usize = 1; i <= C; i++) store<u32>(start + (i << 2), load<u32>(start + (i << 2)) + load<u32>(start + ((i - 1) << 2)));
-  for (let n: usize = 0; n < B; n++) { // start[i] is used as column i's write cursor, ending at start[i + 1]
-    const ln = list + ((n * C) << 2), count = <usize>load<u32>(counts + (n << 2));
-    for (let t: usize = 0; t < count; t++) {
-      const p = start + (<usize>load<u32>(ln + (t << 2)) << 2);
-      const at = load<u32>(p);
-      store<u32>(byColumn + (<usize>at << 2), <u32>n);
-      store<u32>(p, at + 1);
-    }
-  }
-  // now start[i] = end of column i = beginning of column i + 1
+  const byColumn = groupByColumn(scratch, list, vals, counts, B, C);
+  const byValue = byColumn + ((B * C) << 2);
   for (let j: usize = 0; j < R; j += 32) {
     let begin: usize = 0;
     for (let i: usize = 0; i < C; i++) {
-      const end = <usize>load<u32>(start + (i << 2));
+      const end = <usize>load<u32>(scratch + (i << 2));
       if (end > begin || !acc) { // without acc, the columns no example uses are written as zero
-        if (j + 32 <= S) sparseOuterRow32(WT, delta, x, alpha, acc, i, j, byColumn, begin, end, R, C, S);
-        else sparseOuterRow16(WT, delta, x, alpha, acc, i, j, byColumn, begin, end, R, C, S);
+        if (j + 32 <= S) sparseOuterRow32(WT, delta, alpha, acc, i, j, byColumn, byValue, begin, end, R, S);
+        else sparseOuterRow16(WT, delta, alpha, acc, i, j, byColumn, byValue, begin, end, R, S);
       }
       begin = end;
     }
@@ -458,12 +486,12 @@ export function sparseOuterSimd(
 }
 
 // WT[i, j..j+32) += alpha sum over the examples n = byColumn[begin..end) of x[n, i] delta[n, j..j+32)
-function sparseOuterRow32(WT: usize, delta: usize, x: usize, alpha: f32, acc: bool, i: usize, j: usize, byColumn: usize, begin: usize, end: usize, R: usize, C: usize, S: usize): void {
+function sparseOuterRow32(WT: usize, delta: usize, alpha: f32, acc: bool, i: usize, j: usize, byColumn: usize, byValue: usize, begin: usize, end: usize, R: usize, S: usize): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
   for (let t = begin; t < end; t++) {
     const n = <usize>load<u32>(byColumn + (t << 2));
-    const s = f32x4.splat(load<f32>(x + ((n * C + i) << 2)));
+    const s = f32x4.splat(load<f32>(byValue + (t << 2)));
     const d = delta + ((n * R + j) << 2);
     a0 = f32x4.add(a0, f32x4.mul(v128.load(d), s));
     a1 = f32x4.add(a1, f32x4.mul(v128.load(d, 16), s));
@@ -482,11 +510,11 @@ function sparseOuterRow32(WT: usize, delta: usize, x: usize, alpha: f32, acc: bo
 }
 
 // WT[i, j..j+16) += alpha sum over the examples n = byColumn[begin..end) of x[n, i] delta[n, j..j+16)
-function sparseOuterRow16(WT: usize, delta: usize, x: usize, alpha: f32, acc: bool, i: usize, j: usize, byColumn: usize, begin: usize, end: usize, R: usize, C: usize, S: usize): void {
+function sparseOuterRow16(WT: usize, delta: usize, alpha: f32, acc: bool, i: usize, j: usize, byColumn: usize, byValue: usize, begin: usize, end: usize, R: usize, S: usize): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   for (let t = begin; t < end; t++) {
     const n = <usize>load<u32>(byColumn + (t << 2));
-    const s = f32x4.splat(load<f32>(x + ((n * C + i) << 2)));
+    const s = f32x4.splat(load<f32>(byValue + (t << 2)));
     const d = delta + ((n * R + j) << 2);
     a0 = f32x4.add(a0, f32x4.mul(v128.load(d), s));
     a1 = f32x4.add(a1, f32x4.mul(v128.load(d, 16), s));

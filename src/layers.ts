@@ -20,10 +20,14 @@ export interface LayerPlan {
   /** a[0] = x, a[l] = sigma(z^l): (capacity, sizes[l]); delta[l] likewise, delta[0] unused. */
   a: number[];
   delta: number[];
-  /** (capacity) u8 labels, (capacity) u32 example indices, (capacity, inputs) u32 nonzero lists, (capacity) u32 counts. */
+  /**
+   * (capacity) u8 labels, (capacity) u32 example indices; each example's nonzero inputs: columns
+   * (capacity, inputs) u32, their values (capacity, inputs) f32, and their number (capacity) u32.
+   */
   y: number;
   indices: number;
   list: number;
+  vals: number;
   counts: number;
 }
 
@@ -49,28 +53,33 @@ export class LayerLoop {
     readonly plan: LayerPlan,
   ) {}
 
-  /** x and y for examples [e0, e0 + m) from the staged images and labels, by plan.indices. */
+  /**
+   * The nonzero inputs (lists) and y of examples [e0, e0 + m) from the staged images and labels,
+   * by plan.indices; the dense x is not needed, so it is not made. Then forward(e0, m, true).
+   */
   gather(images: number, labels: number, e0: number, m: number): void {
     const p = this.plan;
     const C = p.sizes[0];
-    this.k.gatherBatch(row(p.a[0], e0, C), p.y + e0, images, labels, p.indices + 4 * e0, m, C);
+    this.k.gatherSparse(row(p.list, e0, C), row(p.vals, e0, C), p.counts + 4 * e0, p.y + e0, images, labels, p.indices + 4 * e0, m, C);
   }
 
   /**
    * z^l = W^l a^(l-1) + b^l and a^l = sigma(z^l) for l = 1..L (z^l is overwritten by a^l); layer
-   * 1 sums over each example's nonzero inputs, in order, then adds b^1.
+   * 1 sums over each example's nonzero inputs, in order, then adds b^1. `gathered`: the lists
+   * come from gather(); otherwise they are made from the dense inputs in a[0].
    */
-  forward(e0: number, m: number): void {
+  forward(e0: number, m: number, gathered: boolean): void {
     const { k, plan: p } = this;
     p.shapes.forEach((s, i) => {
       const l = i + 1;
       const b = p.params + 4 * s.bOffset;
       const out = row(p.a[l], e0, s.rows);
       if (l === 1) {
-        const x = row(p.a[0], e0, s.cols);
         const list = row(p.list, e0, s.cols);
-        k.nonzeroColumns(list, p.counts + 4 * e0, x, m, s.cols);
-        k.sparseForward(out, p.wt, b, x, list, p.counts + 4 * e0, m, s.rows, s.cols, p.stride);
+        const vals = row(p.vals, e0, s.cols);
+        // a dense batch (given as f32 inputs) is listed here; a gathered one already is
+        if (!gathered) k.nonzeroColumns(list, vals, p.counts + 4 * e0, row(p.a[0], e0, s.cols), m, s.cols);
+        k.sparseForward(out, p.wt, b, vals, list, p.counts + 4 * e0, m, s.rows, s.cols, p.stride);
       } else {
         k.denseForward(out, p.params + 4 * s.wOffset, b, row(p.a[l - 1], e0, s.cols), m, s.rows, s.cols);
       }
@@ -137,6 +146,7 @@ export class LayerLoop {
   private layerGradient(l: number, s: LayerShape, delta: number, input: number, e0: number, m: number, target: BackwardTarget): void {
     const { k, plan: p } = this;
     const list = row(p.list, e0, s.cols);
+    const vals = row(p.vals, e0, s.cols);
     const counts = p.counts + 4 * e0;
     switch (target.kind) {
       case 'gradients':
@@ -147,11 +157,11 @@ export class LayerLoop {
           if (l === 1) k.scaleInPlace(p.wt, target.decay, s.cols * p.stride);
           else k.scaleInPlace(p.params + 4 * s.wOffset, target.decay, s.rows * s.cols);
         }
-        if (l === 1) k.sparseOuter(p.wt, p.params + 4 * s.bOffset, delta, input, list, counts, target.scratch, -target.scale, m, s.rows, s.cols, p.stride);
+        if (l === 1) k.sparseOuter(p.wt, p.params + 4 * s.bOffset, delta, vals, list, counts, target.scratch, -target.scale, m, s.rows, s.cols, p.stride);
         else k.denseSgdStep(p.params + 4 * s.wOffset, p.params + 4 * s.bOffset, delta, input, target.scale, m, s.rows, s.cols);
         return;
       case 'partial': // overwrites: no zeroing pass
-        if (l === 1) k.sparseGradient(target.gradsWT, target.grads + 4 * s.bOffset, delta, input, list, counts, target.scratch, m, s.rows, s.cols, p.stride);
+        if (l === 1) k.sparseGradient(target.gradsWT, target.grads + 4 * s.bOffset, delta, vals, list, counts, target.scratch, m, s.rows, s.cols, p.stride);
         else k.denseGradient(target.grads + 4 * s.wOffset, target.grads + 4 * s.bOffset, delta, input, m, s.rows, s.cols);
     }
   }

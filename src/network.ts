@@ -289,6 +289,7 @@ export class Network {
       y: this.plan.reserve(n, what),
       indices: this.plan.reserve(n * 4, what),
       list: this.plan.reserve(n * C * 4, what),
+      vals: this.plan.reserve(n * C * 4, what),
       counts: this.plan.reserve(n * 4, what),
     };
     this.predicted = this.plan.reserve(n, what);
@@ -387,7 +388,7 @@ export class Network {
     this.w1Current = false;
     if (this.pool) return this.pool.step(s.images, s.labels, m, eta / m);
     this.loop.gather(s.images, s.labels, 0, m);
-    this.loop.forward(0, m);
+    this.loop.forward(0, m, true);
     const cost = this.loop.cost(0, m);
     const kind = step?.optimizer ?? 'sgd';
     if (kind === 'sgd') {
@@ -491,7 +492,7 @@ export class Network {
       const idx = this.plan.u32;
       for (let i = 0; i < m; i++) idx[(this.layout.indices >> 2) + i] = start + i;
       this.loop.gather(s.images, s.labels, 0, m);
-      this.loop.forward(0, m);
+      this.loop.forward(0, m, true);
       cost += this.loop.cost(0, m);
       k.argmaxRows(this.predicted, this.layout.a[this.layerCount], m, K);
       const predicted = this.plan.u8;
@@ -535,7 +536,7 @@ export class Network {
   /** Zeroes the gradients, then forward and backprop over the loaded batch of m; returns its summed cost. */
   private computeGradients(m: number): number {
     this.k().zero(this.nabla, this.parameterCount);
-    this.loop.forward(0, m);
+    this.loop.forward(0, m, false);
     const cost = this.loop.cost(0, m);
     this.loop.backward(0, m, { kind: 'gradients', nabla: this.nabla });
     return cost;
@@ -563,7 +564,7 @@ export class Network {
     for (let start = 0; start < count; start += this.capacity) {
       const m = Math.min(this.capacity, count - start);
       this.plan.f32.set(x.subarray(start * n0, (start + m) * n0), this.layout.a[0] >> 2);
-      this.loop.forward(0, m);
+      this.loop.forward(0, m, false);
       take(start, m);
     }
   }
@@ -613,7 +614,7 @@ export function checkSeed(seed: number): void {
   }
 }
 
-/** Bytes of one thread's scratch for the sparse update: (cols + 1 + batch * cols) u32. */
+/** Bytes of one thread's scratch for the sparse update: (cols + 1 + 2 * batch * cols) u32. */
 function scratchBytes(cols: number, batch: number): number {
-  return (cols + 1 + batch * cols) * 4;
+  return (cols + 1 + 2 * batch * cols) * 4;
 }

@@ -57,7 +57,7 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, command: n
     let cost = 0;
     if (e1 > e0) {
       loop.gather(ctrl[IMAGES], ctrl[LABELS], e0, e1 - e0);
-      loop.forward(e0, e1 - e0);
+      loop.forward(e0, e1 - e0, true);
       cost = loop.cost(e0, e1 - e0);
       loop.backward(e0, e1 - e0, { kind: 'partial', grads: gradsB, gradsWT: grads, scratch: s.scratch + 4 * t * s.scratchStride });
     } else {

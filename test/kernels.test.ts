@@ -214,26 +214,49 @@ describe.each(['debug', 'scalar'] as const)('sparse first-layer kernels: %s buil
   };
   const lists = (t: KernelBench, x: ArrayLike<number>, batch: number, cols: number) => {
     const list = t.u32(new Uint32Array(batch * cols));
+    const vals = t.f32(new Float32Array(batch * cols));
     const counts = t.u32(new Uint32Array(batch));
-    t.k.nonzeroColumns(list, counts, t.f32(x), batch, cols);
-    return { list, counts };
+    t.k.nonzeroColumns(list, vals, counts, t.f32(x), batch, cols);
+    return { list, vals, counts };
   };
   const SPARSE_SHAPES: [number, number, number][] = [[1, 1, 1], [1, 30, 784], [10, 30, 784], [3, 17, 33], [4, 100, 50], [2, 40, 37], [5, 16, 16], [64, 7, 100]];
 
-  it.each(SPARSE_SHAPES)('nonzeroColumns lists the nonzero inputs in order, batch %i, (rows %i), cols %i', async (batch, _rows, cols) => {
+  it.each(SPARSE_SHAPES)('nonzeroColumns lists the nonzero inputs and their values in order, batch %i, (rows %i), cols %i', async (batch, _rows, cols) => {
     const t = await KernelBench.create(variant);
     const { x } = sparseCase(batch, 1, cols, 0.7);
     const xp = t.f32(x);
-    const [list, counts, list2, counts2] = [t.u32(new Uint32Array(batch * cols)), t.u32(new Uint32Array(batch)), t.u32(new Uint32Array(batch * cols)), t.u32(new Uint32Array(batch))];
-    t.k.nonzeroColumns(list, counts, xp, batch, cols);
-    t.k.nonzeroColumnsScalar(list2, counts2, xp, batch, cols);
-    const got = t.plan.u32;
-    for (let n = 0; n < batch; n++) {
-      const expected = [...x.subarray(n * cols, (n + 1) * cols)].flatMap((v, i) => (v !== 0 ? [i] : []));
-      expect(got[(counts >> 2) + n]).toBe(expected.length);
-      expect([...got.subarray((list >> 2) + n * cols, (list >> 2) + n * cols + expected.length)]).toEqual(expected);
-      expect(got[(counts2 >> 2) + n]).toBe(expected.length);
-      expect([...got.subarray((list2 >> 2) + n * cols, (list2 >> 2) + n * cols + expected.length)]).toEqual(expected);
+    for (const fn of ['nonzeroColumns', 'nonzeroColumnsScalar'] as const) {
+      const [list, vals, counts] = [t.u32(new Uint32Array(batch * cols)), t.f32(new Float32Array(batch * cols)), t.u32(new Uint32Array(batch))];
+      t.k[fn](list, vals, counts, xp, batch, cols);
+      for (let n = 0; n < batch; n++) {
+        const expected = [...x.subarray(n * cols, (n + 1) * cols)].flatMap((v, i) => (v !== 0 ? [i] : []));
+        expect(t.plan.u32[(counts >> 2) + n]).toBe(expected.length);
+        expect([...t.plan.u32.subarray((list >> 2) + n * cols, (list >> 2) + n * cols + expected.length)]).toEqual(expected);
+        expect([...t.readF32(vals + 4 * n * cols, expected.length)]).toEqual(expected.map((i) => x[n * cols + i]));
+      }
+    }
+  });
+
+  it.each([[1, 784], [10, 784], [3, 35], [64, 17]])('gatherSparse gives what gatherBatch then nonzeroColumns give, batch %i, %i pixels', async (batch, pixels) => {
+    const t = await KernelBench.create(variant);
+    const count = batch + 5;
+    const images = Uint8Array.from({ length: count * pixels }, () => (rng.float() < 0.75 ? 0 : 1 + rng.below(255)));
+    const labels = Uint8Array.from({ length: count }, () => rng.below(10));
+    const indices = Array.from({ length: batch }, () => rng.below(count));
+    const [ip, lp, xp] = [t.u8(images), t.u8(labels), t.u32(indices)];
+    const dense = t.f32(new Float32Array(batch * pixels)), y1 = t.u8(new Uint8Array(batch));
+    t.k.gatherBatch(dense, y1, ip, lp, xp, batch, pixels);
+    const a = lists(t, t.readF32(dense, batch * pixels), batch, pixels);
+    for (const fn of ['gatherSparse', 'gatherSparseScalar'] as const) {
+      const [list, vals, counts, y2] = [t.u32(new Uint32Array(batch * pixels)), t.f32(new Float32Array(batch * pixels)), t.u32(new Uint32Array(batch)), t.u8(new Uint8Array(batch))];
+      t.k[fn](list, vals, counts, y2, ip, lp, xp, batch, pixels);
+      expect(t.readU8(y2, batch)).toEqual(t.readU8(y1, batch));
+      for (let n = 0; n < batch; n++) {
+        const c = t.plan.u32[(a.counts >> 2) + n];
+        expect(t.plan.u32[(counts >> 2) + n]).toBe(c);
+        expect(t.plan.u32.slice((list >> 2) + n * pixels, (list >> 2) + n * pixels + c)).toEqual(t.plan.u32.slice((a.list >> 2) + n * pixels, (a.list >> 2) + n * pixels + c));
+        expect(t.readF32(vals + 4 * n * pixels, c)).toEqual(t.readF32(a.vals + 4 * n * pixels, c));
+      }
     }
   });
 
@@ -241,12 +264,12 @@ describe.each(['debug', 'scalar'] as const)('sparse first-layer kernels: %s buil
     const t = await KernelBench.create(variant);
     const { x, W, WT, stride } = sparseCase(batch, rows, cols);
     const b = f32(randomArray(rng, rows));
-    const { list, counts } = lists(t, x, batch, cols);
+    const { list, vals, counts } = lists(t, x, batch, cols);
     const [WTp, bp, xp] = [t.f32(WT), t.f32(b), t.f32(x)];
     const z = t.f32(new Float32Array(batch * rows));
     const z2 = t.f32(new Float32Array(batch * rows));
-    t.k.sparseForward(z, WTp, bp, xp, list, counts, batch, rows, cols, stride);
-    t.k.sparseForwardScalar(z2, WTp, bp, xp, list, counts, batch, rows, cols, stride);
+    t.k.sparseForward(z, WTp, bp, vals, list, counts, batch, rows, cols, stride);
+    t.k.sparseForwardScalar(z2, WTp, bp, vals, list, counts, batch, rows, cols, stride);
     expect(t.readF32(z, batch * rows)).toEqual(t.readF32(z2, batch * rows));
     const zd = t.f32(new Float32Array(batch * rows));
     t.k.denseForward(zd, t.f32(W), bp, xp, batch, rows, cols);
@@ -258,14 +281,14 @@ describe.each(['debug', 'scalar'] as const)('sparse first-layer kernels: %s buil
     const { x, W, WT, stride } = sparseCase(batch, rows, cols);
     const delta = f32(randomArray(rng, batch * rows));
     const b = f32(randomArray(rng, rows));
-    const { list, counts } = lists(t, x, batch, cols);
+    const { list, vals, counts } = lists(t, x, batch, cols);
     const [xp, dp] = [t.f32(x), t.f32(delta)];
-    const scratch = t.u32(new Uint32Array(cols + 1 + batch * cols));
+    const scratch = t.u32(new Uint32Array(cols + 1 + 2 * batch * cols));
     const alpha = -0.15;
     const results = [];
     for (const run of [
-      (WTp: number, bp: number) => t.k.sparseOuter(WTp, bp, dp, xp, list, counts, scratch, alpha, batch, rows, cols, stride),
-      (WTp: number, bp: number) => t.k.sparseOuterScalar(WTp, bp, dp, xp, list, counts, scratch, alpha, 1, batch, rows, cols, stride),
+      (WTp: number, bp: number) => t.k.sparseOuter(WTp, bp, dp, vals, list, counts, scratch, alpha, batch, rows, cols, stride),
+      (WTp: number, bp: number) => t.k.sparseOuterScalar(WTp, bp, dp, vals, list, counts, scratch, alpha, 1, batch, rows, cols, stride),
     ]) {
       const WTp = t.f32(WT), bp = t.f32(b);
       run(WTp, bp);
@@ -300,11 +323,11 @@ describe.each(['debug', 'scalar'] as const)('overwriting gradient kernels (threa
     expect(t.readF32(W, rows * cols)).toEqual(expectedW);
     expect(t.readF32(b, rows)).toEqual(expectedB);
     const stride = Math.ceil(rows / 16) * 16;
-    const list = t.u32(new Uint32Array(batch * cols)), counts = t.u32(new Uint32Array(batch));
-    t.k.nonzeroColumns(list, counts, xp, batch, cols);
-    const scratch = t.u32(new Uint32Array(cols + 1 + batch * cols));
+    const list = t.u32(new Uint32Array(batch * cols)), vals = t.f32(new Float32Array(batch * cols)), counts = t.u32(new Uint32Array(batch));
+    t.k.nonzeroColumns(list, vals, counts, xp, batch, cols);
+    const scratch = t.u32(new Uint32Array(cols + 1 + 2 * batch * cols));
     const GT = t.f32(garbage(cols * stride)), g = t.f32(garbage(rows));
-    t.k.sparseGradient(GT, g, dp, xp, list, counts, scratch, batch, rows, cols, stride);
+    t.k.sparseGradient(GT, g, dp, vals, list, counts, scratch, batch, rows, cols, stride);
     const got = t.readF32(GT, cols * stride);
     for (let i = 0; i < cols; i++) for (let j = 0; j < stride; j++) {
       const want = j < rows ? expectedW[j * cols + i] : 0;
