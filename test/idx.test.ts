@@ -82,6 +82,10 @@ describe('IDX errors name the input and what was expected', () => {
     await expect(decodeIdx(gz, 'bad.gz')).rejects.toThrow(/bad.gz: corrupt gzip/);
   });
 
+  it('zero items', () => {
+    expect(() => datasetFromIdx(parseIdx(idx([0, 28, 28])), parseIdx(idx([0])), { name: 'empty' })).toThrow(/empty: holds no examples/);
+  });
+
   it('images and labels of different counts', () => {
     expect(() => datasetFromIdx(parseIdx(idx([3, 2, 2])), parseIdx(idx([4])))).toThrow(/3 images but 4 labels/);
   });

@@ -95,6 +95,10 @@ describe('train', () => {
     const { train: data } = await mnist;
     const net = await Network.create({ sizes: [784, 10, 10] });
     await expect(train(net, data, { eta: 0 })).rejects.toThrow(/eta/);
+    await expect(train(net, data, { eta: NaN })).rejects.toThrow(/eta \(learning rate\) must be a finite number > 0, got NaN/);
+    await expect(train(net, data, { eta: Infinity })).rejects.toThrow(/got Infinity/);
+    await expect(train(net, data, { batchSize: -1 })).rejects.toThrow(/batchSize/);
+    await expect(train(net, data, { epochs: -2 })).rejects.toThrow(/epochs/);
     await expect(train(net, data, { batchSize: 2.5 })).rejects.toThrow(/batchSize must be a positive integer/);
     await expect(train(net, data, { epochs: 0 })).rejects.toThrow(/epochs/);
     const small = await Network.create({ sizes: [100, 10, 10] });
