@@ -335,3 +335,14 @@ export function adamUpdate(params: usize, m: usize, v: usize, grads: usize, grad
   if (ASC_FEATURE_SIMD) adamUpdateSimd(params, m, v, grads, gradScale, lr, b1, b2, eps, n);
   else adamUpdateScalar(params, m, v, grads, gradScale, lr, b1, b2, eps, n, 0);
 }
+
+// grads is (count, gstride): count buffers gstride floats apart. grads[0][i] = grads[0][i] +
+// grads[1][i] + ... + grads[count - 1][i] for i < n, summed in that order (threads' gradients).
+export function reduceInto(grads: usize, count: i32, gstride: i32, n: i32): void {
+  const G = <usize>gstride << 2;
+  for (let i: usize = 0; i < <usize>n; i++) {
+    let s = load<f32>(grads + (i << 2));
+    for (let t: usize = 1; t < <usize>count; t++) s += load<f32>(grads + t * G + (i << 2));
+    store<f32>(grads + (i << 2), s);
+  }
+}

@@ -8,7 +8,7 @@ import { Rng } from './random.js';
 import { ACTIVATIONS, COSTS, type Activation, type Cost } from './costs.js';
 import { LayerLoop, type LayerPlan } from './layers.js';
 import { layerShapes, parameterCount, validateSizes, type LayerShape } from './shapes.js';
-import { CONTROL_BYTES, MAX_THREADS, ThreadPool } from './threads.js';
+import { CONTROL_BYTES, MAX_THREADS, ThreadPool, type UpdateSettings } from './threads.js';
 import { compileKernels, defaultVariant, instantiateKernels, sharedMemory, threadsSupported, type KernelVariant, type Kernels } from './wasm.js';
 
 export interface NetworkOptions {
@@ -386,7 +386,7 @@ export class Network {
   trainBatch(s: StagedDataset, indices: Uint32Array, start: number, m: number, eta: number, step?: StepSettings): number {
     this.plan.u32.set(indices.subarray(start, start + m), this.layout.indices >> 2);
     this.w1Current = false;
-    if (this.pool) return this.pool.step(s.images, s.labels, m, eta / m);
+    if (this.pool) return this.pool.step(s.images, s.labels, m, this.updateSettings(m, eta, step));
     this.loop.gather(s.images, s.labels, 0, m);
     this.loop.forward(0, m, true);
     const cost = this.loop.cost(0, m);
@@ -398,6 +398,28 @@ export class Network {
       this.optimizerStep(m, eta, step!);
     }
     return cost;
+  }
+
+  /** The update the training threads apply after summing their gradients (Adam's step count advances). */
+  private updateSettings(m: number, eta: number, step?: StepSettings): UpdateSettings {
+    const kind = step?.optimizer ?? 'sgd';
+    if (kind !== 'sgd' && this.optimizer?.kind !== kind) throw new WasmMlpError(`call prepareOptimizer('${kind}') before training with it`);
+    let rate = 0;
+    if (kind === 'adam') {
+      const t = ++this.optimizer!.t;
+      rate = (eta * Math.sqrt(1 - step!.beta2 ** t)) / (1 - step!.beta1 ** t);
+    }
+    return {
+      optimizer: kind === 'sgd' ? 0 : kind === 'momentum' ? 1 : 2,
+      scale: eta / m,
+      momentum: step?.momentum ?? 0,
+      beta1: step?.beta1 ?? 0,
+      beta2: step?.beta2 ?? 0,
+      epsilon: step?.epsilon ?? 1,
+      rate,
+      decay: m * (step?.decayPerExample ?? 0),
+      gradScale: 1 / m,
+    };
   }
 
   /**
@@ -470,6 +492,8 @@ export class Network {
       wtLength: this.shapes[0].cols * this.stride,
       b1: this.shapes[0].bOffset,
       parameterCount: this.parameterCount,
+      weightRanges: this.shapes.slice(1).map((s): [number, number] => [s.wOffset, s.wOffset + s.rows * s.cols]),
+      state: this.optimizer?.state ?? [],
     };
     this.pool = await ThreadPool.start(this.k(), this.loop, setup);
   }

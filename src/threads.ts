@@ -15,7 +15,17 @@ const BATCH = 2;
 const DONE = 3;
 const IMAGES = 4;
 const LABELS = 5;
-const SCALE = 6; // f32
+// f32 slots of the same block, for the update: eta / m, momentum, Adam's beta1, beta2, epsilon and
+// bias-corrected rate, L2 (m lambda / N, added to summed gradients), 1 / m; then the optimizer code.
+const SCALE = 6;
+const MU = 7;
+const BETA1 = 8;
+const BETA2 = 9;
+const EPSILON = 10;
+const RATE = 11;
+const DECAY = 12;
+const GRAD_SCALE = 13;
+const OPTIMIZER = 14; // i32: 0 sgd, 1 momentum, 2 adam
 export const CONTROL_BYTES = 64 + 8 * MAX_THREADS;
 /** A share that takes longer than this means a worker died: fail instead of hanging. */
 const STALL_MS = 60_000;
@@ -41,6 +51,25 @@ export interface ThreadSetup {
   wtLength: number;
   b1: number;
   parameterCount: number;
+  /** [start, end) of W^l for l >= 2 in the parameters: where L2 applies besides WT. */
+  weightRanges: [number, number][];
+  /** The optimizer's state buffers ([WT | parameters] layout, as the gradients), if any. */
+  state: number[];
+}
+
+/** What the reduction applies; see TrainOptions. */
+export interface UpdateSettings {
+  optimizer: 0 | 1 | 2;
+  scale: number;
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** Adam's bias-corrected learning rate of this step. */
+  rate: number;
+  /** m lambda / N, added to the summed gradients of the weights; 0 for none. */
+  decay: number;
+  gradScale: number;
 }
 
 /** Thread t's share of a command: its examples' gradients, or its slice of the reduction. */
@@ -65,14 +94,46 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, command: n
     }
     new Float64Array(s.memory.buffer, s.control + 64, MAX_THREADS)[t] = cost;
   } else if (command === REDUCE) {
-    const scale = new Float32Array(s.memory.buffer, s.control, 16)[SCALE];
-    const base = s.grads;
-    const [a0, a1] = slice(s.wtLength, t, T);
-    if (a1 > a0) k.reduceUpdate(s.plan.wt + 4 * a0, base + 4 * a0, T, s.gstride, scale, a1 - a0);
-    const nB = s.parameterCount - s.b1;
-    const [b0, b1] = slice(nB, t, T);
-    const off = s.b1 + b0;
-    if (b1 > b0) k.reduceUpdate(s.plan.params + 4 * off, base + 4 * (s.wtLength + off), T, s.gstride, scale, b1 - b0);
+    reduceShare(k, s, ctrl);
+  }
+}
+
+/**
+ * Thread t's slice of the update, in two ranges laid out alike in the gradients, the state and
+ * the parameters: WT, then the parameters from b^1 on. Plain SGD without L2 fuses sum and update;
+ * otherwise the sum goes to thread 0's buffer, L2 is added for the weights, then the optimizer.
+ */
+function reduceShare(k: Kernels, s: ThreadSetup, ctrl: Int32Array): void {
+  const f = new Float32Array(s.memory.buffer, s.control, 16);
+  const T = s.threads;
+  const optimizer = ctrl[OPTIMIZER];
+  const decay = f[DECAY];
+  const ranges: [target: number, offset: number, n: number, weights: [number, number][]][] = [
+    [s.plan.wt, 0, s.wtLength, [[0, s.wtLength]]],
+    [s.plan.params + 4 * s.b1, s.wtLength + s.b1, s.parameterCount - s.b1, s.weightRanges.map(([a, b]) => [a - s.b1, b - s.b1])],
+  ];
+  for (const [target, offset, n, weights] of ranges) {
+    const [i0, i1] = slice(n, s.thread, T);
+    if (i1 <= i0) continue;
+    const len = i1 - i0;
+    const p = target + 4 * i0;
+    const g = s.grads + 4 * (offset + i0);
+    if (optimizer === 0 && decay === 0) {
+      k.reduceUpdate(p, g, T, s.gstride, f[SCALE], len);
+      continue;
+    }
+    k.reduceInto(g, T, s.gstride, len);
+    if (decay > 0) {
+      for (const [w0, w1] of weights) {
+        const a = Math.max(w0, i0);
+        const b = Math.min(w1, i1);
+        if (b > a) k.addScaled(s.grads + 4 * (offset + a), target + 4 * a, decay, b - a);
+      }
+    }
+    const st = (j: number) => s.state[j] + 4 * (offset + i0);
+    if (optimizer === 0) k.sgdUpdate(p, g, f[SCALE], len);
+    else if (optimizer === 1) k.momentumUpdate(p, st(0), g, f[SCALE], f[MU], len);
+    else k.adamUpdate(p, st(0), st(1), g, f[GRAD_SCALE], f[RATE], f[BETA1], f[BETA2], f[EPSILON], len);
   }
 }
 
@@ -136,14 +197,23 @@ export class ThreadPool {
     return new ThreadPool(k, loop, setup, workers);
   }
 
-  /** One SGD step over examples [0, m) of the batch buffers, whose indices are already written. Returns the summed cost. */
-  step(images: number, labels: number, m: number, scale: number): number {
+  /** One step over examples [0, m) of the batch buffers, whose indices are already written. Returns the summed cost. */
+  step(images: number, labels: number, m: number, u: UpdateSettings): number {
     const s = this.setup;
     const ctrl = new Int32Array(s.memory.buffer, s.control, 16);
     ctrl[BATCH] = m;
     ctrl[IMAGES] = images;
     ctrl[LABELS] = labels;
-    new Float32Array(s.memory.buffer, s.control, 16)[SCALE] = scale;
+    ctrl[OPTIMIZER] = u.optimizer;
+    const f = new Float32Array(s.memory.buffer, s.control, 16);
+    f[SCALE] = u.scale;
+    f[MU] = u.momentum;
+    f[BETA1] = u.beta1;
+    f[BETA2] = u.beta2;
+    f[EPSILON] = u.epsilon;
+    f[RATE] = u.rate;
+    f[DECAY] = u.decay;
+    f[GRAD_SCALE] = u.gradScale;
     this.run(ctrl, GRADIENTS);
     const costs = new Float64Array(s.memory.buffer, s.control + 64, MAX_THREADS);
     let cost = 0;

@@ -65,7 +65,7 @@ export interface TrainOptions extends TrainHooks {
   signal?: AbortSignal;
   /** Longest stretch (ms) between yields to the event loop, so timers and abort can run. Default 50. */
   yieldEveryMs?: number;
-  /** 'sgd' (the lecture, default), 'momentum' (v = mu v - eta g; W += v) or 'adam'. Threads support 'sgd' only. */
+  /** 'sgd' (the lecture, default), 'momentum' (v = mu v - eta g; W += v) or 'adam'. */
   optimizer?: Optimizer;
   /** Momentum coefficient mu. Default 0.9. */
   momentum?: number;
@@ -182,9 +182,6 @@ export async function train(net: Network, data: Dataset, options: TrainOptions =
   }
   const schedule = options.schedule ?? { kind: 'constant' };
   checkSchedule(schedule);
-  if (net.threads > 1 && (step.optimizer !== 'sgd' || step.decayPerExample > 0)) {
-    throw new InvalidArgumentError(`threads train with plain SGD without weight decay for now; got optimizer ${step.optimizer}, weightDecay ${options.weightDecay ?? 0}`);
-  }
   net.prepareOptimizer(step.optimizer);
   net.ensureCapacity(batchSize);
   const mark = net.stagingMark();

@@ -27,6 +27,7 @@ export interface Kernels {
   sparseOuterScalar(WT: number, g: number, delta: number, vals: number, list: number, counts: number, scratch: number, alpha: number, acc: number, batch: number, rows: number, cols: number, stride: number): void;
   sparseGradient(GT: number, g: number, delta: number, vals: number, list: number, counts: number, scratch: number, batch: number, rows: number, cols: number, stride: number): void;
   reduceUpdate(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
+  reduceInto(grads: number, count: number, gstride: number, n: number): void;
   reduceUpdateScalar(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
   scaleInPlace(p: number, factor: number, n: number): void;
   addScaled(g: number, w: number, c: number, n: number): void;

@@ -2,7 +2,7 @@
 // against the float64 reference's gradients and a plain float64 update.
 import { describe, expect, it } from 'vitest';
 import type { Activation, Cost } from '../src/costs.js';
-import { createDataset } from '../src/dataset.js';
+import { createDataset, sliceDataset } from '../src/dataset.js';
 import { Network } from '../src/network.js';
 import { loadMnist } from '../src/node.js';
 import { Rng } from '../src/random.js';
@@ -88,8 +88,26 @@ describe('schedules', () => {
     await expect(train(net, data, { optimizer: 'rmsprop' as 'sgd' })).rejects.toThrow(/optimizer must be one of sgd, momentum, adam/);
     await expect(train(net, data, { optimizer: 'momentum', momentum: 1 })).rejects.toThrow(/momentum must be in \[0, 1\)/);
     await expect(train(net, data, { weightDecay: -1 })).rejects.toThrow(/weightDecay/);
-    const threaded = await Network.create({ sizes, threads: 2 });
-    await expect(train(threaded, data, { optimizer: 'adam' })).rejects.toThrow(/threads train with plain SGD/);
+  });
+});
+
+describe('optimizers with training threads', () => {
+  it.each([
+    { optimizer: 'sgd' as const, weightDecay: 3 },
+    { optimizer: 'momentum' as const, weightDecay: 0 },
+    { optimizer: 'adam' as const, weightDecay: 1 },
+  ])('$optimizer, weight decay $weightDecay: 2 threads repeat bit for bit and agree with 1 thread', async (o) => {
+    const { train: all } = await loadMnist();
+    const subset = sliceDataset(all, 0, 640);
+    const run = async (threads: number) => {
+      const net = await Network.create({ sizes: [784, 24, 10], seed: 2, threads, init: 'he', activation: 'relu', cost: 'log-likelihood' });
+      await train(net, subset, { epochs: 2, batchSize: 64, eta: o.optimizer === 'adam' ? 0.002 : 0.05, ...o });
+      return net.getParameters();
+    };
+    const a = await run(2);
+    const b = await run(2);
+    expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
+    expectClose(a, await run(1), 'parameters, 2 threads vs 1', 1e-4, 1e-3);
   });
 });
 
