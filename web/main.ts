@@ -11,8 +11,11 @@ import {
   Network,
   RemoteNetwork,
   sliceDataset,
+  type Activation,
+  type Cost,
   type Dataset,
   type EpochMetrics,
+  type Optimizer,
 } from 'wasm-mlp';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -77,6 +80,9 @@ function readForm() {
     init: $<HTMLSelectElement>('init').value as 'normal' | 'scaled' | 'he',
     seed: Number($<HTMLInputElement>('seed').value),
     threads: Number($<HTMLSelectElement>('threads').value),
+    activation: $<HTMLSelectElement>('activation').value as Activation,
+    cost: $<HTMLSelectElement>('cost').value as Cost,
+    optimizer: $<HTMLSelectElement>('optimizer').value as Optimizer,
   };
 }
 
@@ -85,7 +91,7 @@ async function startTraining(resume: boolean): Promise<void> {
   const { train, test } = await loadData();
   if (!resume || !trainer) {
     trainer?.terminate();
-    trainer = await RemoteNetwork.create({ sizes: form.sizes, seed: form.seed, init: form.init, threads: form.threads });
+    trainer = await RemoteNetwork.create({ sizes: form.sizes, seed: form.seed, init: form.init, threads: form.threads, activation: form.activation, cost: form.cost });
     await trainer.setData(sliceDataset(train, 0, Math.min(form.subset, train.count)), test);
     history = [];
     plannedEpochs = form.epochs;
@@ -98,6 +104,7 @@ async function startTraining(resume: boolean): Promise<void> {
     epochs,
     batchSize: form.batchSize,
     eta: form.eta,
+    optimizer: form.optimizer,
     seed: form.seed + firstEpoch, // a resumed run continues with fresh shuffles
     signal: abort.signal,
     onBatchEnd: (b) => {
@@ -334,7 +341,7 @@ const testHooks = {
     await remote.train({ epochs: options.epochs, batchSize: options.batchSize, eta: options.eta, seed: options.seed });
     const p = await remote.getParameters();
     remote.terminate();
-    return hex(await crypto.subtle.digest('SHA-256', p));
+    return hex(await crypto.subtle.digest('SHA-256', p as Float32Array<ArrayBuffer>));
   },
   /** Outputs of the reader (the loaded model) for the first n test images, as a SHA-256 and the classes. */
   async predictTest(n: number): Promise<{ hash: string; classes: number[] }> {
@@ -342,7 +349,7 @@ const testHooks = {
     const x = Float32Array.from(test.images.subarray(0, n * 784), (v) => v / 255);
     const out = reader!.forward(x);
     const classes = Array.from(reader!.predict(x));
-    return { hash: hex(await crypto.subtle.digest('SHA-256', out)), classes };
+    return { hash: hex(await crypto.subtle.digest('SHA-256', out as Float32Array<ArrayBuffer>)), classes };
   },
   async useModelUrl(url: string): Promise<void> {
     await useModelBytes(new Uint8Array(await (await fetch(url)).arrayBuffer()), `Using ${url}.`);

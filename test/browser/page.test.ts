@@ -118,6 +118,24 @@ describe('demo page in Chromium', () => {
     await page.close();
   }, 90_000);
 
+  it('trains with the choices beyond the lecture (ReLU, softmax, Adam) from the form', async () => {
+    const { page, problems } = await open();
+    await page.fill('#subset', '10000');
+    await page.fill('#epochs', '1');
+    await page.fill('#eta', '0.002');
+    await page.fill('#batch', '32');
+    await page.selectOption('#init', 'he');
+    await page.selectOption('#activation', 'relu');
+    await page.selectOption('#cost', 'log-likelihood');
+    await page.selectOption('#optimizer', 'adam');
+    await page.click('#train');
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Done'), null, { timeout: 60_000 });
+    const history = await page.evaluate(() => (window as unknown as { wasmMlp: { history(): { testAccuracy: number }[] } }).wasmMlp.history());
+    expect(history[0].testAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('trains to the same bits as Node (same seed, data and options)', async () => {
     const options = { sizes: [784, 16, 10], seed: 3, examples: 500, epochs: 2, batchSize: 10, eta: 1.5 };
     const { train: data } = await loadMnist();
