@@ -3,7 +3,7 @@
 // and `test` (a saved model on a test set). Not for: library logic; it parses, calls and prints.
 import { Command, CommanderError, InvalidArgumentError as UsageError, Option } from 'commander';
 import { ACTIVATIONS, COSTS, DEFAULT_ETA, OPTIMIZERS, WEIGHT_INITS, classReport, layerShapes, Network, parameterCount, sliceDataset, train, validateSizes, WasmMlpError, type Activation, type Cost, type Dataset, type EpochMetrics, type Optimizer, type Schedule, type WeightInit } from './index.js';
-import { exportOnnx, loadIdxDataset, loadModelFile, mnistPaths, pngToInput, readBytes, readIdxDims, readIdxFile, readModelFile, saveModelFile, writeFileAtomic } from './node.js';
+import { exportOnnx, loadIdxDataset, loadModelFile, mnistPaths, pngToInput, readBytes, readCheckpointFile, readIdxDims, readIdxFile, readModelFile, saveCheckpointFile, saveModelFile, writeFileAtomic } from './node.js';
 import { MAX_THREADS } from './threads.js';
 import { errorGridPng, lineChartsSvg, type Panel } from './plot.js';
 import { writeFile } from 'node:fs/promises';
@@ -151,7 +151,7 @@ async function trainCommand(o: DataOptions & { layers?: number[]; classes?: numb
   checkFits(o.layers, trainSet, 'training set');
   checkFits(o.layers, test, 'test set');
   const hyperparameters = { eta: o.eta, batchSize: o.batchSize, seed: o.seed };
-  const initialEpoch = o.resume ? await resumeFrom(o.resume, net, o.layers, hyperparameters, o.epochs) : 0;
+  const initialEpoch = o.resume ? await resumeFrom(o.resume, net, o.layers, hyperparameters, o.epochs, o.optimizer) : 0;
   const log = (line: string) => {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
@@ -189,7 +189,7 @@ async function trainCommand(o: DataOptions & { layers?: number[]; classes?: numb
     onEpochEnd: async (m) => {
       bar?.stop();
       log(epochLine(m, o.epochs));
-      if (o.checkpoint) await saveModelFile(o.checkpoint, net, { ...hyperparameters, epochs: m.epoch });
+      if (o.checkpoint) await saveCheckpointFile(o.checkpoint, net, { ...hyperparameters, epochs: m.epoch });
     },
   });
   bar?.stop();
@@ -283,8 +283,9 @@ function trainingPlot(history: EpochMetrics[], sizes: number[]): string {
 }
 
 /** Loads a checkpoint into `net` after checking it belongs to this run; returns its completed epochs. */
-async function resumeFrom(file: string, net: Network, sizes: number[], hp: { eta: number; batchSize: number; seed: number }, epochs: number): Promise<number> {
-  const model = await readModelFile(file);
+async function resumeFrom(file: string, net: Network, sizes: number[], hp: { eta: number; batchSize: number; seed: number }, epochs: number, optimizer: Optimizer): Promise<number> {
+  const { model, state } = await readCheckpointFile(file);
+  if ((state?.kind ?? 'sgd') !== optimizer) throw new WasmMlpError(`${file}: checkpoint was trained with optimizer ${state?.kind ?? 'sgd'}, this run has ${optimizer}; resume with the same options`);
   if (model.sizes.join() !== sizes.join()) throw new WasmMlpError(`${file}: checkpoint has layers ${model.sizes}, this run --layers ${sizes}`);
   for (const [key, value] of Object.entries(hp)) {
     const saved = model.hyperparameters[key as keyof typeof hp];
@@ -293,6 +294,7 @@ async function resumeFrom(file: string, net: Network, sizes: number[], hp: { eta
   const done = model.hyperparameters.epochs;
   if (done >= epochs) throw new WasmMlpError(`${file}: checkpoint already has ${done} epochs, --epochs is ${epochs}: nothing to resume`);
   net.setParameters(model.parameters);
+  if (state) net.setOptimizerState(state);
   return done;
 }
 

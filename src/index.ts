@@ -1,10 +1,10 @@
 // wasm-mlp: a multilayer perceptron trained by backpropagation, with a WebAssembly core.
 // The entry for Node and browsers alike; file helpers for Node live in 'wasm-mlp/node'.
-export { Network, WEIGHT_INITS, OPTIMIZERS, type Optimizer, type StepSettings, type WeightInit, type NetworkOptions, type Gradients, type StagedDataset } from './network.js';
+export { Network, WEIGHT_INITS, OPTIMIZERS, type Optimizer, type OptimizerState, type StepSettings, type WeightInit, type NetworkOptions, type Gradients, type StagedDataset } from './network.js';
 export { train, evaluate, classReport, scheduledEta, DEFAULT_ETA, type Schedule, type ClassReport, type TrainOptions, type TrainHooks, type TrainResult, type EpochMetrics, type BatchInfo, type Evaluation } from './train.js';
 export { createDataset, sliceDataset, type Dataset, type DatasetInit } from './dataset.js';
 export { parseIdx, decodeIdx, gunzip, isGzip, datasetFromIdx, type IdxArray } from './idx.js';
-export { encodeModel, decodeModel, loadModel, MODEL_MAGIC, MODEL_VERSION, type ModelData, type ModelHyperparameters } from './model.js';
+export { encodeModel, decodeModel, loadModel, encodeCheckpoint, decodeCheckpoint, MODEL_MAGIC, MODEL_VERSION, type ModelData, type ModelHyperparameters } from './model.js';
 export { parameterCount, countWeights, countBiases, layerShapes, validateSizes, type LayerShape } from './shapes.js';
 export { Rng } from './random.js';
 export { ACTIVATIONS, COSTS, type Activation, type Cost } from './costs.js';

@@ -65,6 +65,13 @@ export interface StepSettings {
 }
 
 export type Optimizer = 'sgd' | 'momentum' | 'adam';
+
+/** Momentum's velocity or Adam's two moments and step count, in the parameters' layout. */
+export interface OptimizerState {
+  kind: Optimizer;
+  t: number;
+  buffers: Float32Array[];
+}
 export const OPTIMIZERS: readonly Optimizer[] = ['sgd', 'momentum', 'adam'];
 
 export type WeightInit = 'normal' | 'scaled' | 'he';
@@ -437,6 +444,46 @@ export class Network {
     for (const p of state) this.k().zero(p, floats);
     this.fixedEnd = this.plan.mark();
     this.optimizer = { kind, grads, state, t: 0 };
+  }
+
+  /**
+   * The momentum or Adam state (null for plain SGD or before training), each buffer in the
+   * parameters' layout (W1, b1, W2, b2, ...; W1 row-major), so that a checkpoint can carry it.
+   */
+  getOptimizerState(): OptimizerState | null {
+    const o = this.optimizer;
+    if (!o) return null;
+    return { kind: o.kind, t: o.t, buffers: o.state.map((p) => this.fromTrainingLayout(p)) };
+  }
+
+  /** Restores a state from getOptimizerState (same sizes); prepares the optimizer if needed. */
+  setOptimizerState(state: OptimizerState): void {
+    this.prepareOptimizer(state.kind);
+    const o = this.optimizer!;
+    if (state.buffers.length !== o.state.length || state.buffers.some((b) => b.length !== this.parameterCount)) {
+      throw new InvalidArgumentError(`optimizer state: expected ${o.state.length} buffers of ${this.parameterCount} values for ${state.kind}`);
+    }
+    o.t = state.t;
+    state.buffers.forEach((b, i) => this.toTrainingLayout(b, o.state[i]));
+  }
+
+  /** A buffer laid out as [WT | parameters] (gradients, optimizer state) in the parameters' layout. */
+  private fromTrainingLayout(p: number): Float32Array {
+    const f = this.plan.f32;
+    const { rows, cols, wOffset } = this.shapes[0];
+    const wtLength = cols * this.stride;
+    const out = f.slice((p >> 2) + wtLength, (p >> 2) + wtLength + this.parameterCount);
+    for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) out[wOffset + j * cols + i] = f[(p >> 2) + i * this.stride + j];
+    return out;
+  }
+
+  private toTrainingLayout(values: Float32Array, p: number): void {
+    const f = this.plan.f32;
+    const { rows, cols, wOffset } = this.shapes[0];
+    const wtLength = cols * this.stride;
+    f.fill(0, p >> 2, (p >> 2) + wtLength);
+    f.set(values, (p >> 2) + wtLength);
+    for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) f[(p >> 2) + i * this.stride + j] = values[wOffset + j * cols + i];
   }
 
   /** Gradients of the loaded batch into the optimizer's buffer, L2 folded in, then the momentum or Adam update. */

@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import type { Dataset } from './dataset.js';
 import { IdxFormatError, WasmMlpError } from './errors.js';
 import { checkDatasetDims, checkIdxBody, datasetFromIdx, decodeIdx, isGzip, parseIdxHeader, type IdxArray } from './idx.js';
-import { decodeModel, encodeModel, loadModel, type ModelData, type ModelHyperparameters } from './model.js';
+import { decodeCheckpoint, decodeModel, encodeCheckpoint, encodeModel, loadModel, type ModelData, type ModelHyperparameters } from './model.js';
+import type { OptimizerState } from './network.js';
 import type { Network } from './network.js';
 import type { KernelVariant } from './wasm.js';
 
@@ -170,12 +171,22 @@ export async function saveModelFile(path: string, net: Network, hyperparameters:
   await writeFileAtomic(path, encodeModel(net, hyperparameters));
 }
 
-/** Reads and checks a model file. */
+/** Saves a checkpoint (the model, and momentum's or Adam's state), atomically. */
+export async function saveCheckpointFile(path: string, net: Network, hyperparameters: Partial<ModelHyperparameters>): Promise<void> {
+  await writeFileAtomic(path, encodeCheckpoint(net, hyperparameters));
+}
+
+/** Reads a checkpoint (or a plain model file, which has no optimizer state). */
+export async function readCheckpointFile(path: string): Promise<{ model: ModelData; state: OptimizerState | null }> {
+  return decodeCheckpoint(await readBytes(path, 'checkpoint'), path);
+}
+
+/** Reads and checks a model file (a checkpoint reads as its model). */
 export async function readModelFile(path: string): Promise<ModelData> {
-  return decodeModel(await readBytes(path, 'model file'), path);
+  return decodeCheckpoint(await readBytes(path, 'model file'), path).model;
 }
 
 /** A network from a model file. */
 export async function loadModelFile(path: string, options: { kernels?: KernelVariant } = {}): Promise<Network> {
-  return loadModel(await readBytes(path, 'model file'), { name: path, kernels: options.kernels });
+  return loadModel(encodeModel(await readModelFile(path)), { name: path, kernels: options.kernels });
 }

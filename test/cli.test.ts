@@ -123,6 +123,25 @@ describe('crash safety', () => {
     expect(readFileSync(join(dir, 'resumed.wmlp')).equals(readFileSync(join(dir, 'straight.wmlp')))).toBe(true);
   }, 120_000);
 
+  it('a momentum or Adam run resumes with its optimizer state to the same bits, and its checkpoint reads as a model', async () => {
+    const { readFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-adam-'));
+    const ck = join(dir, 'adam.ckpt');
+    const args = ['train', '--layers', '784,32,10', '--activation', 'relu', '--cost', 'log-likelihood', '--init', 'he', '--optimizer', 'adam', '--eta', '0.002', '--batch-size', '32', '--limit', '4000', '--quiet'];
+    expect((await run(...args, '--epochs', '2', '--checkpoint', ck)).code).toBe(0);
+    const resumed = await run(...args, '--epochs', '4', '--resume', ck, '--out', join(dir, 'resumed.wmlp'));
+    expect(resumed.stderr).toBe('');
+    expect((await run(...args, '--epochs', '4', '--out', join(dir, 'straight.wmlp'))).code).toBe(0);
+    expect(readFileSync(join(dir, 'resumed.wmlp')).equals(readFileSync(join(dir, 'straight.wmlp')))).toBe(true);
+    expect(lastJson((await run('test', '--model', ck, '--json')).stdout).testAccuracy).toBeGreaterThan(0.8);
+    const other = await run(...args.filter((a) => a !== 'adam' && a !== '--optimizer'), '--epochs', '4', '--resume', ck);
+    expect(other.stderr).toMatch(/checkpoint was trained with optimizer adam, this run has sgd/);
+    const corrupt = readFileSync(ck);
+    corrupt[corrupt.length - 10] ^= 1;
+    writeFileSync(ck, corrupt);
+    expect((await run(...args, '--epochs', '4', '--resume', ck)).stderr).toMatch(/optimizer state: checksum mismatch/);
+  });
+
   it('refuses to resume with other options, naming the difference', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-crash-'));
     const ck = join(dir, 'run.ckpt');
