@@ -1,6 +1,7 @@
-// The network of the lecture: sizes [n0, ..., nL], sigmoid layers, quadratic cost. Owns one kernel
-// instance, its memory plan and the layer loop (forward, backprop, update). Not for: epochs,
-// shuffling or evaluation schedules; the training loop in train.ts drives those.
+// The network of the lecture: sizes [n0, ..., nL], sigmoid layers and quadratic cost by default
+// (tanh/ReLU, cross-entropy/log-likelihood as options). Owns one kernel instance, its memory plan,
+// the layer loop and the optimizer state. Not for: epochs, shuffling or evaluation schedules;
+// the training loop in train.ts drives those.
 import { InvalidArgumentError, WasmMlpError } from './errors.js';
 import { createDataset, type Dataset } from './dataset.js';
 import { MemoryPlan } from './memory.js';

@@ -116,13 +116,13 @@ export interface TrainResult {
 export interface Evaluation {
   /** Fraction of examples whose largest output is their label. */
   accuracy: number;
-  /** Mean over examples of sum_j (a_j - y_j)^2. */
+  /** Mean over examples of the network's cost (quadratic: sum_j (a_j - y_j)^2). */
   cost: number;
   correct: number;
   count: number;
 }
 
-/** Accuracy and mean quadratic cost of `net` on `data`. */
+/** Accuracy and mean cost (the network's cost function) of `net` on `data`. */
 export function evaluate(net: Network, data: Dataset): Evaluation {
   return staged(net, data, (s) => evaluation(net, s));
 }
