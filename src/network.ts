@@ -50,7 +50,7 @@ export interface StagedDataset {
 export interface Gradients {
   nablaW: Float32Array[];
   nablaB: Float32Array[];
-  /** Sum over the batch of sum_j (a_j - y_j)^2. */
+  /** Sum over the batch of the cost (quadratic: sum_j (a_j - y_j)^2). */
   cost: number;
 }
 

@@ -13,7 +13,7 @@ export interface EpochMetrics {
   epoch: number;
   /** The learning rate this epoch used (after the schedule). */
   eta: number;
-  /** Mean over the epoch's training examples of sum_j (a_j - y_j)^2, each taken before its batch's update. */
+  /** Mean over the epoch's training examples of the cost (quadratic: sum_j (a_j - y_j)^2), each taken before its batch's update. */
   trainCost: number;
   /** Accuracy (0..1) and mean cost on the test set after this epoch; NaN without a test set. */
   testAccuracy: number;
