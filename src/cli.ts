@@ -325,6 +325,7 @@ interface SweepOptions extends DataOptions {
   optimizer: Optimizer;
   limit?: number;
   csv?: string;
+  jsonFile?: string;
   plot?: string;
   json?: boolean;
   quiet?: boolean;
@@ -374,7 +375,9 @@ async function sweepCommand(o: SweepOptions): Promise<void> {
     const series = configs.map((c) => ({ label: c.config, points: c.rs[0].history.map((h, e) => [h.epoch, 100 * mean(c.rs.map((r) => r.history[e].testAccuracy))] as [number, number]) }));
     await writeFileAtomic(o.plot, new TextEncoder().encode(lineChartsSvg([{ title: `Test accuracy per epoch (mean of ${o.seeds} seed${o.seeds > 1 ? 's' : ''})`, xLabel: 'epoch', yLabel: 'accuracy (%)', series }], 'wasm-mlp sweep')));
   }
-  if (o.json) process.stdout.write(`${JSON.stringify({ ranking: configs.map(({ rs, ...c }) => c), runs: runs.map(({ history, ...r }) => r) })}\n`);
+  const results = { ranking: configs.map(({ rs, ...c }) => c), runs: runs.map(({ history, ...r }) => r) };
+  if (o.jsonFile) await writeFileAtomic(o.jsonFile, new TextEncoder().encode(`${JSON.stringify({ ...results, runs })}\n`));
+  if (o.json) process.stdout.write(`${JSON.stringify(results)}\n`);
   else process.stdout.write(`${table}\n`);
 }
 
@@ -461,6 +464,7 @@ function program(): Command {
       .addOption(new Option('--optimizer <o>', 'optimizer').choices(OPTIMIZERS).default('sgd'))
       .option('--limit <n>', 'train on the first n training images only', positiveInt)
       .option('--csv <file>', 'write one row per run as CSV')
+      .option('--json-file <file>', 'write the ranking and every run, with its per-epoch history, as JSON')
       .option('--plot <file.svg>', 'write test accuracy per epoch of every configuration as SVG')
       .option('--json', 'print one JSON object (ranking and runs) as the last line of stdout')
       .option('--quiet', 'no progress on stderr')

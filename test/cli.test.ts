@@ -289,8 +289,8 @@ describe('plots, sweeps and the progress bar', () => {
   it('sweep trains every combination, ranks them, and writes CSV, JSON and a plot', async () => {
     const { readFileSync } = await import('node:fs');
     const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-sweep-'));
-    const [csv, svg] = [join(dir, 's.csv'), join(dir, 's.svg')];
-    const s = await run('sweep', '--layers', '784,10,10', '--layers', '784,20,10', '--eta', '0.5', '--eta', '2', '--seeds', '2', '--epochs', '2', '--limit', '2000', '--init', 'scaled', '--csv', csv, '--plot', svg, '--json', '--quiet');
+    const [csv, svg, json] = [join(dir, 's.csv'), join(dir, 's.svg'), join(dir, 's.json')];
+    const s = await run('sweep', '--layers', '784,10,10', '--layers', '784,20,10', '--eta', '0.5', '--eta', '2', '--seeds', '2', '--epochs', '2', '--limit', '2000', '--init', 'scaled', '--csv', csv, '--json-file', json, '--plot', svg, '--json', '--quiet');
     expect(s.code).toBe(0);
     const r = lastJson(s.stdout);
     expect(r.runs.length).toBe(8);
@@ -298,6 +298,9 @@ describe('plots, sweeps and the progress bar', () => {
     const finals = r.ranking.map((c: { testAccuracy: number }) => c.testAccuracy);
     expect(finals).toEqual([...finals].sort((a: number, b: number) => b - a));
     expect(readFileSync(csv, 'utf8').trim().split('\n').length).toBe(9);
+    const saved = JSON.parse(readFileSync(json, 'utf8'));
+    expect(saved.ranking).toEqual(r.ranking);
+    expect(saved.runs[0].history.length).toBe(2);
     expect(readFileSync(svg, 'utf8').match(/<polyline/g)!.length).toBe(4);
     const text = await run('sweep', '--layers', '784,10,10', '--epochs', '1', '--limit', '500', '--quiet');
     expect(text.stdout).toMatch(/rank\s+configuration\s+seeds\s+final test/);
