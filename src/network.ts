@@ -472,19 +472,17 @@ export class Network {
   private fromTrainingLayout(p: number): Float32Array {
     const f = this.plan.f32;
     const { rows, cols, wOffset } = this.shapes[0];
-    const wtLength = cols * this.stride;
-    const out = f.slice((p >> 2) + wtLength, (p >> 2) + wtLength + this.parameterCount);
-    for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) out[wOffset + j * cols + i] = f[(p >> 2) + i * this.stride + j];
+    const at = (p >> 2) + cols * this.stride;
+    const out = f.slice(at, at + this.parameterCount);
+    fromTransposed(out, wOffset, f, p >> 2, rows, cols, this.stride);
     return out;
   }
 
   private toTrainingLayout(values: Float32Array, p: number): void {
     const f = this.plan.f32;
     const { rows, cols, wOffset } = this.shapes[0];
-    const wtLength = cols * this.stride;
-    f.fill(0, p >> 2, (p >> 2) + wtLength);
-    f.set(values, (p >> 2) + wtLength);
-    for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) f[(p >> 2) + i * this.stride + j] = values[wOffset + j * cols + i];
+    f.set(values, (p >> 2) + cols * this.stride);
+    toTransposed(f, p >> 2, values, wOffset, rows, cols, this.stride);
   }
 
   /** Gradients of the loaded batch into the optimizer's buffer, L2 folded in, then the momentum or Adam update. */
@@ -579,8 +577,7 @@ export class Network {
     if (this.w1Current) return;
     const f = this.plan.f32;
     const { rows, cols, wOffset } = this.shapes[0];
-    const W = (this.params >> 2) + wOffset, WT = this.wt >> 2, S = this.stride;
-    for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) f[W + j * cols + i] = f[WT + i * S + j];
+    fromTransposed(f, (this.params >> 2) + wOffset, f, this.wt >> 2, rows, cols, this.stride);
     this.w1Current = true;
   }
 
@@ -589,9 +586,7 @@ export class Network {
     write(this.paramView());
     const f = this.plan.f32;
     const { rows, cols, wOffset } = this.shapes[0];
-    const W = (this.params >> 2) + wOffset, WT = this.wt >> 2, S = this.stride;
-    f.fill(0, WT, WT + cols * S);
-    for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) f[WT + i * S + j] = f[W + j * cols + i];
+    toTransposed(f, this.wt >> 2, f, (this.params >> 2) + wOffset, rows, cols, this.stride);
   }
 
   /** Frees the kernel instance; the network cannot be used afterwards. */
@@ -684,6 +679,17 @@ export function checkSeed(seed: number): void {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new InvalidArgumentError(`seed must be an integer from 0 to 4294967295, got ${seed}`);
   }
+}
+
+/** W (rows, cols) row-major at index w of `dst`, from WT (cols, stride) at index t of `src`. */
+function fromTransposed(dst: Float32Array, w: number, src: Float32Array, t: number, rows: number, cols: number, stride: number): void {
+  for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) dst[w + j * cols + i] = src[t + i * stride + j];
+}
+
+/** WT (cols, stride), its padding zero, at index t of `dst`, from W (rows, cols) row-major at index w of `src`. */
+function toTransposed(dst: Float32Array, t: number, src: Float32Array, w: number, rows: number, cols: number, stride: number): void {
+  dst.fill(0, t, t + cols * stride);
+  for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) dst[t + i * stride + j] = src[w + j * cols + i];
 }
 
 /** Bytes of one thread's scratch for the sparse update: (cols + 1 + 2 * batch * cols) u32. */
