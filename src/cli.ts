@@ -79,13 +79,17 @@ function layers(value: string): number[] {
 
 // ---- output helpers
 
+/** Rows as aligned text columns two spaces apart: the columns in `left` padded on the right, the others right-aligned. */
+function formatTable(rows: (string | number)[][], left: number[] = []): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  return rows.map((r) => r.map((v, c) => (left.includes(c) ? String(v).padEnd(widths[c]) : String(v).padStart(widths[c]))).join('  ')).join('\n');
+}
+
 function layerTable(sizes: number[]): string {
   const rows = layerShapes(sizes).map((s, i) => [`${i + 1}`, `${s.cols} -> ${s.rows}`, s.rows * s.cols, s.rows, s.rows * s.cols + s.rows]);
   const weights = rows.reduce((t, r) => t + (r[2] as number), 0);
   const biases = rows.reduce((t, r) => t + (r[3] as number), 0);
-  const table = [['layer', 'shape', 'weights', 'biases', 'parameters'], ...rows, ['total', '', weights, biases, weights + biases]];
-  const widths = table[0].map((_, c) => Math.max(...table.map((r) => String(r[c]).length)));
-  return table.map((r) => r.map((v, c) => (c < 2 ? String(v).padEnd(widths[c]) : String(v).padStart(widths[c]))).join('  ')).join('\n');
+  return formatTable([['layer', 'shape', 'weights', 'biases', 'parameters'], ...rows, ['total', '', weights, biases, weights + biases]], [0, 1]);
 }
 
 function percent(x: number): string {
@@ -257,15 +261,11 @@ async function testCommand(o: DataOptions & { model: string; json?: boolean; err
   if (o.json) {
     process.stdout.write(`${JSON.stringify({ model: o.model, sizes: model.sizes, parameters: net.parameterCount, testAccuracy: r.accuracy, testCost: r.cost, correct: r.correct, count: r.count, perClass: r.perClass, confusion: r.confusion })}\n`);
   } else {
-    const table = (rows: (string | number)[][]) => {
-      const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => String(row[c]).length)));
-      return rows.map((row) => row.map((v, c) => String(v).padStart(widths[c])).join('  ')).join('\n');
-    };
     process.stdout.write(
       `${o.model} [${model.sizes.join(', ')}]: test accuracy ${percent(r.accuracy)} (${r.correct} of ${r.count}), cost ${r.cost.toFixed(4)}\n\n` +
-        `${table([['class', 'count', 'correct', 'accuracy'], ...r.perClass.map((c) => [c.label, c.count, c.correct, percent(c.accuracy)])])}\n\n` +
+        `${formatTable([['class', 'count', 'correct', 'accuracy'], ...r.perClass.map((c) => [c.label, c.count, c.correct, percent(c.accuracy)])])}\n\n` +
         `confusion matrix (rows: true class, columns: predicted)\n` +
-        `${table([['', ...r.confusion.map((_, p) => p)], ...r.confusion.map((row, t) => [t, ...row])])}\n`,
+        `${formatTable([['', ...r.confusion.map((_, p) => p)], ...r.confusion.map((row, t) => [t, ...row])])}\n`,
     );
   }
   net.dispose();
@@ -365,8 +365,7 @@ async function sweepCommand(o: SweepOptions): Promise<void> {
   });
   configs.sort((a, b) => b.testAccuracy - a.testAccuracy);
   const rows = [['rank', 'configuration', 'seeds', 'final test', 'worst seed', 'best epoch test', 'seconds'], ...configs.map((c, i) => [i + 1, c.config, c.runs, percent(c.testAccuracy), percent(c.worstTestAccuracy), percent(c.bestTestAccuracy), c.trainSeconds.toFixed(1)])];
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
-  const table = rows.map((r) => r.map((v, c) => (c === 1 ? String(v).padEnd(widths[c]) : String(v).padStart(widths[c]))).join('  ')).join('\n');
+  const table = formatTable(rows, [1]);
   if (o.csv) {
     const csv = ['layers,eta,batch_size,seed,final_test_accuracy,best_test_accuracy,train_seconds', ...runs.map((r) => `"${r.layers.join(',')}",${r.eta},${r.batchSize},${r.seed},${r.testAccuracy},${r.bestTestAccuracy},${r.trainSeconds.toFixed(3)}`)].join('\n');
     await writeFileAtomic(o.csv, new TextEncoder().encode(`${csv}\n`));
