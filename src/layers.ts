@@ -2,6 +2,7 @@
 // gather, forward, cost, backprop. Shared by Network (all examples) and the training threads (a
 // slice each). Not for: memory planning or scheduling; it only calls kernels on planned pointers.
 import { summedCost, type Activation, type Cost } from './costs.js';
+import { MemoryViews } from './memory.js';
 import type { LayerShape } from './shapes.js';
 import type { Kernels } from './wasm.js';
 
@@ -44,14 +45,14 @@ export type BackwardTarget =
   | { kind: 'partial'; grads: number; gradsWT: number; scratch: number };
 
 export class LayerLoop {
-  private buffer: ArrayBufferLike | null = null;
-  private f32 = new Float32Array(0);
-  private u8 = new Uint8Array(0);
+  private readonly views: MemoryViews;
 
   constructor(
     private readonly k: Kernels,
     readonly plan: LayerPlan,
-  ) {}
+  ) {
+    this.views = new MemoryViews(k);
+  }
 
   /**
    * The nonzero inputs (lists) and y of examples [e0, e0 + m) from the staged images and labels,
@@ -110,13 +111,7 @@ export class LayerLoop {
     const K = p.sizes[p.sizes.length - 1];
     const aL = row(p.a[p.shapes.length], e0, K);
     if (p.cost === 'quadratic') return this.k.costQuadratic(aL, p.y + e0, m, K);
-    const buffer = this.k.memory.buffer;
-    if (buffer !== this.buffer) {
-      this.buffer = buffer;
-      this.f32 = new Float32Array(buffer);
-      this.u8 = new Uint8Array(buffer);
-    }
-    return summedCost(p.cost, this.f32, aL >> 2, this.u8, p.y + e0, m, K);
+    return summedCost(p.cost, this.views.f32, aL >> 2, this.views.u8, p.y + e0, m, K);
   }
 
   /**

@@ -1,6 +1,7 @@
 // The memory plan: lays buffers out once in one kernel instance's linear memory, before any
-// training loop runs, and hands out typed views that survive memory growth. Not for: anything
-// inside a training step (nothing here may run per mini-batch except the cached view getters).
+// training loop runs, and hands out typed views that survive memory growth (MemoryViews, also
+// used alone by the layer loop). Not for: anything inside a training step (nothing here may run
+// per mini-batch except the cached view getters).
 import type { Kernels } from './wasm.js';
 import { WasmMlpError } from './errors.js';
 
@@ -11,14 +12,47 @@ const ALIGN = 64; // one cache line: SIMD loads never straddle lines at a buffer
 /** Bytes past every buffer that kernels may read (never use): a SIMD block reading a row's padding. */
 const SLACK = 128;
 
-export class MemoryPlan {
-  private top: number;
-  private buffer: ArrayBuffer | null = null;
+/** Typed views of a kernel instance's whole memory, rebuilt only when the memory grew. */
+export class MemoryViews {
+  private buffer: ArrayBufferLike | null = null;
   private f32View = new Float32Array(0);
   private u8View = new Uint8Array(0);
   private u32View = new Uint32Array(0);
 
-  constructor(private readonly kernels: Kernels) {
+  constructor(protected readonly kernels: Kernels) {}
+
+  /** The whole memory as f32 (index = byte offset / 4). */
+  get f32(): Float32Array {
+    this.refresh();
+    return this.f32View;
+  }
+
+  get u8(): Uint8Array {
+    this.refresh();
+    return this.u8View;
+  }
+
+  get u32(): Uint32Array {
+    this.refresh();
+    return this.u32View;
+  }
+
+  private refresh(): void {
+    const buffer = this.kernels.memory.buffer;
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.f32View = new Float32Array(buffer);
+      this.u8View = new Uint8Array(buffer);
+      this.u32View = new Uint32Array(buffer);
+    }
+  }
+}
+
+export class MemoryPlan extends MemoryViews {
+  private top: number;
+
+  constructor(kernels: Kernels) {
+    super(kernels);
     this.top = alignUp(kernels.heapBase(), ALIGN);
   }
 
@@ -53,32 +87,6 @@ export class MemoryPlan {
   /** Forgets every reservation made after `mark` (the memory itself never shrinks). */
   release(mark: number): void {
     this.top = mark;
-  }
-
-  /** The whole memory as f32 (index = byte offset / 4); rebuilt after the memory grew. */
-  get f32(): Float32Array {
-    this.refresh();
-    return this.f32View;
-  }
-
-  get u8(): Uint8Array {
-    this.refresh();
-    return this.u8View;
-  }
-
-  get u32(): Uint32Array {
-    this.refresh();
-    return this.u32View;
-  }
-
-  private refresh(): void {
-    const buffer = this.kernels.memory.buffer;
-    if (buffer !== this.buffer) {
-      this.buffer = buffer;
-      this.f32View = new Float32Array(buffer);
-      this.u8View = new Uint8Array(buffer);
-      this.u32View = new Uint32Array(buffer);
-    }
   }
 }
 

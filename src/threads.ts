@@ -72,9 +72,27 @@ export interface UpdateSettings {
   gradScale: number;
 }
 
+/**
+ * Views of the control block, made once per thread: the memory is shared, so growth leaves them
+ * valid (a shared buffer keeps its old length, and the block is at a fixed offset below it).
+ */
+interface Control {
+  i32: Int32Array;
+  f32: Float32Array;
+  costs: Float64Array;
+}
+
+function controlViews(s: ThreadSetup): Control {
+  return {
+    i32: new Int32Array(s.memory.buffer, s.control, 16),
+    f32: new Float32Array(s.memory.buffer, s.control, 16),
+    costs: new Float64Array(s.memory.buffer, s.control + 64, MAX_THREADS),
+  };
+}
+
 /** Thread t's share of a command: its examples' gradients, or its slice of the reduction. */
-export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, command: number): void {
-  const ctrl = new Int32Array(s.memory.buffer, s.control, 16);
+export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control, command: number): void {
+  const ctrl = c.i32;
   const T = s.threads;
   const t = s.thread;
   const grads = s.grads + 4 * t * s.gstride;
@@ -92,9 +110,9 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, command: n
     } else {
       k.zero(grads, s.gstride); // no examples: nothing to add in the reduction
     }
-    new Float64Array(s.memory.buffer, s.control + 64, MAX_THREADS)[t] = cost;
+    c.costs[t] = cost;
   } else if (command === REDUCE) {
-    reduceShare(k, s, ctrl);
+    reduceShare(k, s, c);
   }
 }
 
@@ -103,10 +121,10 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, command: n
  * the parameters: WT, then the parameters from b^1 on. Plain SGD without L2 fuses sum and update;
  * otherwise the sum goes to thread 0's buffer, L2 is added for the weights, then the optimizer.
  */
-function reduceShare(k: Kernels, s: ThreadSetup, ctrl: Int32Array): void {
-  const f = new Float32Array(s.memory.buffer, s.control, 16);
+function reduceShare(k: Kernels, s: ThreadSetup, c: Control): void {
+  const f = c.f32;
   const T = s.threads;
-  const optimizer = ctrl[OPTIMIZER];
+  const optimizer = c.i32[OPTIMIZER];
   const decay = f[DECAY];
   const ranges: [target: number, offset: number, n: number, weights: [number, number][]][] = [
     [s.plan.wt, 0, s.wtLength, [[0, s.wtLength]]],
@@ -146,7 +164,8 @@ function slice(n: number, t: number, T: number): [number, number] {
 /** The worker side: waits for commands on the control block and runs its share until EXIT. */
 export function serveThread(k: Kernels, s: ThreadSetup): void {
   const loop = new LayerLoop(k, s.plan);
-  const ctrl = new Int32Array(s.memory.buffer, s.control, 16);
+  const c = controlViews(s);
+  const ctrl = c.i32;
   // ThreadPool.start zeroed the block before any worker started; reading GEN here instead could
   // miss a step the caller began right after this worker said it was ready.
   let seen = 0;
@@ -155,7 +174,7 @@ export function serveThread(k: Kernels, s: ThreadSetup): void {
     seen = Atomics.load(ctrl, GEN);
     const command = Atomics.load(ctrl, CMD);
     if (command === EXIT) return;
-    runShare(k, loop, s, command);
+    runShare(k, loop, s, c, command);
     Atomics.add(ctrl, DONE, 1);
     Atomics.notify(ctrl, DONE);
   }
@@ -180,17 +199,20 @@ interface WorkerLike {
 
 /** The caller's end: owns the workers and runs thread 0's share itself. */
 export class ThreadPool {
+  private readonly control: Control;
+
   private constructor(
     private readonly k: Kernels,
     private readonly loop: LayerLoop,
     private readonly setup: ThreadSetup,
     private readonly workers: WorkerLike[],
-  ) {}
+  ) {
+    this.control = controlViews(setup);
+  }
 
   /** Starts `setup.threads - 1` workers on the same module and memory; resolves when all are ready. */
   static async start(k: Kernels, loop: LayerLoop, setup: ThreadSetup): Promise<ThreadPool> {
-    const ctrl = new Int32Array(setup.memory.buffer, setup.control, 16);
-    ctrl.fill(0);
+    controlViews(setup).i32.fill(0);
     const workers = await Promise.all(
       Array.from({ length: setup.threads - 1 }, (_, i) => spawn({ ...setup, thread: i + 1 })),
     );
@@ -199,13 +221,11 @@ export class ThreadPool {
 
   /** One step over examples [0, m) of the batch buffers, whose indices are already written. Returns the summed cost. */
   step(images: number, labels: number, m: number, u: UpdateSettings): number {
-    const s = this.setup;
-    const ctrl = new Int32Array(s.memory.buffer, s.control, 16);
+    const { i32: ctrl, f32: f, costs } = this.control;
     ctrl[BATCH] = m;
     ctrl[IMAGES] = images;
     ctrl[LABELS] = labels;
     ctrl[OPTIMIZER] = u.optimizer;
-    const f = new Float32Array(s.memory.buffer, s.control, 16);
     f[SCALE] = u.scale;
     f[MU] = u.momentum;
     f[BETA1] = u.beta1;
@@ -215,9 +235,8 @@ export class ThreadPool {
     f[DECAY] = u.decay;
     f[GRAD_SCALE] = u.gradScale;
     this.run(ctrl, GRADIENTS);
-    const costs = new Float64Array(s.memory.buffer, s.control + 64, MAX_THREADS);
     let cost = 0;
-    for (let t = 0; t < s.threads; t++) cost += costs[t];
+    for (let t = 0; t < this.setup.threads; t++) cost += costs[t];
     this.run(ctrl, REDUCE);
     return cost;
   }
@@ -227,7 +246,7 @@ export class ThreadPool {
     Atomics.store(ctrl, CMD, command);
     Atomics.add(ctrl, GEN, 1);
     Atomics.notify(ctrl, GEN);
-    runShare(this.k, this.loop, this.setup, command);
+    runShare(this.k, this.loop, this.setup, this.control, command);
     const others = this.setup.threads - 1;
     const since = performance.now();
     for (let done = Atomics.load(ctrl, DONE); done < others; done = Atomics.load(ctrl, DONE)) {
@@ -240,7 +259,7 @@ export class ThreadPool {
 
   /** Stops the workers. */
   close(): void {
-    const ctrl = new Int32Array(this.setup.memory.buffer, this.setup.control, 16);
+    const ctrl = this.control.i32;
     Atomics.store(ctrl, CMD, EXIT);
     Atomics.add(ctrl, GEN, 1);
     Atomics.notify(ctrl, GEN);
