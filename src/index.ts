@@ -4,7 +4,7 @@ export { Network, WEIGHT_INITS, OPTIMIZERS, type Optimizer, type OptimizerState,
 export { train, evaluate, classReport, scheduledEta, DEFAULT_ETA, type Schedule, type ClassReport, type TrainOptions, type TrainHooks, type TrainResult, type EpochMetrics, type BatchInfo, type Evaluation } from './train.js';
 export { createDataset, sliceDataset, type Dataset, type DatasetInit } from './dataset.js';
 export { parseIdx, decodeIdx, gunzip, isGzip, datasetFromIdx, type IdxArray } from './idx.js';
-export { encodeModel, decodeModel, loadModel, encodeCheckpoint, decodeCheckpoint, MODEL_MAGIC, MODEL_VERSION, type ModelData, type ModelHyperparameters } from './model.js';
+export { encodeModel, decodeModel, loadModel, networkFromModel, encodeCheckpoint, decodeCheckpoint, MODEL_MAGIC, MODEL_VERSION, type ModelData, type ModelHyperparameters } from './model.js';
 export { parameterCount, countWeights, countBiases, layerShapes, validateSizes, type LayerShape } from './shapes.js';
 export { Rng } from './random.js';
 export { ACTIVATIONS, COSTS, type Activation, type Cost } from './costs.js';

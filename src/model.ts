@@ -121,7 +121,11 @@ export function decodeModel(bytes: Uint8Array, name = 'model'): ModelData {
 
 /** A network with the sizes and parameters of a model file. */
 export async function loadModel(bytes: Uint8Array, options: { name?: string; kernels?: KernelVariant } = {}): Promise<Network> {
-  const model = decodeModel(bytes, options.name);
+  return networkFromModel(decodeModel(bytes, options.name), options);
+}
+
+/** A network with the sizes, activation, cost and parameters of decoded model data. */
+export async function networkFromModel(model: ModelData, options: { kernels?: KernelVariant } = {}): Promise<Network> {
   const net = await Network.create({ sizes: model.sizes, kernels: options.kernels, activation: model.activation, cost: model.cost });
   net.setParameters(model.parameters);
   return net;

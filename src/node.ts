@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Dataset } from './dataset.js';
 import { IdxFormatError, WasmMlpError } from './errors.js';
 import { checkDatasetDims, checkIdxBody, datasetFromIdx, decodeIdx, isGzip, parseIdxHeader, type IdxArray } from './idx.js';
-import { decodeCheckpoint, decodeModel, encodeCheckpoint, encodeModel, loadModel, type ModelData, type ModelHyperparameters } from './model.js';
+import { decodeCheckpoint, encodeCheckpoint, encodeModel, networkFromModel, type ModelData, type ModelHyperparameters } from './model.js';
 import type { OptimizerState } from './network.js';
 import type { Network } from './network.js';
 import type { KernelVariant } from './wasm.js';
@@ -17,12 +17,8 @@ export { exportOnnx } from './onnx.js';
 
 /** Reads a file, turning a missing or unreadable path into a WasmMlpError that names it. */
 export async function readBytes(path: string, what = 'file'): Promise<Uint8Array> {
-  try {
-    const b = await readFile(path);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  } catch (cause) {
-    throw new WasmMlpError(`cannot read ${what} ${path}: ${describeIoError(cause)}`, { cause });
-  }
+  const b = await io(path, what, () => readFile(path));
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** An IDX file (plain or gzip) from disk. */
@@ -67,14 +63,14 @@ export async function readIdxDims(path: string): Promise<number[]> {
 
 /** The header of an IDX file on disk (or that it is gzip, whose header needs decompressing). */
 async function readIdxHead(path: string): Promise<{ gzip: boolean; dims: number[]; headerBytes: number }> {
-  const file = await openFile(path, 'IDX file');
+  const file = await io(path, 'IDX file', () => open(path, 'r'));
   try {
     const head = new Uint8Array(4 + 4 * 255);
-    const { bytesRead } = await io(path, () => file.read(head, 0, head.length, 0));
+    const { bytesRead } = await io(path, 'IDX file', () => file.read(head, 0, head.length, 0));
     const bytes = head.subarray(0, bytesRead);
     if (isGzip(bytes)) return { gzip: true, dims: [], headerBytes: 0 };
     const { dims, headerBytes } = parseIdxHeader(bytes, path);
-    checkIdxBody(dims, (await io(path, () => file.stat())).size - headerBytes, path);
+    checkIdxBody(dims, (await io(path, 'IDX file', () => file.stat())).size - headerBytes, path);
     return { gzip: false, dims, headerBytes };
   } finally {
     await file.close();
@@ -83,10 +79,10 @@ async function readIdxHead(path: string): Promise<{ gzip: boolean; dims: number[
 
 /** Reads the `into.length` bytes after the header of `path` into `into`. */
 async function readBodyInto(path: string, headerBytes: number, into: Uint8Array): Promise<void> {
-  const file = await openFile(path, 'IDX file');
+  const file = await io(path, 'IDX file', () => open(path, 'r'));
   try {
     for (let done = 0; done < into.length; ) {
-      const { bytesRead } = await io(path, () => file.read(into, done, Math.min(into.length - done, 1 << 22), headerBytes + done));
+      const { bytesRead } = await io(path, 'IDX file', () => file.read(into, done, Math.min(into.length - done, 1 << 22), headerBytes + done));
       if (bytesRead === 0) throw new IdxFormatError(`${path}: truncated while reading: ${done} of ${into.length} data bytes`);
       done += bytesRead;
     }
@@ -95,20 +91,12 @@ async function readBodyInto(path: string, headerBytes: number, into: Uint8Array)
   }
 }
 
-async function openFile(path: string, what: string) {
-  try {
-    return await open(path, 'r');
-  } catch (cause) {
-    throw new WasmMlpError(`cannot read ${what} ${path}: ${describeIoError(cause)}`, { cause });
-  }
-}
-
-/** Runs a file operation on `path`, turning an I/O failure into a WasmMlpError that names the file. */
-async function io<T>(path: string, op: () => Promise<T>): Promise<T> {
+/** Runs a file operation on `path`, turning an I/O failure into a WasmMlpError naming the file. */
+async function io<T>(path: string, what: string, op: () => Promise<T>): Promise<T> {
   try {
     return await op();
   } catch (cause) {
-    throw new WasmMlpError(`cannot read IDX file ${path}: ${describeIoError(cause)}`, { cause });
+    throw new WasmMlpError(`cannot read ${what} ${path}: ${describeIoError(cause)}`, { cause });
   }
 }
 
@@ -188,5 +176,5 @@ export async function readModelFile(path: string): Promise<ModelData> {
 
 /** A network from a model file. */
 export async function loadModelFile(path: string, options: { kernels?: KernelVariant } = {}): Promise<Network> {
-  return loadModel(encodeModel(await readModelFile(path)), { name: path, kernels: options.kernels });
+  return networkFromModel(await readModelFile(path), options);
 }
