@@ -18,9 +18,10 @@ export interface NetworkOptions {
   /** Seeds the initial weights and biases. Default 1. */
   seed?: number;
   /**
-   * Initial parameters: 'normal' N(0, 1) weights and biases as the lecture (default); 'scaled'
-   * N(0, 1/n_in) weights, N(0, 1) biases (Nielsen's chapter 3); 'he' N(0, 2/n_in) weights and
-   * zero biases (He et al., for ReLU).
+   * Initial parameters: 'scaled' (default) N(0, 1/n_in) weights, N(0, 1) biases (Nielsen's
+   * chapter 3: units start unsaturated, so no output unit can start dead); 'normal' N(0, 1)
+   * weights and biases as the lecture and network.py; 'he' N(0, 2/n_in) weights and zero biases
+   * (He et al., for ReLU).
    */
   init?: WeightInit;
   /** Hidden-layer activation: 'sigmoid' (the lecture, default), 'tanh' or 'relu'. */
@@ -138,7 +139,7 @@ export class Network {
     if (!ACTIVATIONS.includes(activation)) throw new InvalidArgumentError(`activation must be one of ${ACTIVATIONS.join(', ')}, got ${activation}`);
     if (!COSTS.includes(cost)) throw new InvalidArgumentError(`cost must be one of ${COSTS.join(', ')}, got ${cost}`);
     const net = new Network(module, memory, sizes, variant, threads, options.batchCapacity ?? DEFAULT_CAPACITY, activation, cost);
-    net.initialize(options.seed ?? 1, options.init ?? 'normal');
+    net.initialize(options.seed ?? 1, options.init ?? 'scaled');
     return net;
   }
 
@@ -188,7 +189,7 @@ export class Network {
    * scaled by 1 (init 'normal'), 1/sqrt(n_in) ('scaled') or sqrt(2/n_in) ('he') for weights;
    * N(0, 1) for biases, or zero with 'he'.
    */
-  initialize(seed: number, init: WeightInit = 'normal'): void {
+  initialize(seed: number, init: WeightInit = 'scaled'): void {
     checkSeed(seed);
     if (!WEIGHT_INITS.includes(init)) throw new InvalidArgumentError(`init must be one of ${WEIGHT_INITS.join(', ')}, got ${init}`);
     const rng = new Rng(seed, 0);

@@ -54,6 +54,9 @@ describe('seeded determinism', () => {
       expect(Math.abs(mean)).toBeLessThan(0.02 * std);
       expect(sd / std).toBeCloseTo(1, 1);
     }
+    const byDefault = await Network.create({ sizes: [784, 100, 10], seed: 9 });
+    const scaled = await Network.create({ sizes: [784, 100, 10], seed: 9, init: 'scaled' });
+    expect(byDefault.getParameters()).toEqual(scaled.getParameters()); // the default is 'scaled'
   });
 });
 
