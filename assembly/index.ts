@@ -123,25 +123,26 @@ export function sparseForward(
 }
 
 // WT is (cols, stride); g is (rows); delta is (batch, rows); list, vals, counts from
-// nonzeroColumns; scratch is (cols + 1 + 2 * batch * cols) u32. WT[i, j] += alpha (sum over n in
-// order of x[n, i] delta[n, j]) for the columns i nonzero in some example, g += alpha (sum_n
-// delta): the same numbers denseOuterScalar puts in W[j, i].
+// nonzeroColumns or gatherSparse. For each example n in order, WT[i, j] += (alpha delta[n, j])
+// x[n, i] for its nonzero columns i (straight into WT, no regrouping); g += alpha (sum_n delta).
+// The same update as denseOuterScalar's W[j, i] += alpha (sum_n x[n, i] delta[n, j]), rounded
+// in another order.
 export function sparseOuter(
-  WT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, scratch: usize, alpha: f32,
+  WT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, alpha: f32,
   batch: i32, rows: i32, cols: i32, stride: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) sparseOuterSimd(WT, g, delta, vals, list, counts, scratch, alpha, true, batch, rows, cols, stride);
-  else sparseOuterScalar(WT, g, delta, vals, list, counts, scratch, alpha, true, batch, rows, cols, stride);
+  if (ASC_FEATURE_SIMD) sparseOuterSimd(WT, g, delta, vals, list, counts, alpha, true, batch, rows, cols, stride);
+  else sparseOuterScalar(WT, g, delta, vals, list, counts, alpha, true, batch, rows, cols, stride);
 }
 
 // GT is (cols, stride); g is (rows); the rest as sparseOuter. GT = delta^T x transposed (every
-// column written, padding zero) and g = sum_n delta: overwrites, no zeroing pass needed.
+// column written, padding zero) and g = sum_n delta: overwrites (the kernel zeroes GT first).
 export function sparseGradient(
-  GT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, scratch: usize,
+  GT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize,
   batch: i32, rows: i32, cols: i32, stride: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) sparseOuterSimd(GT, g, delta, vals, list, counts, scratch, 1, false, batch, rows, cols, stride);
-  else sparseOuterScalar(GT, g, delta, vals, list, counts, scratch, 1, false, batch, rows, cols, stride);
+  if (ASC_FEATURE_SIMD) sparseOuterSimd(GT, g, delta, vals, list, counts, 1, false, batch, rows, cols, stride);
+  else sparseOuterScalar(GT, g, delta, vals, list, counts, 1, false, batch, rows, cols, stride);
 }
 
 // ---------------------------------------------------------------------------------------------

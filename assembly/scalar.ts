@@ -1,7 +1,7 @@
 // The plain scalar twin of every SIMD kernel: the scalar build's kernels, the SIMD paths' tails,
 // and the oracle the tests hold the SIMD paths against (exported by the debug build, oracle.ts).
 // Not for: dispatching; index.ts picks between these and simd.ts at compile time.
-import { biasOuter, groupByColumn, PIXEL_SCALE, TINY } from './shared';
+import { biasOuter, PIXEL_SCALE, TINY } from './shared';
 
 // x is (batch, pixels) f32; images is (count, pixels) u8; y is (batch) u8; labels is (count) u8;
 // indices is (batch) u32
@@ -156,30 +156,22 @@ export function sparseForwardScalar(
 }
 
 // WT is (cols, stride); g is (rows); delta is (batch, rows); list, vals, counts from
-// nonzeroColumns; scratch is (cols + 1 + 2 * batch * cols) u32
+// nonzeroColumns. For each example n in order, WT[i, j] += (alpha delta[n, j]) x[n, i] for its
+// nonzero columns i; without acc, WT is zeroed first. g += alpha (sum over n of delta[n]).
 export function sparseOuterScalar(
-  WT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, scratch: usize, alpha: f32, acc: bool,
+  WT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, alpha: f32, acc: bool,
   batch: i32, rows: i32, cols: i32, stride: i32,
 ): void {
   const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch;
   if (!acc) memory.fill(WT, 0, (C * S) << 2);
-  const byColumn = groupByColumn(scratch, list, vals, counts, B, C);
-  const byValue = byColumn + ((B * C) << 2);
-  let begin: usize = 0;
-  for (let i: usize = 0; i < C; i++) {
-    const end = <usize>load<u32>(scratch + (i << 2));
-    for (let j: usize = 0; j < R; j++) {
-      let s: f32 = 0;
-      for (let t = begin; t < end; t++) {
-        const n = <usize>load<u32>(byColumn + (t << 2));
-        s += load<f32>(delta + ((n * R + j) << 2)) * load<f32>(byValue + (t << 2));
-      }
-      if (end > begin) {
-        const p = WT + ((i * S + j) << 2);
-        store<f32>(p, load<f32>(p) + alpha * s);
+  for (let n: usize = 0; n < B; n++) {
+    const ln = list + ((n * C) << 2), vn = vals + ((n * C) << 2), count = <usize>load<u32>(counts + (n << 2));
+    for (let t: usize = 0; t < count; t++) {
+      const x = load<f32>(vn + (t << 2)), w = WT + ((<usize>load<u32>(ln + (t << 2)) * S) << 2);
+      for (let j: usize = 0; j < R; j++) {
+        store<f32>(w + (j << 2), load<f32>(w + (j << 2)) + (alpha * load<f32>(delta + ((n * R + j) << 2))) * x);
       }
     }
-    begin = end;
   }
   biasOuter(g, delta, alpha, acc, B, R);
 }

@@ -5,7 +5,7 @@
 //
 // Register budget: V8 has 16 SIMD registers; every tile below keeps at most 14 v128 values live
 // (8 accumulators + 6 operands), since spilling costs 1.4-2x.
-import { biasOuter, groupByColumn, PIXEL_SCALE, TINY } from './shared';
+import { biasOuter, PIXEL_SCALE, TINY } from './shared';
 import { adamUpdateScalar, momentumUpdateScalar } from './scalar';
 
 // ---------------------------------------------------------------------------------------------
@@ -461,82 +461,66 @@ function sparseForwardBlock16(zn: usize, WT: usize, b: usize, vn: usize, ln: usi
 }
 
 // WT is (cols, stride); g is (rows); delta is (batch, rows); list, vals, counts from
-// nonzeroColumns; scratch is (cols + 1 + 2 * batch * cols) u32. The lists are regrouped by
-// column (groupByColumn keeps examples in order), so each column's sum runs over its nonzero
-// examples without branches.
+// gatherSparse or nonzeroColumns. For each example n in order, WT[i] += (alpha delta[n]) x[n, i]
+// for its nonzero columns i: no regrouping by column, the update goes straight into WT (without
+// acc, WT is zeroed first, so it receives alpha delta^T x with every column written).
+// sparseOuterScalar does the same operations in the same order, so gives the same bits.
 export function sparseOuterSimd(
-  WT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, scratch: usize, alpha: f32, acc: bool,
+  WT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, alpha: f32, acc: bool,
   batch: i32, rows: i32, cols: i32, stride: i32,
 ): void {
   const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch;
-  const byColumn = groupByColumn(scratch, list, vals, counts, B, C);
-  const byValue = byColumn + ((B * C) << 2);
-  for (let j: usize = 0; j < R; j += 32) {
-    let begin: usize = 0;
-    for (let i: usize = 0; i < C; i++) {
-      const end = <usize>load<u32>(scratch + (i << 2));
-      if (end > begin || !acc) { // without acc, the columns no example uses are written as zero
-        if (j + 32 <= S) sparseOuterRow32(WT, delta, alpha, acc, i, j, byColumn, byValue, begin, end, R, S);
-        else sparseOuterRow16(WT, delta, alpha, acc, i, j, byColumn, byValue, begin, end, R, S);
-      }
-      begin = end;
-    }
+  if (!acc) memory.fill(WT, 0, (C * S) << 2);
+  const al = f32x4.splat(alpha);
+  let j: usize = 0;
+  for (; j + 32 <= S && j < R; j += 32) {
+    for (let n: usize = 0; n < B; n++) addOuter32(WT, delta + ((n * R + j) << 2), al, list + ((n * C) << 2), vals + ((n * C) << 2), <usize>load<u32>(counts + (n << 2)), j, R, S);
+  }
+  for (; j < R; j += 16) {
+    for (let n: usize = 0; n < B; n++) addOuter16(WT, delta + ((n * R + j) << 2), al, list + ((n * C) << 2), vals + ((n * C) << 2), <usize>load<u32>(counts + (n << 2)), j, R, S);
   }
   biasOuter(g, delta, alpha, acc, B, R);
 }
 
-// WT[i, j..j+32) += alpha sum over the examples n = byColumn[begin..end) of x[n, i] delta[n, j..j+32)
-function sparseOuterRow32(WT: usize, delta: usize, alpha: f32, acc: bool, i: usize, j: usize, byColumn: usize, byValue: usize, begin: usize, end: usize, R: usize, S: usize): void {
-  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-  let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
-  for (let t = begin; t < end; t++) {
-    const n = <usize>load<u32>(byColumn + (t << 2));
-    const s = f32x4.splat(load<f32>(byValue + (t << 2)));
-    const d = delta + ((n * R + j) << 2);
-    a0 = f32x4.add(a0, f32x4.mul(v128.load(d), s));
-    a1 = f32x4.add(a1, f32x4.mul(v128.load(d, 16), s));
-    a2 = f32x4.add(a2, f32x4.mul(v128.load(d, 32), s));
-    a3 = f32x4.add(a3, f32x4.mul(v128.load(d, 48), s));
-    a4 = f32x4.add(a4, f32x4.mul(v128.load(d, 64), s));
-    a5 = f32x4.add(a5, f32x4.mul(v128.load(d, 80), s));
-    a6 = f32x4.add(a6, f32x4.mul(v128.load(d, 96), s));
-    a7 = f32x4.add(a7, f32x4.mul(v128.load(d, 112), s));
-  }
-  const p = WT + ((i * S + j) << 2), al = f32x4.splat(alpha);
-  addMasked(p, al, a0, j, R, acc); addMasked(p + 16, al, a1, j + 4, R, acc);
-  addMasked(p + 32, al, a2, j + 8, R, acc); addMasked(p + 48, al, a3, j + 12, R, acc);
-  addMasked(p + 64, al, a4, j + 16, R, acc); addMasked(p + 80, al, a5, j + 20, R, acc);
-  addMasked(p + 96, al, a6, j + 24, R, acc); addMasked(p + 112, al, a7, j + 28, R, acc);
+// alpha delta[n, first..first+4) from d, with the lanes at or past R zero (so WT's padding stays zero)
+@inline function deltaLanes(d: usize, alpha: v128, first: usize, R: usize): v128 {
+  if (first >= R) return f32x4.splat(0);
+  const v = f32x4.mul(alpha, v128.load(d));
+  if (first + 4 <= R) return v;
+  return v128.and(v, i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(<i32>(R - first))));
 }
 
-// WT[i, j..j+16) += alpha sum over the examples n = byColumn[begin..end) of x[n, i] delta[n, j..j+16)
-function sparseOuterRow16(WT: usize, delta: usize, alpha: f32, acc: bool, i: usize, j: usize, byColumn: usize, byValue: usize, begin: usize, end: usize, R: usize, S: usize): void {
-  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-  for (let t = begin; t < end; t++) {
-    const n = <usize>load<u32>(byColumn + (t << 2));
-    const s = f32x4.splat(load<f32>(byValue + (t << 2)));
-    const d = delta + ((n * R + j) << 2);
-    a0 = f32x4.add(a0, f32x4.mul(v128.load(d), s));
-    a1 = f32x4.add(a1, f32x4.mul(v128.load(d, 16), s));
-    a2 = f32x4.add(a2, f32x4.mul(v128.load(d, 32), s));
-    a3 = f32x4.add(a3, f32x4.mul(v128.load(d, 48), s));
+// G[i, j..j+32) += (alpha delta[n, j..j+32)) x[n, i] for example n's nonzero columns i (list ln, values vn)
+function addOuter32(G: usize, d: usize, alpha: v128, ln: usize, vn: usize, count: usize, j: usize, R: usize, S: usize): void {
+  const d0 = deltaLanes(d, alpha, j, R), d1 = deltaLanes(d + 16, alpha, j + 4, R), d2 = deltaLanes(d + 32, alpha, j + 8, R), d3 = deltaLanes(d + 48, alpha, j + 12, R);
+  const d4 = deltaLanes(d + 64, alpha, j + 16, R), d5 = deltaLanes(d + 80, alpha, j + 20, R), d6 = deltaLanes(d + 96, alpha, j + 24, R), d7 = deltaLanes(d + 112, alpha, j + 28, R);
+  const base = G + (j << 2);
+  for (let t: usize = 0; t < count; t++) {
+    const s = f32x4.splat(load<f32>(vn + (t << 2)));
+    const p = base + ((<usize>load<u32>(ln + (t << 2)) * S) << 2);
+    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(d0, s)));
+    v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(d1, s)), 16);
+    v128.store(p, f32x4.add(v128.load(p, 32), f32x4.mul(d2, s)), 32);
+    v128.store(p, f32x4.add(v128.load(p, 48), f32x4.mul(d3, s)), 48);
+    v128.store(p, f32x4.add(v128.load(p, 64), f32x4.mul(d4, s)), 64);
+    v128.store(p, f32x4.add(v128.load(p, 80), f32x4.mul(d5, s)), 80);
+    v128.store(p, f32x4.add(v128.load(p, 96), f32x4.mul(d6, s)), 96);
+    v128.store(p, f32x4.add(v128.load(p, 112), f32x4.mul(d7, s)), 112);
   }
-  const p = WT + ((i * S + j) << 2), al = f32x4.splat(alpha);
-  addMasked(p, al, a0, j, R, acc); addMasked(p + 16, al, a1, j + 4, R, acc);
-  addMasked(p + 32, al, a2, j + 8, R, acc); addMasked(p + 48, al, a3, j + 12, R, acc);
 }
 
-// p[0..4) += alpha sum (= without acc) for the lanes j + k < R; the lanes past R read other rows' deltas and
-// are dropped, so the padding of WT stays zero.
-@inline function addMasked(p: usize, alpha: v128, sum: v128, j: usize, R: usize, acc: bool): void {
-  if (j >= R) {
-    if (!acc) v128.store(p, f32x4.splat(0));
-    return;
+// G[i, j..j+16) += (alpha delta[n, j..j+16)) x[n, i], as addOuter32
+function addOuter16(G: usize, d: usize, alpha: v128, ln: usize, vn: usize, count: usize, j: usize, R: usize, S: usize): void {
+  const d0 = deltaLanes(d, alpha, j, R), d1 = deltaLanes(d + 16, alpha, j + 4, R), d2 = deltaLanes(d + 32, alpha, j + 8, R), d3 = deltaLanes(d + 48, alpha, j + 12, R);
+  const base = G + (j << 2);
+  for (let t: usize = 0; t < count; t++) {
+    const s = f32x4.splat(load<f32>(vn + (t << 2)));
+    const p = base + ((<usize>load<u32>(ln + (t << 2)) * S) << 2);
+    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(d0, s)));
+    v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(d1, s)), 16);
+    v128.store(p, f32x4.add(v128.load(p, 32), f32x4.mul(d2, s)), 32);
+    v128.store(p, f32x4.add(v128.load(p, 48), f32x4.mul(d3, s)), 48);
   }
-  let a = sum;
-  if (j + 4 > R) a = v128.and(a, i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(<i32>(R - j))));
-  const scaled = f32x4.mul(alpha, a);
-  v128.store(p, acc ? f32x4.add(v128.load(p), scaled) : scaled);
 }
 
 // ---------------------------------------------------------------------------------------------

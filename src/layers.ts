@@ -38,11 +38,11 @@ export type BackwardTarget =
    * The fused SGD step: W^l -= scale delta^l (a^(l-1))^T (W^1 in WT); with `decay` (L2: 1 - eta
    * lambda / N), W^l is first scaled by it, after it has served the backprop below.
    */
-  | { kind: 'step'; scale: number; scratch: number; decay?: number }
+  | { kind: 'step'; scale: number; decay?: number }
   /** Add the gradients to `nabla`, laid out as the parameters (W^1 row-major). */
   | { kind: 'gradients'; nabla: number }
   /** Write (not add) this slice's gradients to `grads` (parameter layout; W^1's slot unused) and `gradsWT` (WT layout). */
-  | { kind: 'partial'; grads: number; gradsWT: number; scratch: number };
+  | { kind: 'partial'; grads: number; gradsWT: number };
 
 export class LayerLoop {
   private readonly views: MemoryViews;
@@ -152,11 +152,11 @@ export class LayerLoop {
           if (l === 1) k.scaleInPlace(p.wt, target.decay, s.cols * p.stride);
           else k.scaleInPlace(p.params + 4 * s.wOffset, target.decay, s.rows * s.cols);
         }
-        if (l === 1) k.sparseOuter(p.wt, p.params + 4 * s.bOffset, delta, vals, list, counts, target.scratch, -target.scale, m, s.rows, s.cols, p.stride);
+        if (l === 1) k.sparseOuter(p.wt, p.params + 4 * s.bOffset, delta, vals, list, counts, -target.scale, m, s.rows, s.cols, p.stride);
         else k.denseSgdStep(p.params + 4 * s.wOffset, p.params + 4 * s.bOffset, delta, input, target.scale, m, s.rows, s.cols);
         return;
       case 'partial': // overwrites: no zeroing pass
-        if (l === 1) k.sparseGradient(target.gradsWT, target.grads + 4 * s.bOffset, delta, vals, list, counts, target.scratch, m, s.rows, s.cols, p.stride);
+        if (l === 1) k.sparseGradient(target.gradsWT, target.grads + 4 * s.bOffset, delta, vals, list, counts, m, s.rows, s.cols, p.stride);
         else k.denseGradient(target.grads + 4 * s.wOffset, target.grads + 4 * s.bOffset, delta, input, m, s.rows, s.cols);
     }
   }

@@ -100,7 +100,6 @@ export class Network {
   private layout!: LayerPlan;
   private loop!: LayerLoop;
   private predicted = 0;
-  private scratch = 0;
   private readonly staged = new Map<Dataset, StagedDataset>();
   /**
    * Layer 1 computes from each example's nonzero inputs only (MNIST is ~81% zeros), so it keeps
@@ -302,7 +301,6 @@ export class Network {
       counts: this.plan.reserve(n * 4, what),
     };
     this.predicted = this.plan.reserve(n, what);
-    this.scratch = this.plan.reserve(scratchBytes(C, n), what);
     this.loop = new LayerLoop(this.k(), this.layout);
     this.capacity = n;
     this.batchEnd = this.fixedEnd = this.plan.mark();
@@ -402,7 +400,7 @@ export class Network {
     const kind = step?.optimizer ?? 'sgd';
     if (kind === 'sgd') {
       const decay = 1 - eta * (step?.decayPerExample ?? 0);
-      this.loop.backward(0, m, { kind: 'step', scale: eta / m, scratch: this.scratch, decay });
+      this.loop.backward(0, m, { kind: 'step', scale: eta / m, decay });
     } else {
       this.optimizerStep(m, eta, step!);
     }
@@ -494,7 +492,7 @@ export class Network {
     const first = this.shapes[0];
     const wtLength = first.cols * this.stride;
     const gradsB = o.grads + 4 * wtLength;
-    this.loop.backward(0, m, { kind: 'partial', grads: gradsB, gradsWT: o.grads, scratch: this.scratch });
+    this.loop.backward(0, m, { kind: 'partial', grads: gradsB, gradsWT: o.grads });
     if (step.decayPerExample > 0) {
       const c = m * step.decayPerExample; // summed gradients: the mean's lambda / N times m
       k.addScaled(o.grads, this.wt, c, wtLength);
@@ -522,7 +520,6 @@ export class Network {
     if (this.threads === 1 || this.pool) return;
     const T = this.threads;
     const gstride = Math.ceil((this.shapes[0].cols * this.stride + this.parameterCount) / 16) * 16;
-    const scratchStride = scratchBytes(this.inputSize, this.capacity) / 4;
     const what = `training with ${T} threads`;
     this.poolMark = this.plan.mark();
     const setup = {
@@ -534,8 +531,6 @@ export class Network {
       control: this.plan.reserve(CONTROL_BYTES, what),
       grads: this.plan.reserve(T * gstride * 4, what),
       gstride,
-      scratch: this.plan.reserve(T * scratchStride * 4, what),
-      scratchStride,
       wtLength: this.shapes[0].cols * this.stride,
       b1: this.shapes[0].bOffset,
       parameterCount: this.parameterCount,
@@ -693,7 +688,3 @@ function toTransposed(dst: Float32Array, t: number, src: Float32Array, w: number
   for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) dst[t + i * stride + j] = src[w + j * cols + i];
 }
 
-/** Bytes of one thread's scratch for the sparse update: (cols + 1 + 2 * batch * cols) u32. */
-function scratchBytes(cols: number, batch: number): number {
-  return (cols + 1 + 2 * batch * cols) * 4;
-}

@@ -41,12 +41,10 @@ export interface ThreadSetup {
   plan: LayerPlan;
   thread: number;
   threads: number;
-  /** Byte offsets: the control block, thread 0's gradient buffer (thread t's is gstride floats further), thread 0's scratch (likewise scratchStride). */
+  /** Byte offsets: the control block, thread 0's gradient buffer (thread t's is gstride floats further). */
   control: number;
   grads: number;
   gstride: number;
-  scratch: number;
-  scratchStride: number;
   /** Floats of WT (cols * stride), b^1's offset in the parameters, and the parameter count. */
   wtLength: number;
   b1: number;
@@ -106,7 +104,7 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control
       loop.gather(ctrl[IMAGES], ctrl[LABELS], e0, e1 - e0);
       loop.forward(e0, e1 - e0, true);
       cost = loop.cost(e0, e1 - e0);
-      loop.backward(e0, e1 - e0, { kind: 'partial', grads: gradsB, gradsWT: grads, scratch: s.scratch + 4 * t * s.scratchStride });
+      loop.backward(e0, e1 - e0, { kind: 'partial', grads: gradsB, gradsWT: grads });
     } else {
       k.zero(grads, s.gstride); // no examples: nothing to add in the reduction
     }

@@ -23,9 +23,9 @@ export interface Kernels {
   gatherSparseScalar(list: number, vals: number, counts: number, y: number, images: number, labels: number, indices: number, batch: number, pixels: number): void;
   sparseForward(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number): void;
   sparseForwardScalar(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number): void;
-  sparseOuter(WT: number, g: number, delta: number, vals: number, list: number, counts: number, scratch: number, alpha: number, batch: number, rows: number, cols: number, stride: number): void;
-  sparseOuterScalar(WT: number, g: number, delta: number, vals: number, list: number, counts: number, scratch: number, alpha: number, acc: number, batch: number, rows: number, cols: number, stride: number): void;
-  sparseGradient(GT: number, g: number, delta: number, vals: number, list: number, counts: number, scratch: number, batch: number, rows: number, cols: number, stride: number): void;
+  sparseOuter(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, batch: number, rows: number, cols: number, stride: number): void;
+  sparseOuterScalar(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, acc: number, batch: number, rows: number, cols: number, stride: number): void;
+  sparseGradient(GT: number, g: number, delta: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number): void;
   reduceUpdate(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
   reduceInto(grads: number, count: number, gstride: number, n: number): void;
   reduceUpdateScalar(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;

@@ -103,8 +103,8 @@ function scalarTwins(k: Kernels): Partial<Kernels> {
     if (!acc) return alpha === 1 ? k.denseGradient(G, g, d, x, B, R, C) : fail('denseOuterScalar without acc needs alpha 1');
     return alpha === 1 ? k.denseBackwardParams(G, g, d, x, B, R, C) : k.denseSgdStep(G, g, d, x, -alpha, B, R, C);
   };
-  twins.sparseOuterScalar = (G: number, g: number, d: number, x: number, l: number, c: number, s: number, alpha: number, acc: number, B: number, R: number, C: number, S: number) =>
-    acc ? k.sparseOuter(G, g, d, x, l, c, s, alpha, B, R, C, S) : k.sparseGradient(G, g, d, x, l, c, s, B, R, C, S);
+  twins.sparseOuterScalar = (G: number, g: number, d: number, x: number, l: number, c: number, alpha: number, acc: number, B: number, R: number, C: number, S: number) =>
+    acc ? k.sparseOuter(G, g, d, x, l, c, alpha, B, R, C, S) : k.sparseGradient(G, g, d, x, l, c, B, R, C, S);
   return twins as Partial<Kernels>;
 }
 
