@@ -388,7 +388,8 @@ export class Network {
   /**
    * One step of mini-batch gradient descent on examples indices[start, start + m) of `s`:
    * gather, forward, then backprop fused with the update W^l -= (eta / m) delta^l (a^(l-1))^T,
-   * which gives the same bits as backprop into nablaW followed by sgdUpdate. Returns the batch's summed cost.
+   * which gives the same bits as backprop into nablaW followed by sgdUpdate for l >= 2 (W^1 is
+   * updated example by example, so rounded in another order). Returns the batch's summed cost.
    */
   trainBatch(s: StagedDataset, indices: Uint32Array, start: number, m: number, eta: number, step?: StepSettings): number {
     this.plan.u32.set(indices.subarray(start, start + m), this.layout.indices >> 2);
