@@ -11,11 +11,11 @@
 // only by the debug build (oracle.ts), which tests hold the SIMD paths against.
 import {
   denseBackwardInputSimd, denseForwardSimd, denseOuterSimd, gatherBatchSimd, nonzeroColumnsSimd,
-  adamUpdateSimd, gatherSparseSimd, momentumUpdateSimd, reduceUpdateSimd, sgdUpdateSimd, sparseForwardSimd, sparseOuterSimd,
+  adamUpdateSimd, gatherRunsSimd, momentumUpdateSimd, reduceUpdateSimd, sgdUpdateSimd, sparseForwardSimd, sparseOuterSimd,
 } from './simd';
 import { TINY } from './shared';
 import {
-  gatherBatchScalar, gatherSparseScalar, denseForwardScalar, denseBackwardInputScalar, denseOuterScalar, nonzeroColumnsScalar, sparseForwardScalar, sparseOuterScalar, sgdUpdateScalar, reduceUpdateScalar, momentumUpdateScalar, adamUpdateScalar,
+  gatherBatchScalar, gatherRunsScalar, denseForwardScalar, denseBackwardInputScalar, denseOuterScalar, nonzeroColumnsScalar, sparseForwardScalar, sparseOuterScalar, sgdUpdateScalar, reduceUpdateScalar, momentumUpdateScalar, adamUpdateScalar,
 } from './scalar';
 
 /** First byte free for the memory plan: everything below belongs to the module's data. */
@@ -103,14 +103,18 @@ export function nonzeroColumns(list: usize, vals: usize, counts: usize, x: usize
 }
 
 // list, vals, counts as nonzeroColumns; y is (batch) u8; images is (count, pixels) u8; labels is
-// (count) u8; indices is (batch) u32. gatherBatch and nonzeroColumns in one pass from the u8
-// images, without the dense f32 batch: the training and evaluation path of the first layer.
-export function gatherSparse(
-  list: usize, vals: usize, counts: usize, y: usize, images: usize, labels: usize, indices: usize, batch: i32, pixels: i32,
+// (count) u8; runs and starts the dataset's run table (runs.ts); indices is (batch) u32.
+// gatherBatch and nonzeroColumns in one step, from the runs of nonzero pixels found once when
+// the dataset was staged, without the dense f32 batch: the training and evaluation path of the
+// first layer.
+export function gatherRuns(
+  list: usize, vals: usize, counts: usize, y: usize, images: usize, labels: usize, runs: usize, starts: usize, indices: usize, batch: i32, pixels: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) gatherSparseSimd(list, vals, counts, y, images, labels, indices, batch, pixels);
-  else gatherSparseScalar(list, vals, counts, y, images, labels, indices, batch, pixels);
+  if (ASC_FEATURE_SIMD) gatherRunsSimd(list, vals, counts, y, images, labels, runs, starts, indices, batch, pixels);
+  else gatherRunsScalar(list, vals, counts, y, images, labels, runs, starts, indices, batch, pixels);
 }
+
+export { countRuns, encodeRuns } from './runs';
 
 // z is (batch, rows); WT is (cols, stride); b is (rows); list, vals, counts from nonzeroColumns.
 // z[n, j] = (sum over the listed i, in order, of x[n, i] WT[i, j]) + b[j]
@@ -123,7 +127,7 @@ export function sparseForward(
 }
 
 // WT is (cols, stride); g is (rows); delta is (batch, rows); list, vals, counts from
-// nonzeroColumns or gatherSparse. For each example n in order, WT[i, j] += (alpha delta[n, j])
+// nonzeroColumns or gatherRuns. For each example n in order, WT[i, j] += (alpha delta[n, j])
 // x[n, i] for its nonzero columns i (straight into WT, no regrouping); g += alpha (sum_n delta).
 // The same update as denseOuterScalar's W[j, i] += alpha (sum_n x[n, i] delta[n, j]), rounded
 // in another order.

@@ -111,11 +111,11 @@ export function nonzeroColumnsScalar(list: usize, vals: usize, counts: usize, x:
   }
 }
 
-// list, vals, counts as nonzeroColumns; y is (batch) u8; images is (count, pixels) u8; labels is
-// (count) u8; indices is (batch) u32. The lists of the images' nonzero pixels, scaled to [0, 1],
-// straight from u8: what gatherBatch then nonzeroColumns give, without the dense batch.
-export function gatherSparseScalar(
-  list: usize, vals: usize, counts: usize, y: usize, images: usize, labels: usize, indices: usize, batch: i32, pixels: i32,
+// list, vals are (batch, pixels), counts is (batch); y is (batch) u8; images is (count, pixels)
+// u8, labels (count) u8; runs and starts the dataset's run table (runs.ts); indices is (batch)
+// u32. Row n of list and vals gets image indices[n]'s nonzero pixels in order, read from its runs.
+export function gatherRunsScalar(
+  list: usize, vals: usize, counts: usize, y: usize, images: usize, labels: usize, runs: usize, starts: usize, indices: usize, batch: i32, pixels: i32,
 ): void {
   const P = <usize>pixels;
   for (let n: usize = 0; n < <usize>batch; n++) {
@@ -123,11 +123,11 @@ export function gatherSparseScalar(
     store<u8>(y + n, load<u8>(labels + k));
     const src = images + k * P, ln = list + ((n * P) << 2), vn = vals + ((n * P) << 2);
     let count: usize = 0;
-    for (let i: usize = 0; i < P; i++) {
-      const v = load<u8>(src + i);
-      if (v) {
-        store<u32>(ln + (count << 2), <u32>i);
-        store<f32>(vn + (count << 2), <f32>v * PIXEL_SCALE);
+    for (let r = <usize>load<u32>(starts + (k << 2)); r < <usize>load<u32>(starts + (k << 2), 4); r++) {
+      const run = <usize>load<u32>(runs + (r << 2)), start = run >> 8, len = (run & 255) + 1;
+      for (let o: usize = 0; o < len; o++) {
+        store<u32>(ln + (count << 2), <u32>(start + o));
+        store<f32>(vn + (count << 2), <f32>load<u8>(src + start + o) * PIXEL_SCALE);
         count++;
       }
     }

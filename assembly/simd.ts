@@ -356,37 +356,61 @@ export function nonzeroColumnsSimd(list: usize, vals: usize, counts: usize, x: u
   }
 }
 
-// As gatherSparseScalar: the lists of each image's nonzero pixels, scaled, straight from u8.
-// 16 pixels at a time; chunks without ink (MNIST's borders) cost one compare and a branch.
-export function gatherSparseSimd(
-  list: usize, vals: usize, counts: usize, y: usize, images: usize, labels: usize, indices: usize, batch: i32, pixels: i32,
-): void {
-  const P = <usize>pixels, B = <usize>batch, P16 = P & ~15;
-  let t: u32 = 0; // touch every cache line of the batch's images first (see gatherBatchSimd)
+// Touches one byte per cache line of the batch's images and starts, then of their runs (see
+// gatherBatchSimd): the misses of all examples overlap instead of following one another.
+function touchRuns(images: usize, runs: usize, starts: usize, indices: usize, B: usize, P: usize): void {
+  let t: u32 = 0;
   for (let n: usize = 0; n < B; n++) {
-    const src = images + <usize>load<u32>(indices + (n << 2)) * P;
+    const k = <usize>load<u32>(indices + (n << 2)), src = images + k * P;
+    t += load<u32>(starts + (k << 2));
     for (let o: usize = 0; o < P; o += 64) t += load<u8>(src + o);
   }
+  for (let n: usize = 0; n < B; n++) {
+    const k = <usize>load<u32>(indices + (n << 2));
+    const r0 = runs + (<usize>load<u32>(starts + (k << 2)) << 2), r1 = runs + (<usize>load<u32>(starts + (k << 2), 4) << 2);
+    for (let r = r0; r < r1; r += 64) t += load<u8>(r);
+  }
   touched = t;
-  const scale = f32x4.splat(PIXEL_SCALE), zero = i8x16.splat(0);
+}
+
+// As gatherRunsScalar: each image's nonzero pixels and their values, scaled, from its runs (see
+// runs.ts), 8 then 4 pixels at a time. Lanes past a run's end are written too: the next run or
+// the count covers them, and a run that could pass the example's row of the lists goes 1 by 1.
+export function gatherRunsSimd(
+  list: usize, vals: usize, counts: usize, y: usize, images: usize, labels: usize, runs: usize, starts: usize, indices: usize, batch: i32, pixels: i32,
+): void {
+  const P = <usize>pixels, B = <usize>batch;
+  touchRuns(images, runs, starts, indices, B, P);
+  const scale = f32x4.splat(PIXEL_SCALE), lanes = i32x4(0, 1, 2, 3);
   for (let n: usize = 0; n < B; n++) {
     const k = <usize>load<u32>(indices + (n << 2));
     store<u8>(y + n, load<u8>(labels + k));
     const src = images + k * P, ln = list + ((n * P) << 2), vn = vals + ((n * P) << 2);
+    const r1 = runs + (<usize>load<u32>(starts + (k << 2), 4) << 2);
     let count: usize = 0;
-    for (let i: usize = 0; i < P16; i += 16) {
-      const v = v128.load(src + i);
-      const mask = <usize>i8x16.bitmask(i8x16.ne(v, zero));
-      if (!mask) continue;
-      const lo = i16x8.extend_low_i8x16_u(v), hi = i16x8.extend_high_i8x16_u(v);
-      count = appendLanes(ln, vn, count, i, mask & 15, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)), scale));
-      count = appendLanes(ln, vn, count, i + 4, (mask >> 4) & 15, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), scale));
-      count = appendLanes(ln, vn, count, i + 8, (mask >> 8) & 15, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), scale));
-      count = appendLanes(ln, vn, count, i + 12, mask >> 12, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), scale));
-    }
-    for (let p = P16; p < P; p++) {
-      const v = load<u8>(src + p);
-      if (v) { store<u32>(ln + (count << 2), <u32>p); store<f32>(vn + (count << 2), <f32>v * PIXEL_SCALE); count++; }
+    for (let r = runs + (<usize>load<u32>(starts + (k << 2)) << 2); r < r1; r += 4) {
+      const run = <usize>load<u32>(r), start = run >> 8, len = (run & 255) + 1;
+      if (count + len + 8 <= P) {
+        // the first 8 without a loop (most runs are shorter: no branch to mispredict), then by 4
+        const q = i32x4.add(i32x4.splat(<i32>start), lanes), px = i16x8.extend_low_i8x16_u(v128.load64_zero(src + start));
+        const l = ln + (count << 2), v = vn + (count << 2);
+        v128.store(l, q);
+        v128.store(l, i32x4.add(q, i32x4.splat(4)), 16);
+        v128.store(v, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(px)), scale));
+        v128.store(v, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(px)), scale), 16);
+        for (let o: usize = 8; o < len; o += 4) {
+          const p = start + o;
+          v128.store(ln + ((count + o) << 2), i32x4.add(i32x4.splat(<i32>p), lanes));
+          const more = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(src + p)));
+          v128.store(vn + ((count + o) << 2), f32x4.mul(f32x4.convert_i32x4_u(more), scale));
+        }
+      } else {
+        for (let o: usize = 0; o < len; o++) {
+          store<u32>(ln + ((count + o) << 2), <u32>(start + o));
+          store<f32>(vn + ((count + o) << 2), <f32>load<u8>(src + start + o) * PIXEL_SCALE);
+        }
+      }
+      count += len;
     }
     store<u32>(counts + (n << 2), <u32>count);
   }
@@ -461,7 +485,7 @@ function sparseForwardBlock16(zn: usize, WT: usize, b: usize, vn: usize, ln: usi
 }
 
 // WT is (cols, stride); g is (rows); delta is (batch, rows); list, vals, counts from
-// gatherSparse or nonzeroColumns. For each example n in order, WT[i] += (alpha delta[n]) x[n, i]
+// gatherRuns or nonzeroColumns. For each example n in order, WT[i] += (alpha delta[n]) x[n, i]
 // for its nonzero columns i: no regrouping by column, the update goes straight into WT (without
 // acc, WT is zeroed first, so it receives alpha delta^T x with every column written).
 // sparseOuterScalar does the same operations in the same order, so gives the same bits.

@@ -32,6 +32,14 @@ export interface LayerPlan {
   counts: number;
 }
 
+/** Where a staged dataset is: byte offsets of its images, labels and run table (see Network.stage). */
+export interface StagedData {
+  images: number;
+  labels: number;
+  runs: number;
+  starts: number;
+}
+
 /** What backprop does with delta^l (a^(l-1))^T. */
 export type BackwardTarget =
   /**
@@ -55,13 +63,14 @@ export class LayerLoop {
   }
 
   /**
-   * The nonzero inputs (lists) and y of examples [e0, e0 + m) from the staged images and labels,
-   * by plan.indices; the dense x is not needed, so it is not made. Then forward(e0, m, true).
+   * The nonzero inputs (lists) and y of examples [e0, e0 + m) from a staged dataset (its images,
+   * labels and run table), by plan.indices; the dense x is not needed, so it is not made. Then
+   * forward(e0, m, true).
    */
-  gather(images: number, labels: number, e0: number, m: number): void {
+  gather(s: StagedData, e0: number, m: number): void {
     const p = this.plan;
     const C = p.sizes[0];
-    this.k.gatherSparse(row(p.list, e0, C), row(p.vals, e0, C), p.counts + 4 * e0, p.y + e0, images, labels, p.indices + 4 * e0, m, C);
+    this.k.gatherRuns(row(p.list, e0, C), row(p.vals, e0, C), p.counts + 4 * e0, p.y + e0, s.images, s.labels, s.runs, s.starts, p.indices + 4 * e0, m, C);
   }
 
   /**

@@ -43,8 +43,12 @@ export interface NetworkOptions {
 /** A dataset copied into the network's wasm memory, ready for gathering mini-batches. */
 export interface StagedDataset {
   readonly data: Dataset;
+  /** Byte offsets in wasm memory: (count, pixels) u8 images, (count) u8 labels. */
   readonly images: number;
   readonly labels: number;
+  /** The run table of the images' nonzero pixels (assembly/runs.ts): (total) u32 runs, (count + 1) u32 starts. */
+  readonly runs: number;
+  readonly starts: number;
 }
 
 /** Summed (not averaged) gradients of the cost over one batch, per layer l = 1..L at index l-1. */
@@ -306,7 +310,11 @@ export class Network {
     this.batchEnd = this.fixedEnd = this.plan.mark();
   }
 
-  /** Copies `data` into wasm memory once (kept until `unstage`); its shape must fit the network. */
+  /**
+   * Copies `data` into wasm memory once (kept until `unstage`; a resident dataset is not copied)
+   * and scans its images once into the run table the mini-batch gather reads. Its shape must fit
+   * the network.
+   */
   stage(data: Dataset): StagedDataset {
     const known = this.staged.get(data);
     if (known) return known;
@@ -321,17 +329,21 @@ export class Network {
     if (dataImages.length !== data.count * data.pixels || dataLabels.length !== data.count) {
       throw new InvalidArgumentError(`dataset views hold ${dataImages.length} image bytes and ${dataLabels.length} labels, expected ${data.count * data.pixels} and ${data.count} (a view detached by memory growth?)`);
     }
-    let staged: StagedDataset;
-    if (dataImages.buffer === this.k().memory.buffer && dataLabels.buffer === dataImages.buffer) {
-      staged = { data, images: dataImages.byteOffset, labels: dataLabels.byteOffset }; // resident: no copy
-    } else {
-      const what = `a dataset of ${data.count} images`;
-      const images = this.plan.reserve(dataImages.length, what);
-      const labels = this.plan.reserve(dataLabels.length, what);
+    const what = `a dataset of ${data.count} images`;
+    let images = dataImages.byteOffset;
+    let labels = dataLabels.byteOffset;
+    if (dataImages.buffer !== this.k().memory.buffer || dataLabels.buffer !== dataImages.buffer) {
+      images = this.plan.reserve(dataImages.length, what); // not resident: copied
+      labels = this.plan.reserve(dataLabels.length, what);
       this.plan.u8.set(dataImages, images);
       this.plan.u8.set(dataLabels, labels);
-      staged = { data, images, labels };
     }
+    const k = this.k();
+    const starts = this.plan.reserve((data.count + 1) * 4, what);
+    const total = k.countRuns(starts, images, data.count, data.pixels);
+    const runs = this.plan.reserve(total * 4, what);
+    k.encodeRuns(runs, starts, images, data.count, data.pixels);
+    const staged = { data, images, labels, runs, starts };
     this.staged.set(data, staged);
     return staged;
   }
@@ -381,7 +393,7 @@ export class Network {
 
   unstage(mark: number): void {
     if (mark <= this.poolMark) this.stopThreads();
-    for (const [data, s] of this.staged) if (s.images >= mark) this.staged.delete(data);
+    for (const [data, s] of this.staged) if (s.starts >= mark) this.staged.delete(data); // a resident dataset's images stay, its run table goes
     this.plan.release(mark);
   }
 
@@ -394,8 +406,8 @@ export class Network {
   trainBatch(s: StagedDataset, indices: Uint32Array, start: number, m: number, eta: number, step?: StepSettings): number {
     this.plan.u32.set(indices.subarray(start, start + m), this.layout.indices >> 2);
     this.w1Current = false;
-    if (this.pool) return this.pool.step(s.images, s.labels, m, this.updateSettings(m, eta, step));
-    this.loop.gather(s.images, s.labels, 0, m);
+    if (this.pool) return this.pool.step(s, m, this.updateSettings(m, eta, step));
+    this.loop.gather(s, 0, m);
     this.loop.forward(0, m, true);
     const cost = this.loop.cost(0, m);
     const kind = step?.optimizer ?? 'sgd';
@@ -558,7 +570,7 @@ export class Network {
       const m = Math.min(this.capacity, count - start);
       const idx = this.plan.u32;
       for (let i = 0; i < m; i++) idx[(this.layout.indices >> 2) + i] = start + i;
-      this.loop.gather(s.images, s.labels, 0, m);
+      this.loop.gather(s, 0, m);
       this.loop.forward(0, m, true);
       cost += this.loop.cost(0, m);
       k.argmaxRows(this.predicted, this.layout.a[this.layerCount], m, K);

@@ -4,11 +4,11 @@
 // to its own buffer; then each thread reduces a slice of the parameters, summing the T buffers in
 // thread order, so a seed and a thread count always give the same bits. Not for: memory planning.
 import { WasmMlpError } from './errors.js';
-import { LayerLoop, type LayerPlan } from './layers.js';
+import { LayerLoop, type LayerPlan, type StagedData } from './layers.js';
 import type { Kernels } from './wasm.js';
 
 export const MAX_THREADS = 64;
-/** Int32 slots of the control block, then one f64 cost per thread from byte 64. */
+/** Int32 slots of the control block, then one f64 cost per thread from byte HEADER_BYTES. */
 const GEN = 0;
 const CMD = 1;
 const BATCH = 2;
@@ -26,7 +26,10 @@ const RATE = 11;
 const DECAY = 12;
 const GRAD_SCALE = 13;
 const OPTIMIZER = 14; // i32: 0 sgd, 1 momentum, 2 adam
-export const CONTROL_BYTES = 64 + 8 * MAX_THREADS;
+const RUNS = 15;
+const STARTS = 16;
+const HEADER_BYTES = 128;
+export const CONTROL_BYTES = HEADER_BYTES + 8 * MAX_THREADS;
 /** A share that takes longer than this means a worker died: fail instead of hanging. */
 const STALL_MS = 60_000;
 
@@ -82,9 +85,9 @@ interface Control {
 
 function controlViews(s: ThreadSetup): Control {
   return {
-    i32: new Int32Array(s.memory.buffer, s.control, 16),
-    f32: new Float32Array(s.memory.buffer, s.control, 16),
-    costs: new Float64Array(s.memory.buffer, s.control + 64, MAX_THREADS),
+    i32: new Int32Array(s.memory.buffer, s.control, HEADER_BYTES / 4),
+    f32: new Float32Array(s.memory.buffer, s.control, HEADER_BYTES / 4),
+    costs: new Float64Array(s.memory.buffer, s.control + HEADER_BYTES, MAX_THREADS),
   };
 }
 
@@ -101,7 +104,7 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control
     const e1 = Math.floor((m * (t + 1)) / T);
     let cost = 0;
     if (e1 > e0) {
-      loop.gather(ctrl[IMAGES], ctrl[LABELS], e0, e1 - e0);
+      loop.gather({ images: ctrl[IMAGES] >>> 0, labels: ctrl[LABELS] >>> 0, runs: ctrl[RUNS] >>> 0, starts: ctrl[STARTS] >>> 0 }, e0, e1 - e0);
       loop.forward(e0, e1 - e0, true);
       cost = loop.cost(e0, e1 - e0);
       loop.backward(e0, e1 - e0, { kind: 'partial', grads: gradsB, gradsWT: grads });
@@ -218,11 +221,13 @@ export class ThreadPool {
   }
 
   /** One step over examples [0, m) of the batch buffers, whose indices are already written. Returns the summed cost. */
-  step(images: number, labels: number, m: number, u: UpdateSettings): number {
+  step(data: StagedData, m: number, u: UpdateSettings): number {
     const { i32: ctrl, f32: f, costs } = this.control;
     ctrl[BATCH] = m;
-    ctrl[IMAGES] = images;
-    ctrl[LABELS] = labels;
+    ctrl[IMAGES] = data.images;
+    ctrl[LABELS] = data.labels;
+    ctrl[RUNS] = data.runs;
+    ctrl[STARTS] = data.starts;
     ctrl[OPTIMIZER] = u.optimizer;
     f[SCALE] = u.scale;
     f[MU] = u.momentum;

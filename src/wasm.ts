@@ -19,8 +19,10 @@ export interface Kernels {
   gatherBatchScalar(x: number, y: number, images: number, labels: number, indices: number, batch: number, pixels: number): void;
   nonzeroColumns(list: number, vals: number, counts: number, x: number, batch: number, cols: number): void;
   nonzeroColumnsScalar(list: number, vals: number, counts: number, x: number, batch: number, cols: number): void;
-  gatherSparse(list: number, vals: number, counts: number, y: number, images: number, labels: number, indices: number, batch: number, pixels: number): void;
-  gatherSparseScalar(list: number, vals: number, counts: number, y: number, images: number, labels: number, indices: number, batch: number, pixels: number): void;
+  countRuns(starts: number, images: number, count: number, pixels: number): number;
+  encodeRuns(runs: number, starts: number, images: number, count: number, pixels: number): void;
+  gatherRuns(list: number, vals: number, counts: number, y: number, images: number, labels: number, runs: number, starts: number, indices: number, batch: number, pixels: number): void;
+  gatherRunsScalar(list: number, vals: number, counts: number, y: number, images: number, labels: number, runs: number, starts: number, indices: number, batch: number, pixels: number): void;
   sparseForward(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number): void;
   sparseForwardScalar(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number): void;
   sparseOuter(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, batch: number, rows: number, cols: number, stride: number): void;

@@ -237,19 +237,60 @@ describe.each(['debug', 'scalar'] as const)('sparse first-layer kernels: %s buil
     }
   });
 
-  it.each([[1, 784], [10, 784], [3, 35], [64, 17]])('gatherSparse gives what gatherBatch then nonzeroColumns give, batch %i, %i pixels', async (batch, pixels) => {
+  /** The run table by its definition (assembly/runs.ts): maximal runs of nonzero pixels, split at multiples of 256. */
+  const runTable = (images: Uint8Array, count: number, pixels: number) => {
+    const starts = [0];
+    const runs: number[] = [];
+    for (let k = 0; k < count; k++) {
+      const img = images.subarray(k * pixels, (k + 1) * pixels);
+      for (let p = 0; p < pixels; p++) {
+        if (img[p] === 0 || (p > 0 && img[p - 1] !== 0 && p % 256 !== 0)) continue;
+        let end = p;
+        while (end + 1 < pixels && img[end + 1] !== 0 && (end + 1) % 256 !== 0) end++;
+        runs.push((p << 8) | (end - p));
+      }
+      starts.push(runs.length);
+    }
+    return { starts, runs };
+  };
+  /** count images of `pixels`, about `zeros` of them zero, then 16 bytes of 255 past the last one that no run may include. */
+  const imageSet = (count: number, pixels: number, zeros: number) => {
+    const bytes = Uint8Array.from({ length: count * pixels + 16 }, () => (rng.float() < zeros ? 0 : 1 + rng.below(255)));
+    bytes.fill(255, count * pixels);
+    return bytes;
+  };
+  const IMAGE_SETS: [number, number, number][] = [[3, 1, 0.5], [4, 7, 0.5], [4, 8, 0.3], [5, 9, 0.5], [6, 35, 0.75], [10, 784, 0.81], [3, 784, 0], [3, 784, 1], [2, 600, 0.05], [2, 1030, 0]];
+
+  it.each(IMAGE_SETS)('countRuns and encodeRuns give the runs of every image by their definition, %i images of %i pixels, %f zeros', async (count, pixels, zeros) => {
+    const t = await KernelBench.create(variant);
+    const bytes = imageSet(count, pixels, zeros);
+    const expected = runTable(bytes, count, pixels);
+    const ip = t.u8(bytes);
+    const starts = t.u32(new Uint32Array(count + 1).fill(0xffffffff));
+    expect(t.k.countRuns(starts, ip, count, pixels)).toBe(expected.runs.length);
+    expect([...t.plan.u32.subarray(starts >> 2, (starts >> 2) + count + 1)]).toEqual(expected.starts);
+    const runs = t.u32(new Uint32Array(expected.runs.length + 1).fill(0xffffffff));
+    t.k.encodeRuns(runs, starts, ip, count, pixels);
+    expect([...t.plan.u32.subarray(runs >> 2, (runs >> 2) + expected.runs.length + 1)]).toEqual([...expected.runs, 0xffffffff]);
+  });
+
+  it.each([[1, 784, 0.81], [10, 784, 0.81], [3, 35, 0.75], [64, 17, 0.5], [4, 600, 0], [3, 9, 0.2]])('gatherRuns gives what gatherBatch then nonzeroColumns give, batch %i, %i pixels, %f zeros', async (batch, pixels, zeros) => {
     const t = await KernelBench.create(variant);
     const count = batch + 5;
-    const images = Uint8Array.from({ length: count * pixels }, () => (rng.float() < 0.75 ? 0 : 1 + rng.below(255)));
+    const bytes = imageSet(count, pixels, zeros);
     const labels = Uint8Array.from({ length: count }, () => rng.below(10));
-    const indices = Array.from({ length: batch }, () => rng.below(count));
-    const [ip, lp, xp] = [t.u8(images), t.u8(labels), t.u32(indices)];
+    const indices = Array.from({ length: batch }, (_, n) => (n === batch - 1 ? count - 1 : rng.below(count))); // the last image too
+    const [ip, lp, xp] = [t.u8(bytes), t.u8(labels), t.u32(indices)];
     const dense = t.f32(new Float32Array(batch * pixels)), y1 = t.u8(new Uint8Array(batch));
     t.k.gatherBatch(dense, y1, ip, lp, xp, batch, pixels);
     const a = lists(t, t.readF32(dense, batch * pixels), batch, pixels);
-    for (const fn of ['gatherSparse', 'gatherSparseScalar'] as const) {
-      const [list, vals, counts, y2] = [t.u32(new Uint32Array(batch * pixels)), t.f32(new Float32Array(batch * pixels)), t.u32(new Uint32Array(batch)), t.u8(new Uint8Array(batch))];
-      t.k[fn](list, vals, counts, y2, ip, lp, xp, batch, pixels);
+    const starts = t.u32(new Uint32Array(count + 1));
+    const runs = t.u32(new Uint32Array(t.k.countRuns(starts, ip, count, pixels)));
+    t.k.encodeRuns(runs, starts, ip, count, pixels);
+    for (const fn of ['gatherRuns', 'gatherRunsScalar'] as const) {
+      // 4 entries past the lists must stay as they are: a thread's slice ends there
+      const [list, vals, counts, y2] = [t.u32(new Uint32Array(batch * pixels + 4).fill(7)), t.f32(new Float32Array(batch * pixels + 4).fill(7)), t.u32(new Uint32Array(batch)), t.u8(new Uint8Array(batch))];
+      t.k[fn](list, vals, counts, y2, ip, lp, runs, starts, xp, batch, pixels);
       expect(t.readU8(y2, batch)).toEqual(t.readU8(y1, batch));
       for (let n = 0; n < batch; n++) {
         const c = t.plan.u32[(a.counts >> 2) + n];
@@ -257,6 +298,8 @@ describe.each(['debug', 'scalar'] as const)('sparse first-layer kernels: %s buil
         expect(t.plan.u32.slice((list >> 2) + n * pixels, (list >> 2) + n * pixels + c)).toEqual(t.plan.u32.slice((a.list >> 2) + n * pixels, (a.list >> 2) + n * pixels + c));
         expect(t.readF32(vals + 4 * n * pixels, c)).toEqual(t.readF32(a.vals + 4 * n * pixels, c));
       }
+      expect([...t.plan.u32.subarray((list >> 2) + batch * pixels, (list >> 2) + batch * pixels + 4)]).toEqual([7, 7, 7, 7]);
+      expect([...t.readF32(vals + 4 * batch * pixels, 4)]).toEqual([7, 7, 7, 7]);
     }
   });
 
