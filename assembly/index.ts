@@ -10,12 +10,12 @@
 // f32x4 path in simd.ts, the scalar build the plain twin in scalar.ts. The twins are exported
 // only by the debug build (oracle.ts), which tests hold the SIMD paths against.
 import {
-  denseBackwardInputSimd, denseForwardSimd, denseOuterSimd, gatherBatchSimd, nonzeroColumnsSimd,
-  adamUpdateSimd, gatherRunsSimd, momentumUpdateSimd, reduceUpdateSimd, sgdUpdateSimd, sparseForwardSimd, sparseOuterSimd,
+  denseBackwardInputSimd, denseForwardSimd, denseOuterSimd, nonzeroColumnsSimd,
+  adamUpdateSimd, gatherRunsSimd, momentumUpdateSimd, sigmoidPrimeMulSimd, sigmoidSimd, reduceUpdateSimd, sgdUpdateSimd, sparseForwardSimd, sparseOuterSimd,
 } from './simd';
 import { TINY } from './shared';
 import {
-  gatherBatchScalar, gatherRunsScalar, denseForwardScalar, denseBackwardInputScalar, denseOuterScalar, nonzeroColumnsScalar, sparseForwardScalar, sparseOuterScalar, sgdUpdateScalar, reduceUpdateScalar, momentumUpdateScalar, adamUpdateScalar,
+  gatherRunsScalar, sigmoidPrimeMulScalar, sigmoidScalar, denseForwardScalar, denseBackwardInputScalar, denseOuterScalar, nonzeroColumnsScalar, sparseForwardScalar, sparseOuterScalar, sgdUpdateScalar, reduceUpdateScalar, momentumUpdateScalar, adamUpdateScalar,
 } from './scalar';
 
 /** First byte free for the memory plan: everything below belongs to the module's data. */
@@ -26,18 +26,6 @@ export function heapBase(): usize {
 /** Reports whether this build uses f32x4 SIMD (the scalar build answers 0). */
 export function simdEnabled(): i32 {
   return ASC_FEATURE_SIMD ? 1 : 0;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Input: gather a mini-batch of u8 images into f32 scaled to [0, 1].
-
-// x is (batch, pixels) f32; images is (count, pixels) u8; y is (batch) u8; labels is (count) u8;
-// indices is (batch) u32, each < count.
-export function gatherBatch(
-  x: usize, y: usize, images: usize, labels: usize, indices: usize, batch: i32, pixels: i32,
-): void {
-  if (ASC_FEATURE_SIMD) gatherBatchSimd(x, y, images, labels, indices, batch, pixels);
-  else gatherBatchScalar(x, y, images, labels, indices, batch, pixels);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -104,7 +92,7 @@ export function nonzeroColumns(list: usize, vals: usize, counts: usize, x: usize
 
 // list, vals, counts as nonzeroColumns; y is (batch) u8; images is (count, pixels) u8; labels is
 // (count) u8; runs and starts the dataset's run table (runs.ts); indices is (batch) u32.
-// gatherBatch and nonzeroColumns in one step, from the runs of nonzero pixels found once when
+// The u8 images scaled to [0, 1] and listed as nonzeroColumns lists them, from the runs of nonzero pixels found once when
 // the dataset was staged, without the dense f32 batch: the training and evaluation path of the
 // first layer.
 export function gatherRuns(
@@ -154,20 +142,14 @@ export function sparseGradient(
 
 // a, z are (n); a = sigma(z) = 1 / (1 + e^-z); a may alias z
 export function sigmoid(a: usize, z: usize, n: i32): void {
-  for (let i: usize = 0; i < <usize>n; i++) {
-    const v = load<f32>(z + (i << 2));
-    store<f32>(a + (i << 2), <f32>1 / (<f32>1 + Mathf.exp(-v)));
-  }
+  if (ASC_FEATURE_SIMD) sigmoidSimd(a, z, n);
+  else sigmoidScalar(a, z, n);
 }
 
 // delta, a are (n) with a = sigma(z); delta *= sigma'(z) = a (1 - a)
 export function sigmoidPrimeMul(delta: usize, a: usize, n: i32): void {
-  for (let i: usize = 0; i < <usize>n; i++) {
-    const s = load<f32>(a + (i << 2));
-    let d = load<f32>(delta + (i << 2)) * (s * (<f32>1 - s));
-    if (Mathf.abs(d) < TINY) d = 0;
-    store<f32>(delta + (i << 2), d);
-  }
+  if (ASC_FEATURE_SIMD) sigmoidPrimeMulSimd(delta, a, n);
+  else sigmoidPrimeMulScalar(delta, a, n);
 }
 
 // tanh and ReLU hidden layers (beyond the lecture). a, z are (n); a may alias z.

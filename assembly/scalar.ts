@@ -1,24 +1,7 @@
 // The plain scalar twin of every SIMD kernel: the scalar build's kernels, the SIMD paths' tails,
 // and the oracle the tests hold the SIMD paths against (exported by the debug build, oracle.ts).
 // Not for: dispatching; index.ts picks between these and simd.ts at compile time.
-import { biasOuter, PIXEL_SCALE, TINY } from './shared';
-
-// x is (batch, pixels) f32; images is (count, pixels) u8; y is (batch) u8; labels is (count) u8;
-// indices is (batch) u32
-export function gatherBatchScalar(
-  x: usize, y: usize, images: usize, labels: usize, indices: usize, batch: i32, pixels: i32,
-): void {
-  const P = <usize>pixels;
-  for (let n: usize = 0; n < <usize>batch; n++) {
-    const k = <usize>load<u32>(indices + (n << 2));
-    store<u8>(y + n, load<u8>(labels + k));
-    const src = images + k * P;
-    const dst = x + ((n * P) << 2);
-    for (let i: usize = 0; i < P; i++) {
-      store<f32>(dst + (i << 2), <f32>load<u8>(src + i) * PIXEL_SCALE);
-    }
-  }
-}
+import { biasOuter, PIXEL_SCALE, sigmoidf32, TINY } from './shared';
 
 // z is (batch, rows); W is (rows, cols) row-major; b is (rows); x is (batch, cols)
 export function denseForwardScalar(
@@ -218,5 +201,20 @@ export function adamUpdateScalar(params: usize, m: usize, v: usize, grads: usize
     store<f32>(m + o, mi);
     store<f32>(v + o, vi);
     store<f32>(params + o, load<f32>(params + o) - lr * mi / (Mathf.sqrt(vi) + eps));
+  }
+}
+
+// a, z are (n); a may alias z. a = sigma(z) = 1 / (1 + e^-z)
+export function sigmoidScalar(a: usize, z: usize, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) store<f32>(a + (i << 2), sigmoidf32(load<f32>(z + (i << 2))));
+}
+
+// delta, a are (n) with a = sigma(z); delta *= sigma'(z) = a (1 - a), below TINY flushed to 0
+export function sigmoidPrimeMulScalar(delta: usize, a: usize, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) {
+    const s = load<f32>(a + (i << 2));
+    let d = load<f32>(delta + (i << 2)) * (s * (<f32>1 - s));
+    if (Mathf.abs(d) < TINY) d = 0;
+    store<f32>(delta + (i << 2), d);
   }
 }

@@ -20,3 +20,36 @@ export function biasOuter(g: usize, delta: usize, alpha: f32, acc: bool, B: usiz
     store<f32>(p, acc ? load<f32>(p) + alpha * s : alpha * s);
   }
 }
+
+// e^x in f32 operations only (no table, no f64), so that the SIMD path (exp4 in simd.ts) does the
+// very same operations 4 at a time: x = k ln2 + r with |r| <= ln2 / 2 (Cody-Waite, ln2 in two
+// parts), e^r = 1 + r + r^2 p(r) with Cephes' degree-5 p, times 2^k made in the exponent bits.
+// Relative error under 3e-7 (a test sweeps it). x is clamped to [EXP_LO, EXP_HI]: below, 0;
+// above, +Infinity.
+export const EXP_LO: f32 = -88.0;
+export const EXP_HI: f32 = 88.5;
+export const LOG2E: f32 = 1.44269504088896341;
+export const LN2_HI: f32 = 0.693359375;
+export const LN2_LO: f32 = -2.12194440e-4;
+export const P0: f32 = 1.9875691500e-4;
+export const P1: f32 = 1.3981999507e-3;
+export const P2: f32 = 8.3334519073e-3;
+export const P3: f32 = 4.1665795894e-2;
+export const P4: f32 = 1.6666665459e-1;
+export const P5: f32 = 5.0000001201e-1;
+
+@inline export function expf32(v: f32): f32 {
+  const x = min<f32>(max<f32>(v, EXP_LO), EXP_HI);
+  const k = Mathf.floor(x * LOG2E + <f32>0.5);
+  const r = x - k * LN2_HI - k * LN2_LO;
+  const p = ((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5;
+  return (p * (r * r) + r + <f32>1) * reinterpret<f32>((<i32>k + 127) << 23);
+}
+
+// Below this z, sigma(z) < 2^-126 would be denormal: it is 0 instead.
+export const SIGMOID_FLUSH: f32 = -87.33;
+
+// sigma(z) = 1 / (1 + e^-z), or 0 below SIGMOID_FLUSH
+@inline export function sigmoidf32(z: f32): f32 {
+  return z < SIGMOID_FLUSH ? 0 : <f32>1 / (<f32>1 + expf32(-z));
+}

@@ -5,8 +5,8 @@
 //
 // Register budget: V8 has 16 SIMD registers; every tile below keeps at most 14 v128 values live
 // (8 accumulators + 6 operands), since spilling costs 1.4-2x.
-import { biasOuter, PIXEL_SCALE, TINY } from './shared';
-import { adamUpdateScalar, momentumUpdateScalar } from './scalar';
+import { biasOuter, EXP_HI, EXP_LO, LN2_HI, LN2_LO, LOG2E, P0, P1, P2, P3, P4, P5, PIXEL_SCALE, SIGMOID_FLUSH, TINY } from './shared';
+import { adamUpdateScalar, momentumUpdateScalar, sigmoidPrimeMulScalar, sigmoidScalar } from './scalar';
 
 // ---------------------------------------------------------------------------------------------
 // Gather
@@ -14,40 +14,6 @@ import { adamUpdateScalar, momentumUpdateScalar } from './scalar';
 // Sum of touched bytes, stored so the optimiser keeps the touching loads.
 let touched: u32 = 0;
 
-// x is (batch, pixels) f32; images is (count, pixels) u8; y is (batch) u8; labels is (count) u8;
-// indices is (batch) u32
-export function gatherBatchSimd(
-  x: usize, y: usize, images: usize, labels: usize, indices: usize, batch: i32, pixels: i32,
-): void {
-  const P = <usize>pixels, B = <usize>batch;
-  // Shuffled images are cache misses and wasm has no prefetch: touching one byte per cache line
-  // of every image first lets the misses overlap instead of stalling the conversion one by one.
-  let t: u32 = 0;
-  for (let n: usize = 0; n < B; n++) {
-    const src = images + <usize>load<u32>(indices + (n << 2)) * P;
-    for (let o: usize = 0; o < P; o += 64) t += load<u8>(src + o);
-  }
-  touched = t;
-  const scale = f32x4.splat(PIXEL_SCALE);
-  const P16 = P & ~15;
-  for (let n: usize = 0; n < B; n++) {
-    const k = <usize>load<u32>(indices + (n << 2));
-    store<u8>(y + n, load<u8>(labels + k));
-    const src = images + k * P;
-    const dst = x + ((n * P) << 2);
-    for (let i: usize = 0; i < P16; i += 16) {
-      const v = v128.load(src + i);
-      const lo = i16x8.extend_low_i8x16_u(v);
-      const hi = i16x8.extend_high_i8x16_u(v);
-      const o = dst + (i << 2);
-      v128.store(o, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)), scale));
-      v128.store(o, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), scale), 16);
-      v128.store(o, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), scale), 32);
-      v128.store(o, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), scale), 48);
-    }
-    for (let i = P16; i < P; i++) store<f32>(dst + (i << 2), <f32>load<u8>(src + i) * PIXEL_SCALE);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Forward: z = x W^T + b as dot products of rows. Every z element is summed the same way
@@ -356,8 +322,9 @@ export function nonzeroColumnsSimd(list: usize, vals: usize, counts: usize, x: u
   }
 }
 
-// Touches one byte per cache line of the batch's images and starts, then of their runs (see
-// gatherBatchSimd): the misses of all examples overlap instead of following one another.
+// Shuffled images are cache misses and wasm has no prefetch: touching one byte per cache line of
+// the batch's images and starts, then of their runs, lets the misses of all examples overlap
+// instead of stalling the gather one by one.
 function touchRuns(images: usize, runs: usize, starts: usize, indices: usize, B: usize, P: usize): void {
   let t: u32 = 0;
   for (let n: usize = 0; n < B; n++) {
@@ -613,4 +580,42 @@ export function adamUpdateSimd(params: usize, m: usize, v: usize, grads: usize, 
 // lanes with |x| < TINY become 0 (NaN stays), as the scalar kernels' `if (Mathf.abs(x) < TINY) x = 0`
 @inline function flushTiny(x: v128): v128 {
   return v128.and(x, v128.or(f32x4.ge(f32x4.abs(x), f32x4.splat(TINY)), f32x4.ne(x, x)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sigmoid
+
+// expf32 (shared.ts) 4 at a time, the same operations in the same order
+@inline function exp4(v: v128): v128 {
+  const x = f32x4.min(f32x4.max(v, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
+  const k = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(0.5)));
+  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(k, f32x4.splat(LN2_HI))), f32x4.mul(k, f32x4.splat(LN2_LO)));
+  let p = f32x4.add(f32x4.mul(f32x4.splat(P0), r), f32x4.splat(P1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P4));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P5));
+  const e = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  return f32x4.mul(e, i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(k), i32x4.splat(127)), 23));
+}
+
+// As sigmoidScalar, 4 at a time; a may alias z
+export function sigmoidSimd(a: usize, z: usize, n: i32): void {
+  const N = <usize>n, N4 = N & ~3, one = f32x4.splat(1), flush = f32x4.splat(SIGMOID_FLUSH);
+  for (let i: usize = 0; i < N4; i += 4) {
+    const v = v128.load(z + (i << 2));
+    v128.store(a + (i << 2), v128.andnot(f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(v)))), f32x4.lt(v, flush)));
+  }
+  sigmoidScalar(a + (N4 << 2), z + (N4 << 2), <i32>(N - N4));
+}
+
+// As sigmoidPrimeMulScalar, 4 at a time
+export function sigmoidPrimeMulSimd(delta: usize, a: usize, n: i32): void {
+  const N = <usize>n, N4 = N & ~3, one = f32x4.splat(1), tiny = f32x4.splat(TINY);
+  for (let i: usize = 0; i < N4; i += 4) {
+    const s = v128.load(a + (i << 2));
+    const d = f32x4.mul(v128.load(delta + (i << 2)), f32x4.mul(s, f32x4.sub(one, s)));
+    v128.store(delta + (i << 2), v128.andnot(d, f32x4.lt(f32x4.abs(d), tiny)));
+  }
+  sigmoidPrimeMulScalar(delta + (N4 << 2), a + (N4 << 2), <i32>(N - N4));
 }

@@ -7,7 +7,6 @@ export interface Kernels {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
   simdEnabled(): number;
-  gatherBatch(x: number, y: number, images: number, labels: number, indices: number, batch: number, pixels: number): void;
   denseForward(z: number, W: number, b: number, x: number, batch: number, rows: number, cols: number): void;
   denseForwardScalar(z: number, W: number, b: number, x: number, batch: number, rows: number, cols: number): void;
   denseBackwardInput(dx: number, W: number, delta: number, batch: number, rows: number, cols: number): void;
@@ -16,7 +15,6 @@ export interface Kernels {
   denseSgdStep(W: number, b: number, delta: number, x: number, scale: number, batch: number, rows: number, cols: number): void;
   denseGradient(nablaW: number, nablaB: number, delta: number, x: number, batch: number, rows: number, cols: number): void;
   denseOuterScalar(G: number, g: number, delta: number, x: number, alpha: number, acc: number, batch: number, rows: number, cols: number): void;
-  gatherBatchScalar(x: number, y: number, images: number, labels: number, indices: number, batch: number, pixels: number): void;
   nonzeroColumns(list: number, vals: number, counts: number, x: number, batch: number, cols: number): void;
   nonzeroColumnsScalar(list: number, vals: number, counts: number, x: number, batch: number, cols: number): void;
   countRuns(starts: number, images: number, count: number, pixels: number): number;
@@ -43,6 +41,8 @@ export interface Kernels {
   softmaxRows(a: number, z: number, batch: number, classes: number): void;
   outputDeltaDifference(delta: number, a: number, y: number, batch: number, classes: number): void;
   sigmoidPrimeMul(delta: number, a: number, n: number): void;
+  sigmoidScalar(a: number, z: number, n: number): void;
+  sigmoidPrimeMulScalar(delta: number, a: number, n: number): void;
   outputDeltaQuadratic(delta: number, a: number, y: number, batch: number, classes: number): void;
   costQuadratic(a: number, y: number, batch: number, classes: number): number;
   argmaxRows(out: number, a: number, batch: number, classes: number): void;

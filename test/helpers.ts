@@ -96,7 +96,7 @@ export function f32(a: ArrayLike<number>): Float64Array {
 
 /** The `...Scalar` entries of the debug build, expressed with the scalar build's plain kernels. */
 function scalarTwins(k: Kernels): Partial<Kernels> {
-  const same = ['gatherBatch', 'gatherRuns', 'denseForward', 'denseBackwardInput', 'nonzeroColumns', 'sparseForward', 'sgdUpdate', 'reduceUpdate'] as const;
+  const same = ['gatherRuns', 'sigmoid', 'sigmoidPrimeMul', 'denseForward', 'denseBackwardInput', 'nonzeroColumns', 'sparseForward', 'sgdUpdate', 'reduceUpdate'] as const;
   const twins: Record<string, unknown> = {};
   for (const name of same) twins[`${name}Scalar`] = (k[name] as (...a: number[]) => unknown).bind(k);
   twins.denseOuterScalar = (G: number, g: number, d: number, x: number, alpha: number, acc: number, B: number, R: number, C: number) => {
