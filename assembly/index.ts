@@ -53,8 +53,8 @@ export function denseBackwardInput(
 export function denseBackwardParams(
   nablaW: usize, nablaB: usize, delta: usize, x: usize, batch: i32, rows: i32, cols: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) denseOuterSimd(nablaW, nablaB, delta, x, 1, true, batch, rows, cols);
-  else denseOuterScalar(nablaW, nablaB, delta, x, 1, true, batch, rows, cols);
+  if (ASC_FEATURE_SIMD) denseOuterSimd(nablaW, nablaB, delta, x, 1, true, batch, rows, cols, rows);
+  else denseOuterScalar(nablaW, nablaB, delta, x, 1, true, batch, rows, cols, rows);
 }
 
 // nablaW is (rows, cols); nablaB is (rows); delta is (batch, rows); x is (batch, cols).
@@ -62,19 +62,20 @@ export function denseBackwardParams(
 export function denseGradient(
   nablaW: usize, nablaB: usize, delta: usize, x: usize, batch: i32, rows: i32, cols: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) denseOuterSimd(nablaW, nablaB, delta, x, 1, false, batch, rows, cols);
-  else denseOuterScalar(nablaW, nablaB, delta, x, 1, false, batch, rows, cols);
+  if (ASC_FEATURE_SIMD) denseOuterSimd(nablaW, nablaB, delta, x, 1, false, batch, rows, cols, rows);
+  else denseOuterScalar(nablaW, nablaB, delta, x, 1, false, batch, rows, cols, rows);
 }
 
-// W is (rows, cols); b is (rows); delta is (batch, rows); x is (batch, cols).
+// W is (rows, cols); b is (rows); delta is (batch, rows) with rows dstride apart (dstride >=
+// rows: threads pass a range of the rows, each its own); x is (batch, cols).
 // The fused gradient-descent step of one layer: W -= scale delta^T x, b -= scale sum_n delta,
 // with scale = eta / batch. Equal, bit for bit, to zero + denseBackwardParams + sgdUpdate,
 // without the gradient buffer's three passes over memory.
 export function denseSgdStep(
-  W: usize, b: usize, delta: usize, x: usize, scale: f32, batch: i32, rows: i32, cols: i32,
+  W: usize, b: usize, delta: usize, x: usize, scale: f32, batch: i32, rows: i32, cols: i32, dstride: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) denseOuterSimd(W, b, delta, x, -scale, true, batch, rows, cols);
-  else denseOuterScalar(W, b, delta, x, -scale, true, batch, rows, cols);
+  if (ASC_FEATURE_SIMD) denseOuterSimd(W, b, delta, x, -scale, true, batch, rows, cols, dstride);
+  else denseOuterScalar(W, b, delta, x, -scale, true, batch, rows, cols, dstride);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -114,17 +115,18 @@ export function sparseForward(
   else sparseForwardScalar(z, WT, b, vals, list, counts, batch, rows, cols, stride);
 }
 
-// WT is (cols, stride); g is (rows); delta is (batch, rows); list, vals, counts from
-// nonzeroColumns or gatherRuns. For each example n in order, WT[i, j] += (alpha delta[n, j])
-// x[n, i] for its nonzero columns i (straight into WT, no regrouping); g += alpha (sum_n delta).
-// The same update as denseOuterScalar's W[j, i] += alpha (sum_n x[n, i] delta[n, j]), rounded
-// in another order.
+// WT is (cols, stride); g is (rows); delta is (batch, rows) with rows dstride apart; list, vals,
+// counts from nonzeroColumns or gatherRuns. For each example n in order, WT[i, j] += (alpha
+// delta[n, j]) x[n, i] for its nonzero columns i (straight into WT, no regrouping); g += alpha
+// (sum_n delta). The same update as denseOuterScalar's W[j, i] += alpha (sum_n x[n, i]
+// delta[n, j]), rounded in another order. Threads may each pass a range of the rows starting at a
+// multiple of 16 (WT, g and delta moved to it): only the range's rows rounded up to 16 are written.
 export function sparseOuter(
   WT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, alpha: f32,
-  batch: i32, rows: i32, cols: i32, stride: i32,
+  batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) sparseOuterSimd(WT, g, delta, vals, list, counts, alpha, true, batch, rows, cols, stride);
-  else sparseOuterScalar(WT, g, delta, vals, list, counts, alpha, true, batch, rows, cols, stride);
+  if (ASC_FEATURE_SIMD) sparseOuterSimd(WT, g, delta, vals, list, counts, alpha, true, batch, rows, cols, stride, dstride);
+  else sparseOuterScalar(WT, g, delta, vals, list, counts, alpha, true, batch, rows, cols, stride, dstride);
 }
 
 // GT is (cols, stride); g is (rows); the rest as sparseOuter. GT = delta^T x transposed (every
@@ -133,8 +135,8 @@ export function sparseGradient(
   GT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize,
   batch: i32, rows: i32, cols: i32, stride: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) sparseOuterSimd(GT, g, delta, vals, list, counts, 1, false, batch, rows, cols, stride);
-  else sparseOuterScalar(GT, g, delta, vals, list, counts, 1, false, batch, rows, cols, stride);
+  if (ASC_FEATURE_SIMD) sparseOuterSimd(GT, g, delta, vals, list, counts, 1, false, batch, rows, cols, stride, rows);
+  else sparseOuterScalar(GT, g, delta, vals, list, counts, 1, false, batch, rows, cols, stride, rows);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -37,20 +37,21 @@ export function denseBackwardInputScalar(
   }
 }
 
-// G is (rows, cols); g is (rows); delta is (batch, rows); x is (batch, cols).
+// G is (rows, cols); g is (rows); delta is (batch, rows) with rows dstride apart (dstride >= rows:
+// a caller may pass a range of rows of a wider delta); x is (batch, cols).
 // G += alpha (delta^T x), g += alpha (sum_n delta), each sum taken over n in order from 0;
 // without acc, G = ... and g = ... instead.
 export function denseOuterScalar(
-  G: usize, g: usize, delta: usize, x: usize, alpha: f32, acc: bool, batch: i32, rows: i32, cols: i32,
+  G: usize, g: usize, delta: usize, x: usize, alpha: f32, acc: bool, batch: i32, rows: i32, cols: i32, dstride: i32,
 ): void {
-  const R = <usize>rows, C = <usize>cols, B = <usize>batch, C4 = C & ~3;
+  const R = <usize>rows, C = <usize>cols, B = <usize>batch, C4 = C & ~3, D = <usize>dstride;
   for (let j: usize = 0; j < R; j++) {
     const Gj = G + ((j * C) << 2);
     let i: usize = 0;
     for (; i < C4; i += 4) { // four columns at a time: x rows are read 16 bytes at a time
       let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
       for (let n: usize = 0; n < B; n++) {
-        const d = load<f32>(delta + ((n * R + j) << 2));
+        const d = load<f32>(delta + ((n * D + j) << 2));
         const xi = x + ((n * C + i) << 2);
         s0 += d * load<f32>(xi);
         s1 += d * load<f32>(xi, 4);
@@ -66,12 +67,12 @@ export function denseOuterScalar(
     for (; i < C; i++) {
       let s: f32 = 0;
       for (let n: usize = 0; n < B; n++) {
-        s += load<f32>(delta + ((n * R + j) << 2)) * load<f32>(x + ((n * C + i) << 2));
+        s += load<f32>(delta + ((n * D + j) << 2)) * load<f32>(x + ((n * C + i) << 2));
       }
       store<f32>(Gj + (i << 2), (acc ? load<f32>(Gj + (i << 2)) : 0) + alpha * s);
     }
   }
-  biasOuter(g, delta, alpha, acc, B, R);
+  biasOuter(g, delta, alpha, acc, B, R, D);
 }
 
 // list is (batch, cols) u32, vals is (batch, cols) f32, counts is (batch) u32; x is (batch, cols).
@@ -138,25 +139,26 @@ export function sparseForwardScalar(
   }
 }
 
-// WT is (cols, stride); g is (rows); delta is (batch, rows); list, vals, counts from
-// nonzeroColumns. For each example n in order, WT[i, j] += (alpha delta[n, j]) x[n, i] for its
-// nonzero columns i; without acc, WT is zeroed first. g += alpha (sum over n of delta[n]).
+// WT is (cols, stride); g is (rows); delta is (batch, rows) with rows dstride apart; list, vals,
+// counts from nonzeroColumns. For each example n in order, WT[i, j] += (alpha delta[n, j])
+// x[n, i] for its nonzero columns i; without acc, WT is zeroed first. g += alpha (sum over n of
+// delta[n]).
 export function sparseOuterScalar(
   WT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, alpha: f32, acc: bool,
-  batch: i32, rows: i32, cols: i32, stride: i32,
+  batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32,
 ): void {
-  const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch;
+  const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch, D = <usize>dstride;
   if (!acc) memory.fill(WT, 0, (C * S) << 2);
   for (let n: usize = 0; n < B; n++) {
     const ln = list + ((n * C) << 2), vn = vals + ((n * C) << 2), count = <usize>load<u32>(counts + (n << 2));
     for (let t: usize = 0; t < count; t++) {
       const x = load<f32>(vn + (t << 2)), w = WT + ((<usize>load<u32>(ln + (t << 2)) * S) << 2);
       for (let j: usize = 0; j < R; j++) {
-        store<f32>(w + (j << 2), load<f32>(w + (j << 2)) + (alpha * load<f32>(delta + ((n * R + j) << 2))) * x);
+        store<f32>(w + (j << 2), load<f32>(w + (j << 2)) + (alpha * load<f32>(delta + ((n * D + j) << 2))) * x);
       }
     }
   }
-  biasOuter(g, delta, alpha, acc, B, R);
+  biasOuter(g, delta, alpha, acc, B, R, D);
 }
 
 // params, nabla are (n). params -= scale * nabla

@@ -11,11 +11,12 @@ export const PIXEL_SCALE: f32 = 1.0 / 255.0;
  */
 export const TINY: f32 = 1e-30;
 
-// g is (rows); delta is (batch, rows). g += alpha (sum over n in order of delta[n]); = without acc
-export function biasOuter(g: usize, delta: usize, alpha: f32, acc: bool, B: usize, R: usize): void {
+// g is (rows); delta is (batch, rows) with rows D apart (D >= R). g += alpha (sum over n in order
+// of delta[n]); = without acc
+export function biasOuter(g: usize, delta: usize, alpha: f32, acc: bool, B: usize, R: usize, D: usize): void {
   for (let j: usize = 0; j < R; j++) {
     let s: f32 = 0;
-    for (let n: usize = 0; n < B; n++) s += load<f32>(delta + ((n * R + j) << 2));
+    for (let n: usize = 0; n < B; n++) s += load<f32>(delta + ((n * D + j) << 2));
     const p = g + (j << 2);
     store<f32>(p, acc ? load<f32>(p) + alpha * s : alpha * s);
   }

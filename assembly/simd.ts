@@ -198,27 +198,27 @@ function backInputColumns(dx: usize, W: usize, delta: usize, n: usize, from: usi
 
 // G is (rows, cols); g is (rows); delta is (batch, rows); x is (batch, cols)
 export function denseOuterSimd(
-  G: usize, g: usize, delta: usize, x: usize, alpha: f32, acc: bool, batch: i32, rows: i32, cols: i32,
+  G: usize, g: usize, delta: usize, x: usize, alpha: f32, acc: bool, batch: i32, rows: i32, cols: i32, dstride: i32,
 ): void {
-  const B = <usize>batch, R = <usize>rows, C = <usize>cols, C8 = C & ~7;
+  const B = <usize>batch, R = <usize>rows, C = <usize>cols, C8 = C & ~7, D = <usize>dstride;
   let j: usize = 0;
   for (; j + 4 <= R; j += 4) {
-    for (let i: usize = 0; i < C8; i += 8) outerTile4x8(G, delta, x, alpha, acc, j, i, B, R, C);
-    for (let k: usize = 0; k < 4; k++) outerColumns(G, delta, x, alpha, acc, j + k, C8, B, R, C);
+    for (let i: usize = 0; i < C8; i += 8) outerTile4x8(G, delta, x, alpha, acc, j, i, B, D, C);
+    for (let k: usize = 0; k < 4; k++) outerColumns(G, delta, x, alpha, acc, j + k, C8, B, D, C);
   }
   for (; j < R; j++) {
-    for (let i: usize = 0; i < C8; i += 8) outerTile1x8(G, delta, x, alpha, acc, j, i, B, R, C);
-    outerColumns(G, delta, x, alpha, acc, j, C8, B, R, C);
+    for (let i: usize = 0; i < C8; i += 8) outerTile1x8(G, delta, x, alpha, acc, j, i, B, D, C);
+    outerColumns(G, delta, x, alpha, acc, j, C8, B, D, C);
   }
-  biasOuter(g, delta, alpha, acc, B, R);
+  biasOuter(g, delta, alpha, acc, B, R, D);
 }
 
 // G[j..j+3, i..i+7]: 4 rows x 8 columns, 8 accumulators
-function outerTile4x8(G: usize, delta: usize, x: usize, alpha: f32, acc: bool, j: usize, i: usize, B: usize, R: usize, C: usize): void {
+function outerTile4x8(G: usize, delta: usize, x: usize, alpha: f32, acc: bool, j: usize, i: usize, B: usize, D: usize, C: usize): void {
   let a0 = f32x4.splat(0), b0 = f32x4.splat(0), a1 = f32x4.splat(0), b1 = f32x4.splat(0);
   let a2 = f32x4.splat(0), b2 = f32x4.splat(0), a3 = f32x4.splat(0), b3 = f32x4.splat(0);
   let xn = x + (i << 2), dn = delta + (j << 2);
-  for (let n: usize = 0; n < B; n++, xn += C << 2, dn += R << 2) {
+  for (let n: usize = 0; n < B; n++, xn += C << 2, dn += D << 2) {
     const xa = v128.load(xn), xb = v128.load(xn, 16);
     // Adding exact zeros changes no sum: skip input chunks that are all zero (MNIST's borders).
     if (!v128.any_true(v128.or(xa, xb))) continue;
@@ -238,10 +238,10 @@ function outerTile4x8(G: usize, delta: usize, x: usize, alpha: f32, acc: bool, j
 }
 
 // G[j, i..i+7]: 1 row x 8 columns, for the rows left over by the 4-row tiles
-function outerTile1x8(G: usize, delta: usize, x: usize, alpha: f32, acc: bool, j: usize, i: usize, B: usize, R: usize, C: usize): void {
+function outerTile1x8(G: usize, delta: usize, x: usize, alpha: f32, acc: bool, j: usize, i: usize, B: usize, D: usize, C: usize): void {
   let a = f32x4.splat(0), b = f32x4.splat(0);
   let xn = x + (i << 2), dn = delta + (j << 2);
-  for (let n: usize = 0; n < B; n++, xn += C << 2, dn += R << 2) {
+  for (let n: usize = 0; n < B; n++, xn += C << 2, dn += D << 2) {
     const xa = v128.load(xn), xb = v128.load(xn, 16);
     if (!v128.any_true(v128.or(xa, xb))) continue;
     const s = f32x4.splat(load<f32>(dn));
@@ -263,20 +263,20 @@ function outerTile1x8(G: usize, delta: usize, x: usize, alpha: f32, acc: bool, j
 }
 
 // G[j, from..C): 4 columns at a time, then one at a time
-function outerColumns(G: usize, delta: usize, x: usize, alpha: f32, acc: bool, j: usize, from: usize, B: usize, R: usize, C: usize): void {
+function outerColumns(G: usize, delta: usize, x: usize, alpha: f32, acc: bool, j: usize, from: usize, B: usize, D: usize, C: usize): void {
   const Gj = G + ((j * C) << 2);
   let i = from;
   for (; i + 4 <= C; i += 4) {
     let sum = f32x4.splat(0);
     for (let n: usize = 0; n < B; n++) {
-      sum = f32x4.add(sum, f32x4.mul(f32x4.splat(load<f32>(delta + ((n * R + j) << 2))), v128.load(x + ((n * C + i) << 2))));
+      sum = f32x4.add(sum, f32x4.mul(f32x4.splat(load<f32>(delta + ((n * D + j) << 2))), v128.load(x + ((n * C + i) << 2))));
     }
     const p = Gj + (i << 2), scaled = f32x4.mul(f32x4.splat(alpha), sum);
     v128.store(p, acc ? f32x4.add(v128.load(p), scaled) : scaled);
   }
   for (; i < C; i++) {
     let s: f32 = 0;
-    for (let n: usize = 0; n < B; n++) s += load<f32>(delta + ((n * R + j) << 2)) * load<f32>(x + ((n * C + i) << 2));
+    for (let n: usize = 0; n < B; n++) s += load<f32>(delta + ((n * D + j) << 2)) * load<f32>(x + ((n * C + i) << 2));
     const p = Gj + (i << 2);
     store<f32>(p, acc ? load<f32>(p) + alpha * s : alpha * s);
   }
@@ -451,26 +451,28 @@ function sparseForwardBlock16(zn: usize, WT: usize, b: usize, vn: usize, ln: usi
   }
 }
 
-// WT is (cols, stride); g is (rows); delta is (batch, rows); list, vals, counts from
-// gatherRuns or nonzeroColumns. For each example n in order, WT[i] += (alpha delta[n]) x[n, i]
-// for its nonzero columns i: no regrouping by column, the update goes straight into WT (without
-// acc, WT is zeroed first, so it receives alpha delta^T x with every column written).
+// WT is (cols, stride); g is (rows); delta is (batch, rows) with rows dstride apart; list, vals,
+// counts from gatherRuns or nonzeroColumns. For each example n in order, WT[i] += (alpha
+// delta[n]) x[n, i] for its nonzero columns i: no regrouping by column, the update goes straight
+// into WT (without acc, WT is zeroed first, so it receives alpha delta^T x with every column
+// written). Only the first rows rounded up to 16 of each WT row are touched, so a caller can
+// give threads column ranges starting at multiples of 16 (WT, delta and g moved to the range).
 // sparseOuterScalar does the same operations in the same order, so gives the same bits.
 export function sparseOuterSimd(
   WT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, alpha: f32, acc: bool,
-  batch: i32, rows: i32, cols: i32, stride: i32,
+  batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32,
 ): void {
-  const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch;
+  const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch, D = <usize>dstride, R16 = (R + 15) & ~15;
   if (!acc) memory.fill(WT, 0, (C * S) << 2);
   const al = f32x4.splat(alpha);
   let j: usize = 0;
-  for (; j + 32 <= S && j < R; j += 32) {
-    for (let n: usize = 0; n < B; n++) addOuter32(WT, delta + ((n * R + j) << 2), al, list + ((n * C) << 2), vals + ((n * C) << 2), <usize>load<u32>(counts + (n << 2)), j, R, S);
+  for (; j + 32 <= R16; j += 32) {
+    for (let n: usize = 0; n < B; n++) addOuter32(WT, delta + ((n * D + j) << 2), al, list + ((n * C) << 2), vals + ((n * C) << 2), <usize>load<u32>(counts + (n << 2)), j, R, S);
   }
   for (; j < R; j += 16) {
-    for (let n: usize = 0; n < B; n++) addOuter16(WT, delta + ((n * R + j) << 2), al, list + ((n * C) << 2), vals + ((n * C) << 2), <usize>load<u32>(counts + (n << 2)), j, R, S);
+    for (let n: usize = 0; n < B; n++) addOuter16(WT, delta + ((n * D + j) << 2), al, list + ((n * C) << 2), vals + ((n * C) << 2), <usize>load<u32>(counts + (n << 2)), j, R, S);
   }
-  biasOuter(g, delta, alpha, acc, B, R);
+  biasOuter(g, delta, alpha, acc, B, R, D);
 }
 
 // alpha delta[n, first..first+4) from d, with the lanes at or past R zero (so WT's padding stays zero)

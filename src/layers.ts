@@ -161,8 +161,8 @@ export class LayerLoop {
           if (l === 1) k.scaleInPlace(p.wt, target.decay, s.cols * p.stride);
           else k.scaleInPlace(p.params + 4 * s.wOffset, target.decay, s.rows * s.cols);
         }
-        if (l === 1) k.sparseOuter(p.wt, p.params + 4 * s.bOffset, delta, vals, list, counts, -target.scale, m, s.rows, s.cols, p.stride);
-        else k.denseSgdStep(p.params + 4 * s.wOffset, p.params + 4 * s.bOffset, delta, input, target.scale, m, s.rows, s.cols);
+        if (l === 1) k.sparseOuter(p.wt, p.params + 4 * s.bOffset, delta, vals, list, counts, -target.scale, m, s.rows, s.cols, p.stride, s.rows);
+        else k.denseSgdStep(p.params + 4 * s.wOffset, p.params + 4 * s.bOffset, delta, input, target.scale, m, s.rows, s.cols, s.rows);
         return;
       case 'partial': // overwrites: no zeroing pass
         if (l === 1) k.sparseGradient(target.gradsWT, target.grads + 4 * s.bOffset, delta, vals, list, counts, m, s.rows, s.cols, p.stride);

@@ -12,9 +12,9 @@ export interface Kernels {
   denseBackwardInput(dx: number, W: number, delta: number, batch: number, rows: number, cols: number): void;
   denseBackwardInputScalar(dx: number, W: number, delta: number, batch: number, rows: number, cols: number): void;
   denseBackwardParams(nablaW: number, nablaB: number, delta: number, x: number, batch: number, rows: number, cols: number): void;
-  denseSgdStep(W: number, b: number, delta: number, x: number, scale: number, batch: number, rows: number, cols: number): void;
+  denseSgdStep(W: number, b: number, delta: number, x: number, scale: number, batch: number, rows: number, cols: number, dstride: number): void;
   denseGradient(nablaW: number, nablaB: number, delta: number, x: number, batch: number, rows: number, cols: number): void;
-  denseOuterScalar(G: number, g: number, delta: number, x: number, alpha: number, acc: number, batch: number, rows: number, cols: number): void;
+  denseOuterScalar(G: number, g: number, delta: number, x: number, alpha: number, acc: number, batch: number, rows: number, cols: number, dstride: number): void;
   nonzeroColumns(list: number, vals: number, counts: number, x: number, batch: number, cols: number): void;
   nonzeroColumnsScalar(list: number, vals: number, counts: number, x: number, batch: number, cols: number): void;
   countRuns(starts: number, images: number, count: number, pixels: number): number;
@@ -23,8 +23,8 @@ export interface Kernels {
   gatherRunsScalar(list: number, vals: number, counts: number, y: number, images: number, labels: number, runs: number, starts: number, indices: number, batch: number, pixels: number): void;
   sparseForward(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number): void;
   sparseForwardScalar(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number): void;
-  sparseOuter(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, batch: number, rows: number, cols: number, stride: number): void;
-  sparseOuterScalar(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, acc: number, batch: number, rows: number, cols: number, stride: number): void;
+  sparseOuter(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
+  sparseOuterScalar(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, acc: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
   sparseGradient(GT: number, g: number, delta: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number): void;
   reduceUpdate(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
   reduceInto(grads: number, count: number, gstride: number, n: number): void;

@@ -99,12 +99,14 @@ function scalarTwins(k: Kernels): Partial<Kernels> {
   const same = ['gatherRuns', 'sigmoid', 'sigmoidPrimeMul', 'denseForward', 'denseBackwardInput', 'nonzeroColumns', 'sparseForward', 'sgdUpdate', 'reduceUpdate'] as const;
   const twins: Record<string, unknown> = {};
   for (const name of same) twins[`${name}Scalar`] = (k[name] as (...a: number[]) => unknown).bind(k);
-  twins.denseOuterScalar = (G: number, g: number, d: number, x: number, alpha: number, acc: number, B: number, R: number, C: number) => {
+  twins.denseOuterScalar = (G: number, g: number, d: number, x: number, alpha: number, acc: number, B: number, R: number, C: number, D: number) => {
+    if (acc && alpha !== 1) return k.denseSgdStep(G, g, d, x, -alpha, B, R, C, D);
+    if (D !== R) return fail('denseOuterScalar with a delta stride needs acc and alpha != 1 (denseSgdStep)');
     if (!acc) return alpha === 1 ? k.denseGradient(G, g, d, x, B, R, C) : fail('denseOuterScalar without acc needs alpha 1');
-    return alpha === 1 ? k.denseBackwardParams(G, g, d, x, B, R, C) : k.denseSgdStep(G, g, d, x, -alpha, B, R, C);
+    return k.denseBackwardParams(G, g, d, x, B, R, C);
   };
-  twins.sparseOuterScalar = (G: number, g: number, d: number, x: number, l: number, c: number, alpha: number, acc: number, B: number, R: number, C: number, S: number) =>
-    acc ? k.sparseOuter(G, g, d, x, l, c, alpha, B, R, C, S) : k.sparseGradient(G, g, d, x, l, c, B, R, C, S);
+  twins.sparseOuterScalar = (G: number, g: number, d: number, x: number, l: number, c: number, alpha: number, acc: number, B: number, R: number, C: number, S: number, D: number) =>
+    acc ? k.sparseOuter(G, g, d, x, l, c, alpha, B, R, C, S, D) : D === R ? k.sparseGradient(G, g, d, x, l, c, B, R, C, S) : fail('sparseGradient has no delta stride');
   return twins as Partial<Kernels>;
 }
 

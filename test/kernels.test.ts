@@ -69,7 +69,7 @@ describe.each(ENTRIES)('kernels: $name', ({ variant, suffix }) => {
     const gB0 = f32(randomArray(rng, rows));
     const gW = t.f32(gW0);
     const gB = t.f32(gB0);
-    if (suffix) t.k.denseOuterScalar(gW, gB, t.f32(delta), t.f32(x), 1, 1, batch, rows, cols);
+    if (suffix) t.k.denseOuterScalar(gW, gB, t.f32(delta), t.f32(x), 1, 1, batch, rows, cols, rows);
     else t.k.denseBackwardParams(gW, gB, t.f32(delta), t.f32(x), batch, rows, cols);
     const eW = Float64Array.from(gW0);
     const eB = Float64Array.from(gB0);
@@ -92,14 +92,14 @@ describe.each(ENTRIES)('kernels: $name', ({ variant, suffix }) => {
     const scale = 1.5 / batch;
     // the plain way: gradients into a zeroed buffer, then the update
     const W1 = t.f32(W0), b1 = t.f32(b0), gW = t.f32(new Float32Array(rows * cols)), gB = t.f32(new Float32Array(rows));
-    if (suffix) t.k.denseOuterScalar(gW, gB, dp, xp, 1, 1, batch, rows, cols);
+    if (suffix) t.k.denseOuterScalar(gW, gB, dp, xp, 1, 1, batch, rows, cols, rows);
     else t.k.denseBackwardParams(gW, gB, dp, xp, batch, rows, cols);
     t.k[`sgdUpdate${suffix}`](W1, gW, scale, rows * cols);
     t.k[`sgdUpdate${suffix}`](b1, gB, scale, rows);
     // the fused step
     const W2 = t.f32(W0), b2 = t.f32(b0);
-    if (suffix) t.k.denseOuterScalar(W2, b2, dp, xp, -Math.fround(scale), 1, batch, rows, cols);
-    else t.k.denseSgdStep(W2, b2, dp, xp, scale, batch, rows, cols);
+    if (suffix) t.k.denseOuterScalar(W2, b2, dp, xp, -Math.fround(scale), 1, batch, rows, cols, rows);
+    else t.k.denseSgdStep(W2, b2, dp, xp, scale, batch, rows, cols, rows);
     expect(t.readF32(W2, rows * cols)).toEqual(t.readF32(W1, rows * cols));
     expect(t.readF32(b2, rows)).toEqual(t.readF32(b1, rows));
     // and both equal W0 - scale * delta^T x within tolerance
@@ -344,8 +344,8 @@ describe.each(['debug', 'scalar'] as const)('sparse first-layer kernels: %s buil
     const alpha = -0.15;
     const results = [];
     for (const run of [
-      (WTp: number, bp: number) => t.k.sparseOuter(WTp, bp, dp, vals, list, counts, alpha, batch, rows, cols, stride),
-      (WTp: number, bp: number) => t.k.sparseOuterScalar(WTp, bp, dp, vals, list, counts, alpha, 1, batch, rows, cols, stride),
+      (WTp: number, bp: number) => t.k.sparseOuter(WTp, bp, dp, vals, list, counts, alpha, batch, rows, cols, stride, rows),
+      (WTp: number, bp: number) => t.k.sparseOuterScalar(WTp, bp, dp, vals, list, counts, alpha, 1, batch, rows, cols, stride, rows),
     ]) {
       const WTp = t.f32(WT), bp = t.f32(b);
       run(WTp, bp);
@@ -356,7 +356,7 @@ describe.each(['debug', 'scalar'] as const)('sparse first-layer kernels: %s buil
       if (!Object.is(fast.WT[k], twin.WT[k])) throw new Error(`WT[${Math.floor(k / stride)}, ${k % stride}] = ${fast.WT[k]}, its scalar twin gives ${twin.WT[k]}`);
     }
     const Wp = t.f32(W), bd = t.f32(b);
-    t.k.denseOuterScalar(Wp, bd, dp, xp, alpha, 1, batch, rows, cols);
+    t.k.denseOuterScalar(Wp, bd, dp, xp, alpha, 1, batch, rows, cols, rows);
     const Wd = t.readF32(Wp, rows * cols);
     const fromWT = new Float32Array(rows * cols);
     for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) fromWT[j * cols + i] = fast.WT[i * stride + j];
@@ -377,7 +377,7 @@ describe.each(['debug', 'scalar'] as const)('overwriting gradient kernels (threa
     const [xp, dp] = [t.f32(x), t.f32(delta)];
     // the oracle: accumulate into zeros
     const W0 = t.f32(new Float32Array(rows * cols)), b0 = t.f32(new Float32Array(rows));
-    t.k.denseOuterScalar(W0, b0, dp, xp, 1, 1, batch, rows, cols);
+    t.k.denseOuterScalar(W0, b0, dp, xp, 1, 1, batch, rows, cols, rows);
     const expectedW = t.readF32(W0, rows * cols), expectedB = t.readF32(b0, rows);
     const garbage = (n: number) => Float32Array.from({ length: n }, () => NaN);
     const W = t.f32(garbage(rows * cols)), b = t.f32(garbage(rows));
