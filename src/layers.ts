@@ -50,7 +50,9 @@ export type BackwardTarget =
   /** Add the gradients to `nabla`, laid out as the parameters (W^1 row-major). */
   | { kind: 'gradients'; nabla: number }
   /** Write (not add) this slice's gradients to `grads` (parameter layout; W^1's slot unused) and `gradsWT` (WT layout). */
-  | { kind: 'partial'; grads: number; gradsWT: number };
+  | { kind: 'partial'; grads: number; gradsWT: number }
+  /** Nothing: only the deltas are made (the threads' SGD step updates afterwards, see updateRows). */
+  | { kind: 'deltas' };
 
 export class LayerLoop {
   private readonly views: MemoryViews;
@@ -147,12 +149,36 @@ export class LayerLoop {
     }
   }
 
+  /**
+   * Thread t of T's share of the SGD step over examples [0, m), once backward(e0, m_t, { kind:
+   * 'deltas' }) has made every example's deltas: W^l -= scale delta^l (a^(l-1))^T and b^l -=
+   * scale sum_n delta^l for its range of the rows of every layer (of W^1, held in WT, a range
+   * that starts at a multiple of 16, so no two threads write one cache line). Each weight gets the
+   * operations the one-thread fused step gives it, in the same order: the same bits.
+   */
+  updateRows(m: number, scale: number, t: number, T: number): void {
+    const { k, plan: p } = this;
+    p.shapes.forEach((s, i) => {
+      const l = i + 1;
+      const b = p.params + 4 * s.bOffset;
+      if (l === 1) {
+        const [j0, j1] = rowRange(s.rows, t, T, 16);
+        if (j1 > j0) k.sparseOuter(p.wt + 4 * j0, b + 4 * j0, p.delta[1] + 4 * j0, p.vals, p.list, p.counts, -scale, m, j1 - j0, s.cols, p.stride, s.rows);
+      } else {
+        const [j0, j1] = rowRange(s.rows, t, T, 1);
+        if (j1 > j0) k.denseSgdStep(p.params + 4 * (s.wOffset + j0 * s.cols), b + 4 * j0, p.delta[l] + 4 * j0, p.a[l - 1], scale, m, j1 - j0, s.cols, s.rows);
+      }
+    });
+  }
+
   private layerGradient(l: number, s: LayerShape, delta: number, input: number, e0: number, m: number, target: BackwardTarget): void {
     const { k, plan: p } = this;
     const list = row(p.list, e0, s.cols);
     const vals = row(p.vals, e0, s.cols);
     const counts = p.counts + 4 * e0;
     switch (target.kind) {
+      case 'deltas':
+        return;
       case 'gradients':
         k.denseBackwardParams(target.nabla + 4 * s.wOffset, target.nabla + 4 * s.bOffset, delta, input, m, s.rows, s.cols);
         return;
@@ -169,6 +195,12 @@ export class LayerLoop {
         else k.denseGradient(target.grads + 4 * s.wOffset, target.grads + 4 * s.bOffset, delta, input, m, s.rows, s.cols);
     }
   }
+}
+
+/** [start, end) of thread t's share of `rows`, cut at multiples of `unit` (the last share ends at rows). */
+export function rowRange(rows: number, t: number, T: number, unit: number): [number, number] {
+  const at = (u: number) => (u === T ? rows : Math.min(rows, Math.round((rows * u) / T / unit) * unit));
+  return [at(t), at(t + 1)];
 }
 
 /** Byte offset of row e0 of a (rows, width) f32 matrix at `ptr`. */

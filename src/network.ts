@@ -10,7 +10,7 @@ import { ACTIVATIONS, COSTS, type Activation, type Cost } from './costs.js';
 import { LayerLoop, type LayerPlan } from './layers.js';
 import { layerShapes, parameterCount, validateSizes, type LayerShape } from './shapes.js';
 import { CONTROL_BYTES, MAX_THREADS, ThreadPool, type UpdateSettings } from './threads.js';
-import { compileKernels, defaultVariant, instantiateKernels, sharedMemory, threadsSupported, type KernelVariant, type Kernels } from './wasm.js';
+import { compileKernels, defaultVariant, instantiateKernels, KERNEL_VARIANTS, sharedMemory, threadsSupported, type KernelVariant, type Kernels } from './wasm.js';
 
 export interface NetworkOptions {
   /** [inputs, hidden..., outputs], e.g. [784, 30, 10]. */
@@ -133,10 +133,16 @@ export class Network {
     if (!Number.isInteger(asked) || asked < 1 || asked > MAX_THREADS) {
       throw new InvalidArgumentError(`threads must be an integer from 1 to ${MAX_THREADS}, got ${asked}`);
     }
+    if (options.kernels !== undefined && !KERNEL_VARIANTS.includes(options.kernels)) {
+      throw new InvalidArgumentError(`kernels must be one of ${KERNEL_VARIANTS.join(', ')}, got ${options.kernels}`);
+    }
+    if (options.kernels === 'threads' && !threadsSupported()) {
+      throw new InvalidArgumentError('kernels "threads" needs SharedArrayBuffer (in a page: cross-origin isolation) and SIMD, which this engine lacks');
+    }
     const threads = asked > 1 && threadsSupported() ? asked : 1;
     const variant = threads > 1 ? 'threads' : options.kernels ?? defaultVariant();
     const module = await compileKernels(variant);
-    const memory = threads > 1 ? sharedMemory() : undefined;
+    const memory = variant === 'threads' ? sharedMemory() : undefined; // also for kernels 'threads' on one thread
     const activation = options.activation ?? 'sigmoid';
     const cost = options.cost ?? 'quadratic';
     if (!ACTIVATIONS.includes(activation)) throw new InvalidArgumentError(`activation must be one of ${ACTIVATIONS.join(', ')}, got ${activation}`);

@@ -1,8 +1,10 @@
 // Data-parallel training on one shared WebAssembly.Memory: the caller is thread 0 and T - 1
 // workers (worker_threads in Node, Web Workers in browsers) run only kernels on planned pointers.
-// A step splits the mini-batch into T contiguous slices; each thread writes its slice's gradients
-// to its own buffer; then each thread reduces a slice of the parameters, summing the T buffers in
-// thread order, so a seed and a thread count always give the same bits. Not for: memory planning.
+// A step splits the mini-batch into T contiguous slices. Plain SGD: each thread makes its slice's
+// deltas, then updates its range of every layer's rows over the whole batch, which gives the bits
+// of one thread. Other optimizers and L2: each thread writes its slice's gradients to its own
+// buffer, then reduces a slice of the parameters, summing the T buffers in thread order, so a
+// seed and a thread count always give the same bits. Not for: memory planning.
 import { WasmMlpError } from './errors.js';
 import { LayerLoop, type LayerPlan, type StagedData } from './layers.js';
 import type { Kernels } from './wasm.js';
@@ -36,6 +38,8 @@ const STALL_MS = 60_000;
 const GRADIENTS = 1;
 const REDUCE = 2;
 const EXIT = 3;
+const DELTAS = 4;
+const UPDATE = 5;
 
 /** Everything one thread needs; plain data plus a module and a memory, so it can be posted. */
 export interface ThreadSetup {
@@ -98,7 +102,7 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control
   const t = s.thread;
   const grads = s.grads + 4 * t * s.gstride;
   const gradsB = grads + 4 * s.wtLength;
-  if (command === GRADIENTS) {
+  if (command === GRADIENTS || command === DELTAS) {
     const m = ctrl[BATCH];
     const e0 = Math.floor((m * t) / T);
     const e1 = Math.floor((m * (t + 1)) / T);
@@ -107,11 +111,13 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control
       loop.gather({ images: ctrl[IMAGES] >>> 0, labels: ctrl[LABELS] >>> 0, runs: ctrl[RUNS] >>> 0, starts: ctrl[STARTS] >>> 0 }, e0, e1 - e0);
       loop.forward(e0, e1 - e0, true);
       cost = loop.cost(e0, e1 - e0);
-      loop.backward(e0, e1 - e0, { kind: 'partial', grads: gradsB, gradsWT: grads });
-    } else {
+      loop.backward(e0, e1 - e0, command === DELTAS ? { kind: 'deltas' } : { kind: 'partial', grads: gradsB, gradsWT: grads });
+    } else if (command === GRADIENTS) {
       k.zero(grads, s.gstride); // no examples: nothing to add in the reduction
     }
     c.costs[t] = cost;
+  } else if (command === UPDATE) {
+    loop.updateRows(ctrl[BATCH], c.f32[SCALE], t, T);
   } else if (command === REDUCE) {
     reduceShare(k, s, c);
   }
@@ -237,10 +243,13 @@ export class ThreadPool {
     f[RATE] = u.rate;
     f[DECAY] = u.decay;
     f[GRAD_SCALE] = u.gradScale;
-    this.run(ctrl, GRADIENTS);
+    // plain SGD: deltas by examples, then each thread updates its rows of every layer (no gradient
+    // copies, and the bits of one thread); otherwise gradients by examples, then a reduction
+    const sgd = u.optimizer === 0 && u.decay === 0;
+    this.run(ctrl, sgd ? DELTAS : GRADIENTS);
     let cost = 0;
     for (let t = 0; t < this.setup.threads; t++) cost += costs[t];
-    this.run(ctrl, REDUCE);
+    this.run(ctrl, sgd ? UPDATE : REDUCE);
     return cost;
   }
 

@@ -56,6 +56,7 @@ export interface Kernels {
  * imported shared memory, for multi-threaded training) or `debug` (simd, assertions).
  */
 export type KernelVariant = 'simd' | 'scalar' | 'threads' | 'debug';
+export const KERNEL_VARIANTS: readonly KernelVariant[] = ['simd', 'scalar', 'threads', 'debug'];
 
 const FILES: Record<KernelVariant, string> = {
   simd: 'wasm-mlp.wasm',

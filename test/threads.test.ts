@@ -1,12 +1,11 @@
-// Multi-threaded training: bit-identical for a seed and a thread count, close to one thread, and
-// a clean fallback to one thread where SharedArrayBuffer is missing.
+// Multi-threaded training: bit-identical for a seed and a thread count (plain SGD: to one thread),
+// and a clean fallback to one thread where SharedArrayBuffer is missing.
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sliceDataset } from '../src/dataset.js';
 import { Network } from '../src/network.js';
 import { loadMnist } from '../src/node.js';
 import { evaluate, train } from '../src/train.js';
-import { expectClose } from './helpers.js';
 
 const mnist = loadMnist();
 const hash = (p: Float32Array) => createHash('sha256').update(Buffer.from(p.buffer)).digest('hex');
@@ -32,12 +31,14 @@ describe('training threads', () => {
     expect(hash(c.net.getParameters())).toBe(hash(d.net.getParameters()));
   });
 
-  it('agree with one thread up to rounding (the reduction sums the slices in another order)', async () => {
-    const one = await trained(1, 128, 1, 64);
-    const two = await trained(2, 128, 1, 64);
-    expect(hash(one.net.getParameters())).not.toBe(hash(two.net.getParameters()));
-    expectClose(two.net.getParameters(), one.net.getParameters(), 'parameters after 2 batches', 1e-5, 1e-4);
-    expect(two.result.history[0].trainCost).toBeCloseTo(one.result.history[0].trainCost, 5);
+  it('with plain SGD give the bits of one thread for 2, 3 and 4 threads (each updates its own rows over the whole batch)', async () => {
+    const one = await trained(1, 640, 1, 50);
+    for (const threads of [2, 3, 4]) { // W^1's 40 rows in ranges from multiples of 16: [0, 16), [16, 40) ... and one empty range with 4
+      const many = await trained(threads, 640, 1, 50);
+      expect(hash(many.net.getParameters())).toBe(hash(one.net.getParameters()));
+      expect(many.result.history[0].trainCost).toBeCloseTo(one.result.history[0].trainCost, 5); // summed in thread order
+      many.net.dispose();
+    }
   });
 
   it('learn as well as one thread', async () => {
@@ -55,7 +56,7 @@ describe('training threads', () => {
     const ref = await Network.create({ sizes: [784, 16, 10], seed: 1 });
     await train(net, sliceDataset(data, 0, 6), { epochs: 1, batchSize: 2 });
     await train(ref, sliceDataset(data, 0, 6), { epochs: 1, batchSize: 2 });
-    expectClose(net.getParameters(), ref.getParameters(), 'parameters', 1e-6, 1e-5);
+    expect(hash(net.getParameters())).toBe(hash(ref.getParameters()));
   });
 
   it('fall back to one thread where SharedArrayBuffer is missing', async () => {
@@ -63,6 +64,16 @@ describe('training threads', () => {
     const net = await Network.create({ sizes: [784, 16, 10], threads: 2 });
     expect(net.threads).toBe(1);
     expect(net.variant).not.toBe('threads');
+    await expect(Network.create({ sizes: [784, 16, 10], kernels: 'threads' })).rejects.toThrow(/kernels "threads" needs SharedArrayBuffer/);
+  });
+
+  it('run the shared-memory build on one thread when asked, with the bits of the SIMD build', async () => {
+    const { train: data } = await mnist;
+    const [a, b] = await Promise.all(['threads', 'simd'].map((kernels) => Network.create({ sizes: [784, 16, 10], seed: 3, kernels: kernels as 'threads' | 'simd' })));
+    expect(a.variant).toBe('threads');
+    for (const net of [a, b]) await train(net, sliceDataset(data, 0, 300), { epochs: 1, batchSize: 20 });
+    expect(hash(a.getParameters())).toBe(hash(b.getParameters()));
+    await expect(Network.create({ sizes: [4, 2], kernels: 'fast' as 'simd' })).rejects.toThrow(/kernels must be one of simd, scalar, threads, debug, got fast/);
   });
 
   it('stop with the training when it is aborted, and train again afterwards', async () => {
