@@ -369,6 +369,43 @@ describe.each(['debug', 'scalar'] as const)('sparse first-layer kernels: %s buil
   });
 });
 
+describe.each(['debug', 'scalar'] as const)('row ranges, as threads update them: %s build', (variant) => {
+  it.each([[64, 40, 100], [10, 30, 784], [7, 100, 33], [3, 16, 20]])('sparseOuter and denseSgdStep on ranges of rows give the bits of one whole update, batch %i, rows %i, cols %i', async (batch, rows, cols) => {
+    const t = await KernelBench.create(variant);
+    const stride = Math.ceil(rows / 16) * 16;
+    const x = f32(randomArray(rng, batch * cols).map((v) => (rng.float() < 0.7 ? 0 : Math.abs(v))));
+    const delta = f32(randomArray(rng, batch * rows));
+    const W = f32(randomArray(rng, rows * cols)), WT = new Float64Array(cols * stride), b = f32(randomArray(rng, rows));
+    for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) WT[i * stride + j] = W[j * cols + i];
+    const [xp, dp] = [t.f32(x), t.f32(delta)];
+    const list = t.u32(new Uint32Array(batch * cols)), vals = t.f32(new Float32Array(batch * cols)), counts = t.u32(new Uint32Array(batch));
+    t.k.nonzeroColumns(list, vals, counts, xp, batch, cols);
+    const whole = { WT: t.f32(WT), bT: t.f32(b), W: t.f32(W), b: t.f32(b) };
+    t.k.sparseOuter(whole.WT, whole.bT, dp, vals, list, counts, -0.3, batch, rows, cols, stride, rows);
+    t.k.denseSgdStep(whole.W, whole.b, dp, xp, 0.3, batch, rows, cols, rows);
+    for (const cuts of [[0, 16, rows], [0, Math.min(32, stride), rows], [0, rows]]) {
+      const part = { WT: t.f32(WT), bT: t.f32(b), W: t.f32(W), b: t.f32(b) };
+      for (let r = 0; r + 1 < cuts.length; r++) {
+        const [j0, j1] = [Math.min(cuts[r], rows), Math.min(cuts[r + 1], rows)];
+        if (j1 <= j0) continue;
+        t.k.sparseOuter(part.WT + 4 * j0, part.bT + 4 * j0, dp + 4 * j0, vals, list, counts, -0.3, batch, j1 - j0, cols, stride, rows);
+        t.k.denseSgdStep(part.W + 4 * j0 * cols, part.b + 4 * j0, dp + 4 * j0, xp, 0.3, batch, j1 - j0, cols, rows);
+      }
+      expect(t.readF32(part.WT, cols * stride)).toEqual(t.readF32(whole.WT, cols * stride));
+      expect(t.readF32(part.bT, rows)).toEqual(t.readF32(whole.bT, rows));
+      expect(t.readF32(part.W, rows * cols)).toEqual(t.readF32(whole.W, rows * cols));
+      expect(t.readF32(part.b, rows)).toEqual(t.readF32(whole.b, rows));
+    }
+    // a range writes nothing outside its rows rounded up to 16: the range [0, 16) leaves WT's rows 16.. as they were
+    if (rows > 16) {
+      const only = t.f32(WT);
+      t.k.sparseOuter(only, t.f32(b), dp, vals, list, counts, -0.3, batch, 16, cols, stride, rows);
+      const got = t.readF32(only, cols * stride);
+      for (let i = 0; i < cols; i++) for (let j = 16; j < stride; j++) expect(got[i * stride + j]).toBe(Math.fround(WT[i * stride + j]));
+    }
+  });
+});
+
 describe.each(['debug', 'scalar'] as const)('overwriting gradient kernels (threads): %s build', (variant) => {
   it.each([[1, 1, 1], [10, 30, 784], [3, 17, 33], [4, 100, 50], [64, 7, 100]])('denseGradient and sparseGradient overwrite garbage with delta^T x, batch %i, rows %i, cols %i', async (batch, rows, cols) => {
     const t = await KernelBench.create(variant);
