@@ -483,11 +483,12 @@ export function sparseOuterSimd(
   return v128.and(v, i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(<i32>(R - first))));
 }
 
-// G[i, j..j+32) += (alpha delta[n, j..j+32)) x[n, i] for example n's nonzero columns i (list ln, values vn)
-function addOuter32(G: usize, d: usize, alpha: v128, ln: usize, vn: usize, count: usize, j: usize, R: usize, S: usize): void {
+// WT[i, j..j+32) += (alpha delta[n, j..j+32)) x[n, i] for example n's nonzero columns i (list ln,
+// values vn). Unrolled, as addOuter16, so that the 8 scaled deltas stay in registers.
+function addOuter32(WT: usize, d: usize, alpha: v128, ln: usize, vn: usize, count: usize, j: usize, R: usize, S: usize): void {
   const d0 = deltaLanes(d, alpha, j, R), d1 = deltaLanes(d + 16, alpha, j + 4, R), d2 = deltaLanes(d + 32, alpha, j + 8, R), d3 = deltaLanes(d + 48, alpha, j + 12, R);
   const d4 = deltaLanes(d + 64, alpha, j + 16, R), d5 = deltaLanes(d + 80, alpha, j + 20, R), d6 = deltaLanes(d + 96, alpha, j + 24, R), d7 = deltaLanes(d + 112, alpha, j + 28, R);
-  const base = G + (j << 2);
+  const base = WT + (j << 2);
   for (let t: usize = 0; t < count; t++) {
     const s = f32x4.splat(load<f32>(vn + (t << 2)));
     const p = base + ((<usize>load<u32>(ln + (t << 2)) * S) << 2);
@@ -502,10 +503,10 @@ function addOuter32(G: usize, d: usize, alpha: v128, ln: usize, vn: usize, count
   }
 }
 
-// G[i, j..j+16) += (alpha delta[n, j..j+16)) x[n, i], as addOuter32
-function addOuter16(G: usize, d: usize, alpha: v128, ln: usize, vn: usize, count: usize, j: usize, R: usize, S: usize): void {
+// WT[i, j..j+16) += (alpha delta[n, j..j+16)) x[n, i], as addOuter32
+function addOuter16(WT: usize, d: usize, alpha: v128, ln: usize, vn: usize, count: usize, j: usize, R: usize, S: usize): void {
   const d0 = deltaLanes(d, alpha, j, R), d1 = deltaLanes(d + 16, alpha, j + 4, R), d2 = deltaLanes(d + 32, alpha, j + 8, R), d3 = deltaLanes(d + 48, alpha, j + 12, R);
-  const base = G + (j << 2);
+  const base = WT + (j << 2);
   for (let t: usize = 0; t < count; t++) {
     const s = f32x4.splat(load<f32>(vn + (t << 2)));
     const p = base + ((<usize>load<u32>(ln + (t << 2)) * S) << 2);
