@@ -346,7 +346,7 @@ export class Network {
     }
     const k = this.k();
     const starts = this.plan.reserve((data.count + 1) * 4, what);
-    const total = k.countRuns(starts, images, data.count, data.pixels);
+    const total = k.countRuns(starts, images, data.count, data.pixels) >>> 0; // a u32 comes back as an i32
     const runs = this.plan.reserve(total * 4, what);
     k.encodeRuns(runs, starts, images, data.count, data.pixels);
     const staged = { data, images, labels, runs, starts };
