@@ -105,14 +105,16 @@ export function gatherRuns(
 
 export { countRuns, encodeRuns } from './runs';
 
-// z is (batch, rows); WT is (cols, stride); b is (rows); list, vals, counts from nonzeroColumns.
-// z[n, j] = (sum over the listed i, in order, of x[n, i] WT[i, j]) + b[j]
+// z is (batch, rows) with rows zstride apart; WT is (cols, stride); b is (rows); list, vals,
+// counts from nonzeroColumns. z[n, j] = (sum over the listed i, in order, of x[n, i] WT[i, j]) +
+// b[j]. Threads may each pass a range of the rows starting at a multiple of 16 (z, WT and b
+// moved to it).
 export function sparseForward(
   z: usize, WT: usize, b: usize, vals: usize, list: usize, counts: usize,
-  batch: i32, rows: i32, cols: i32, stride: i32,
+  batch: i32, rows: i32, cols: i32, stride: i32, zstride: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) sparseForwardSimd(z, WT, b, vals, list, counts, batch, rows, cols, stride);
-  else sparseForwardScalar(z, WT, b, vals, list, counts, batch, rows, cols, stride);
+  if (ASC_FEATURE_SIMD) sparseForwardSimd(z, WT, b, vals, list, counts, batch, rows, cols, stride, zstride);
+  else sparseForwardScalar(z, WT, b, vals, list, counts, batch, rows, cols, stride, zstride);
 }
 
 // WT is (cols, stride); g is (rows); delta is (batch, rows) with rows dstride apart; list, vals,

@@ -122,9 +122,9 @@ export function gatherRunsScalar(
 // z is (batch, rows); WT is (cols, stride); b is (rows); list, vals, counts from nonzeroColumns
 export function sparseForwardScalar(
   z: usize, WT: usize, b: usize, vals: usize, list: usize, counts: usize,
-  batch: i32, rows: i32, cols: i32, stride: i32,
+  batch: i32, rows: i32, cols: i32, stride: i32, zstride: i32,
 ): void {
-  const R = <usize>rows, C = <usize>cols, S = <usize>stride;
+  const R = <usize>rows, C = <usize>cols, S = <usize>stride, Z = <usize>zstride;
   for (let n: usize = 0; n < <usize>batch; n++) {
     const vn = vals + ((n * C) << 2), ln = list + ((n * C) << 2);
     const count = <usize>load<u32>(counts + (n << 2));
@@ -134,7 +134,7 @@ export function sparseForwardScalar(
         const i = <usize>load<u32>(ln + (t << 2));
         s += load<f32>(vn + (t << 2)) * load<f32>(WT + ((i * S + j) << 2));
       }
-      store<f32>(z + ((n * R + j) << 2), s + load<f32>(b + (j << 2)));
+      store<f32>(z + ((n * Z + j) << 2), s + load<f32>(b + (j << 2)));
     }
   }
 }

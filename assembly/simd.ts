@@ -386,15 +386,15 @@ export function gatherRunsSimd(
 // z is (batch, rows); WT is (cols, stride); b is (rows); list, vals, counts from nonzeroColumns
 export function sparseForwardSimd(
   z: usize, WT: usize, b: usize, vals: usize, list: usize, counts: usize,
-  batch: i32, rows: i32, cols: i32, stride: i32,
+  batch: i32, rows: i32, cols: i32, stride: i32, zstride: i32,
 ): void {
-  const R = <usize>rows, C = <usize>cols, S = <usize>stride;
+  const R = <usize>rows, C = <usize>cols, S = <usize>stride, R16 = (R + 15) & ~15;
   for (let n: usize = 0; n < <usize>batch; n++) {
     const xn = vals + ((n * C) << 2), ln = list + ((n * C) << 2);
     const count = <usize>load<u32>(counts + (n << 2));
-    const zn = z + ((n * R) << 2);
+    const zn = z + ((n * <usize>zstride) << 2);
     let j: usize = 0;
-    for (; j + 32 <= S && j < R; j += 32) sparseForwardBlock32(zn, WT, b, xn, ln, count, j, R, S);
+    for (; j + 32 <= R16; j += 32) sparseForwardBlock32(zn, WT, b, xn, ln, count, j, R, S);
     for (; j < R; j += 16) sparseForwardBlock16(zn, WT, b, xn, ln, count, j, R, S);
   }
 }

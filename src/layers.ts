@@ -78,20 +78,23 @@ export class LayerLoop {
   /**
    * z^l = W^l a^(l-1) + b^l and a^l = sigma(z^l) for l = 1..L (z^l is overwritten by a^l); layer
    * 1 sums over each example's nonzero inputs, in order, then adds b^1. `gathered`: the lists
-   * come from gather(); otherwise they are made from the dense inputs in a[0].
+   * come from gather(); otherwise they are made from the dense inputs in a[0]. `firstSummed`:
+   * z^1 is already made (by the threads' firstColumns), only its activation is left.
    */
-  forward(e0: number, m: number, gathered: boolean): void {
+  forward(e0: number, m: number, gathered: boolean, firstSummed = false): void {
     const { k, plan: p } = this;
     p.shapes.forEach((s, i) => {
       const l = i + 1;
       const b = p.params + 4 * s.bOffset;
       const out = row(p.a[l], e0, s.rows);
       if (l === 1) {
-        const list = row(p.list, e0, s.cols);
-        const vals = row(p.vals, e0, s.cols);
-        // a dense batch (given as f32 inputs) is listed here; a gathered one already is
-        if (!gathered) k.nonzeroColumns(list, vals, p.counts + 4 * e0, row(p.a[0], e0, s.cols), m, s.cols);
-        k.sparseForward(out, p.wt, b, vals, list, p.counts + 4 * e0, m, s.rows, s.cols, p.stride);
+        if (!firstSummed) {
+          const list = row(p.list, e0, s.cols);
+          const vals = row(p.vals, e0, s.cols);
+          // a dense batch (given as f32 inputs) is listed here; a gathered one already is
+          if (!gathered) k.nonzeroColumns(list, vals, p.counts + 4 * e0, row(p.a[0], e0, s.cols), m, s.cols);
+          k.sparseForward(out, p.wt, b, vals, list, p.counts + 4 * e0, m, s.rows, s.cols, p.stride, s.rows);
+        }
       } else {
         k.denseForward(out, p.params + 4 * s.wOffset, b, row(p.a[l - 1], e0, s.cols), m, s.rows, s.cols);
       }
@@ -147,6 +150,18 @@ export class LayerLoop {
       }
       this.layerGradient(l, s, delta, input, e0, m, target);
     }
+  }
+
+  /**
+   * Thread t of T's share of z^1 = W^1 x + b^1 for all examples [0, m) (gathered): its range of
+   * the rows of W^1 (from a multiple of 16), the range whose weights it also updates, so that no
+   * other thread ever reads them. Each z^1[n, j] is summed as forward sums it: the same bits.
+   */
+  firstColumns(m: number, t: number, T: number): void {
+    const { k, plan: p } = this;
+    const s = p.shapes[0];
+    const [j0, j1] = rowRange(s.rows, t, T, 16);
+    if (j1 > j0) k.sparseForward(p.a[1] + 4 * j0, p.wt + 4 * j0, p.params + 4 * (s.bOffset + j0), p.vals, p.list, p.counts, m, j1 - j0, s.cols, p.stride, s.rows);
   }
 
   /**

@@ -21,8 +21,8 @@ export interface Kernels {
   encodeRuns(runs: number, starts: number, images: number, count: number, pixels: number): void;
   gatherRuns(list: number, vals: number, counts: number, y: number, images: number, labels: number, runs: number, starts: number, indices: number, batch: number, pixels: number): void;
   gatherRunsScalar(list: number, vals: number, counts: number, y: number, images: number, labels: number, runs: number, starts: number, indices: number, batch: number, pixels: number): void;
-  sparseForward(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number): void;
-  sparseForwardScalar(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number): void;
+  sparseForward(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number, zstride: number): void;
+  sparseForwardScalar(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number, zstride: number): void;
   sparseOuter(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
   sparseOuterScalar(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, acc: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
   sparseGradient(GT: number, g: number, delta: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number): void;

@@ -326,8 +326,8 @@ describe.each(['debug', 'scalar'] as const)('sparse first-layer kernels: %s buil
     const [WTp, bp, xp] = [t.f32(WT), t.f32(b), t.f32(x)];
     const z = t.f32(new Float32Array(batch * rows));
     const z2 = t.f32(new Float32Array(batch * rows));
-    t.k.sparseForward(z, WTp, bp, vals, list, counts, batch, rows, cols, stride);
-    t.k.sparseForwardScalar(z2, WTp, bp, vals, list, counts, batch, rows, cols, stride);
+    t.k.sparseForward(z, WTp, bp, vals, list, counts, batch, rows, cols, stride, rows);
+    t.k.sparseForwardScalar(z2, WTp, bp, vals, list, counts, batch, rows, cols, stride, rows);
     expect(t.readF32(z, batch * rows)).toEqual(t.readF32(z2, batch * rows));
     const zd = t.f32(new Float32Array(batch * rows));
     t.k.denseForward(zd, t.f32(W), bp, xp, batch, rows, cols);
@@ -370,7 +370,7 @@ describe.each(['debug', 'scalar'] as const)('sparse first-layer kernels: %s buil
 });
 
 describe.each(['debug', 'scalar'] as const)('row ranges, as threads update them: %s build', (variant) => {
-  it.each([[64, 40, 100], [10, 30, 784], [7, 100, 33], [3, 16, 20]])('sparseOuter and denseSgdStep on ranges of rows give the bits of one whole update, batch %i, rows %i, cols %i', async (batch, rows, cols) => {
+  it.each([[64, 40, 100], [10, 30, 784], [7, 100, 33], [3, 16, 20]])('sparseForward, sparseOuter and denseSgdStep on ranges of rows give the bits of the whole, batch %i, rows %i, cols %i', async (batch, rows, cols) => {
     const t = await KernelBench.create(variant);
     const stride = Math.ceil(rows / 16) * 16;
     const x = f32(randomArray(rng, batch * cols).map((v) => (rng.float() < 0.7 ? 0 : Math.abs(v))));
@@ -380,6 +380,14 @@ describe.each(['debug', 'scalar'] as const)('row ranges, as threads update them:
     const [xp, dp] = [t.f32(x), t.f32(delta)];
     const list = t.u32(new Uint32Array(batch * cols)), vals = t.f32(new Float32Array(batch * cols)), counts = t.u32(new Uint32Array(batch));
     t.k.nonzeroColumns(list, vals, counts, xp, batch, cols);
+    // the forward pass by ranges of rows (z's rows stay rows apart) sums each z[n, j] as the whole does
+    const zWhole = t.f32(new Float32Array(batch * rows)), zParts = t.f32(new Float32Array(batch * rows).fill(NaN));
+    const [WTf, bf] = [t.f32(WT), t.f32(b)];
+    t.k.sparseForward(zWhole, WTf, bf, vals, list, counts, batch, rows, cols, stride, rows);
+    for (const [j0, j1] of [[0, Math.min(16, rows)], [Math.min(16, rows), rows]]) {
+      if (j1 > j0) t.k.sparseForward(zParts + 4 * j0, WTf + 4 * j0, bf + 4 * j0, vals, list, counts, batch, j1 - j0, cols, stride, rows);
+    }
+    expect(t.readF32(zParts, batch * rows)).toEqual(t.readF32(zWhole, batch * rows));
     const whole = { WT: t.f32(WT), bT: t.f32(b), W: t.f32(W), b: t.f32(b) };
     t.k.sparseOuter(whole.WT, whole.bT, dp, vals, list, counts, -0.3, batch, rows, cols, stride, rows);
     t.k.denseSgdStep(whole.W, whole.b, dp, xp, 0.3, batch, rows, cols, rows);
