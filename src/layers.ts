@@ -153,7 +153,7 @@ export class LayerLoop {
   }
 
   /**
-   * Thread t of T's share of z^1 = W^1 x + b^1 for all examples [0, m) (gathered): its range of
+   * Thread t of T's share of z^1 = W^1 x + b^1 for all examples [0, m) (all gathered): its range of
    * the rows of W^1 (from a multiple of 16), the range whose weights it also updates, so that no
    * other thread ever reads them. Each z^1[n, j] is summed as forward sums it: the same bits.
    */

@@ -541,17 +541,10 @@ export class Network {
     const gstride = Math.ceil((this.shapes[0].cols * this.stride + this.parameterCount) / 16) * 16;
     const what = `training with ${T} threads`;
     this.poolMark = this.plan.mark();
-    const C = this.inputSize;
-    const n = this.capacity;
-    const plans = [this.layout];
-    for (let t = 1; t < T; t++) {
-      const own = { list: this.plan.reserve(n * C * 4, what), vals: this.plan.reserve(n * C * 4, what), counts: this.plan.reserve(n * 4, what), y: this.plan.reserve(n, what) };
-      plans.push({ ...this.layout, ...own });
-    }
     const setup = {
       module: this.module,
       memory: this.memory!,
-      plans,
+      plan: this.layout,
       thread: 0,
       threads: T,
       control: this.plan.reserve(CONTROL_BYTES, what),

@@ -1,8 +1,8 @@
 // Data-parallel training on one shared WebAssembly.Memory: the caller is thread 0 and T - 1
 // workers (worker_threads in Node, Web Workers in browsers) run only kernels on planned pointers.
-// Plain SGD, three phases: each thread gathers the whole mini-batch into its own lists and sums
-// z^1 for its range of W^1's rows; then makes the rest of the forward pass and the deltas of its
-// slice of the examples; then updates its range of every layer's rows over the whole batch. That
+// Plain SGD, four phases: each thread gathers its slice of the examples; sums z^1 for its range
+// of W^1's rows over the whole mini-batch; makes the rest of the forward pass and the deltas of
+// its slice of the examples; updates its range of every layer's rows over the whole batch. That
 // gives the bits of one thread, and each thread alone ever touches its rows of W^1. Other
 // optimizers and L2: each thread writes its slice's gradients to its own buffer, then reduces a
 // slice of the parameters, summing the T buffers in thread order, so a seed and a thread count
@@ -43,13 +43,13 @@ const EXIT = 3;
 const DELTAS = 4;
 const UPDATE = 5;
 const FIRST = 6;
+const GATHER = 7;
 
 /** Everything one thread needs; plain data plus a module and a memory, so it can be posted. */
 export interface ThreadSetup {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  /** Thread t's buffers: all shared but the nonzero lists and labels of the batch, each thread's own. */
-  plans: LayerPlan[];
+  plan: LayerPlan;
   thread: number;
   threads: number;
   /** Byte offsets: the control block, thread 0's gradient buffer (thread t's is gstride floats further). */
@@ -124,8 +124,12 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control
       k.zero(grads, s.gstride); // no examples: nothing to add in the reduction
     }
     c.costs[t] = cost;
+  } else if (command === GATHER) {
+    const m = ctrl[BATCH];
+    const e0 = Math.floor((m * t) / T);
+    const e1 = Math.floor((m * (t + 1)) / T);
+    if (e1 > e0) loop.gather(stagedData(ctrl), e0, e1 - e0);
   } else if (command === FIRST) {
-    loop.gather(stagedData(ctrl), 0, ctrl[BATCH]); // every example, into this thread's own lists
     loop.firstColumns(ctrl[BATCH], t, T);
   } else if (command === UPDATE) {
     loop.updateRows(ctrl[BATCH], c.f32[SCALE], t, T);
@@ -150,8 +154,8 @@ function reduceShare(k: Kernels, s: ThreadSetup, c: Control): void {
   const optimizer = c.i32[OPTIMIZER];
   const decay = f[DECAY];
   const ranges: [target: number, offset: number, n: number, weights: [number, number][]][] = [
-    [s.plans[0].wt, 0, s.wtLength, [[0, s.wtLength]]],
-    [s.plans[0].params + 4 * s.b1, s.wtLength + s.b1, s.parameterCount - s.b1, s.weightRanges.map(([a, b]) => [a - s.b1, b - s.b1])],
+    [s.plan.wt, 0, s.wtLength, [[0, s.wtLength]]],
+    [s.plan.params + 4 * s.b1, s.wtLength + s.b1, s.parameterCount - s.b1, s.weightRanges.map(([a, b]) => [a - s.b1, b - s.b1])],
   ];
   for (const [target, offset, n, weights] of ranges) {
     const [i0, i1] = slice(n, s.thread, T);
@@ -186,7 +190,7 @@ function slice(n: number, t: number, T: number): [number, number] {
 
 /** The worker side: waits for commands on the control block and runs its share until EXIT. */
 export function serveThread(k: Kernels, s: ThreadSetup): void {
-  const loop = new LayerLoop(k, s.plans[s.thread]);
+  const loop = new LayerLoop(k, s.plan);
   const c = controlViews(s);
   const ctrl = c.i32;
   // ThreadPool.start zeroed the block before any worker started; reading GEN here instead could
@@ -259,11 +263,15 @@ export class ThreadPool {
     f[RATE] = u.rate;
     f[DECAY] = u.decay;
     f[GRAD_SCALE] = u.gradScale;
-    // plain SGD: z^1 by rows of W^1, the rest of the forward pass and the deltas by examples, then
-    // each thread updates its rows of every layer (no gradient copies, the bits of one thread, and
-    // each thread alone touches its rows of W^1); otherwise gradients by examples, then a reduction
+    // plain SGD: the gather by examples, z^1 by rows of W^1, the rest of the forward pass and the
+    // deltas by examples, then each thread updates its rows of every layer (no gradient copies,
+    // the bits of one thread, and each thread alone touches its rows of W^1); otherwise gradients
+    // by examples, then a reduction
     const sgd = u.optimizer === 0 && u.decay === 0;
-    if (sgd) this.run(ctrl, FIRST);
+    if (sgd) {
+      this.run(ctrl, GATHER);
+      this.run(ctrl, FIRST);
+    }
     this.run(ctrl, sgd ? DELTAS : GRADIENTS);
     let cost = 0;
     for (let t = 0; t < this.setup.threads; t++) cost += costs[t];
