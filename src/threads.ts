@@ -112,11 +112,11 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control
     const e1 = Math.floor((m * (t + 1)) / T);
     let cost = 0;
     if (e1 > e0) {
-      if (command === GRADIENTS) {
+      if (command === DELTAS && firstByRows(s.plan)) {
+        loop.forward(e0, e1 - e0, true, true); // gathered in GATHER, z^1 made by rows in FIRST
+      } else {
         loop.gather(stagedData(ctrl), e0, e1 - e0);
         loop.forward(e0, e1 - e0, true);
-      } else {
-        loop.forward(e0, e1 - e0, true, true); // z^1 was made by rows in FIRST
       }
       cost = loop.cost(e0, e1 - e0);
       loop.backward(e0, e1 - e0, command === DELTAS ? { kind: 'deltas' } : { kind: 'partial', grads: gradsB, gradsWT: grads });
@@ -136,6 +136,14 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control
   } else if (command === REDUCE) {
     reduceShare(k, s, c);
   }
+}
+
+/**
+ * Whether a threaded SGD step sums z^1 by ranges of W^1's rows: only when z^1's rows are whole
+ * cache lines (16 floats), so that no two threads write one line of it; otherwise by examples.
+ */
+function firstByRows(plan: LayerPlan): boolean {
+  return plan.shapes[0].rows % 16 === 0;
 }
 
 /** The staged dataset a step gathers from, as the caller wrote it in the control block. */
@@ -268,7 +276,7 @@ export class ThreadPool {
     // the bits of one thread, and each thread alone touches its rows of W^1); otherwise gradients
     // by examples, then a reduction
     const sgd = u.optimizer === 0 && u.decay === 0;
-    if (sgd) {
+    if (sgd && firstByRows(this.setup.plan)) {
       this.run(ctrl, GATHER);
       this.run(ctrl, FIRST);
     }

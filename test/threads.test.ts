@@ -5,40 +5,60 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sliceDataset } from '../src/dataset.js';
 import { Network } from '../src/network.js';
 import { loadMnist } from '../src/node.js';
+import { ThreadPool } from '../src/threads.js';
 import { evaluate, train } from '../src/train.js';
+import { expectClose } from './helpers.js';
 
 const mnist = loadMnist();
 const hash = (p: Float32Array) => createHash('sha256').update(Buffer.from(p.buffer)).digest('hex');
 
-async function trained(threads: number, examples = 640, epochs = 1, batchSize = 64) {
+async function trained(threads: number, examples = 640, epochs = 1, batchSize = 64, o: { sizes?: number[]; optimizer?: 'sgd' | 'momentum' } = {}) {
   const { train: data } = await mnist;
-  const net = await Network.create({ sizes: [784, 40, 24, 10], seed: 6, threads });
-  const result = await train(net, sliceDataset(data, 0, examples), { epochs, batchSize, eta: 1.5, seed: 2 });
+  const net = await Network.create({ sizes: o.sizes ?? [784, 40, 24, 10], seed: 6, threads });
+  const result = await train(net, sliceDataset(data, 0, examples), { epochs, batchSize, eta: o.optimizer === 'momentum' ? 0.3 : 1.5, seed: 2, optimizer: o.optimizer });
   return { net, result };
 }
 
 describe('training threads', () => {
-  afterEach(() => vi.unstubAllGlobals());
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
 
   it('use the shared-memory build and give bit-identical parameters for the same seed and thread count', async () => {
-    const a = await trained(2);
-    const b = await trained(2);
+    const momentum = { optimizer: 'momentum' as const }; // always threaded (see the SGD tests below)
+    const a = await trained(2, 640, 1, 64, momentum);
+    const b = await trained(2, 640, 1, 64, momentum);
     expect(a.net.threads).toBe(2);
     expect(a.net.variant).toBe('threads');
     expect(hash(a.net.getParameters())).toBe(hash(b.net.getParameters()));
-    const c = await trained(3, 640, 1, 50); // uneven slices: 17 + 16 + 17 examples
-    const d = await trained(3, 640, 1, 50);
+    const c = await trained(3, 640, 1, 50, momentum); // uneven slices: 17 + 16 + 17 examples
+    const d = await trained(3, 640, 1, 50, momentum);
     expect(hash(c.net.getParameters())).toBe(hash(d.net.getParameters()));
   });
 
-  it('with plain SGD give the bits of one thread for 2, 3 and 4 threads (each updates its own rows over the whole batch)', async () => {
-    const one = await trained(1, 640, 1, 50);
-    for (const threads of [2, 3, 4]) { // W^1's 40 rows in ranges from multiples of 16: [0, 16), [16, 40) ... and one empty range with 4
-      const many = await trained(threads, 640, 1, 50);
+  it.each([
+    [[784, 128, 64, 10], 80], // W^1's rows whole cache lines: z^1 summed by ranges of rows
+    [[784, 120, 10], 100], // they are not: z^1 summed by examples
+  ])('with plain SGD give the bits of one thread for 2, 3 and 4 threads, sizes %j, batch %i', async (sizes, batchSize) => {
+    const step = vi.spyOn(ThreadPool.prototype, 'step');
+    const one = await trained(1, 640, 1, batchSize, { sizes });
+    for (const threads of [2, 3, 4]) { // W^1's rows in ranges from multiples of 16, one empty with 4 threads and 120 rows
+      const many = await trained(threads, 640, 1, batchSize, { sizes });
       expect(hash(many.net.getParameters())).toBe(hash(one.net.getParameters()));
       expect(many.result.history[0].trainCost).toBeCloseTo(one.result.history[0].trainCost, 5); // summed in thread order
       many.net.dispose();
     }
+    expect(step).toHaveBeenCalled(); // the steps ran threaded: batch x parameters >= 8 million
+  });
+
+  it('run plain SGD steps of under 8 million multiply-adds on the calling thread (the same bits; threads would be slower)', async () => {
+    const step = vi.spyOn(ThreadPool.prototype, 'step');
+    const small = await trained(2, 640, 1, 64); // 32,634 parameters x 64
+    expect(step).not.toHaveBeenCalled();
+    expect(hash(small.net.getParameters())).toBe(hash((await trained(1, 640, 1, 64)).net.getParameters()));
+    await trained(2, 640, 1, 64, { optimizer: 'momentum' }); // other optimizers always use the threads
+    expect(step).toHaveBeenCalled();
   });
 
   it('learn as well as one thread', async () => {
@@ -54,9 +74,9 @@ describe('training threads', () => {
     const { train: data } = await mnist;
     const net = await Network.create({ sizes: [784, 16, 10], seed: 1, threads: 4 });
     const ref = await Network.create({ sizes: [784, 16, 10], seed: 1 });
-    await train(net, sliceDataset(data, 0, 6), { epochs: 1, batchSize: 2 });
-    await train(ref, sliceDataset(data, 0, 6), { epochs: 1, batchSize: 2 });
-    expect(hash(net.getParameters())).toBe(hash(ref.getParameters()));
+    // momentum: threaded whatever the step's size
+    for (const n of [net, ref]) await train(n, sliceDataset(data, 0, 6), { epochs: 1, batchSize: 2, optimizer: 'momentum', eta: 0.5 });
+    expectClose(net.getParameters(), ref.getParameters(), 'parameters', 1e-6, 1e-5);
   });
 
   it('fall back to one thread where SharedArrayBuffer is missing', async () => {
