@@ -99,17 +99,19 @@ function controlViews(s: ThreadSetup): Control {
   };
 }
 
-/** Thread t's share of a command: its examples' gradients, or its slice of the reduction. */
+/**
+ * Thread t's share of a command: gathering its examples (GATHER), z^1 for its rows of W^1
+ * (FIRST), its examples' deltas (DELTAS) or gradients (GRADIENTS), its rows' update (UPDATE) or
+ * its slice of the reduction (REDUCE).
+ */
 export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control, command: number): void {
   const ctrl = c.i32;
   const T = s.threads;
   const t = s.thread;
   const grads = s.grads + 4 * t * s.gstride;
   const gradsB = grads + 4 * s.wtLength;
+  const [e0, e1] = [Math.floor((ctrl[BATCH] * t) / T), Math.floor((ctrl[BATCH] * (t + 1)) / T)]; // its examples
   if (command === GRADIENTS || command === DELTAS) {
-    const m = ctrl[BATCH];
-    const e0 = Math.floor((m * t) / T);
-    const e1 = Math.floor((m * (t + 1)) / T);
     let cost = 0;
     if (e1 > e0) {
       if (command === DELTAS && firstByRows(s.plan)) {
@@ -125,9 +127,6 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control
     }
     c.costs[t] = cost;
   } else if (command === GATHER) {
-    const m = ctrl[BATCH];
-    const e0 = Math.floor((m * t) / T);
-    const e1 = Math.floor((m * (t + 1)) / T);
     if (e1 > e0) loop.gather(stagedData(ctrl), e0, e1 - e0);
   } else if (command === FIRST) {
     loop.firstColumns(ctrl[BATCH], t, T);
