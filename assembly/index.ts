@@ -93,9 +93,9 @@ export function nonzeroColumns(list: usize, vals: usize, counts: usize, x: usize
 
 // list, vals, counts as nonzeroColumns; y is (batch) u8; images is (count, pixels) u8; labels is
 // (count) u8; runs and starts the dataset's run table (runs.ts); indices is (batch) u32.
-// The u8 images scaled to [0, 1] and listed as nonzeroColumns lists them, from the runs of nonzero pixels found once when
-// the dataset was staged, without the dense f32 batch: the training and evaluation path of the
-// first layer.
+// The images indices[n], scaled to [0, 1], listed as nonzeroColumns lists them, read from the
+// runs of nonzero pixels found once when the dataset was staged (no dense f32 batch, no scan of
+// the zeros): the training and evaluation path of the first layer.
 export function gatherRuns(
   list: usize, vals: usize, counts: usize, y: usize, images: usize, labels: usize, runs: usize, starts: usize, indices: usize, batch: i32, pixels: i32,
 ): void {

@@ -384,7 +384,9 @@ export function gatherRunsSimd(
   }
 }
 
-// z is (batch, rows); WT is (cols, stride); b is (rows); list, vals, counts from nonzeroColumns
+// z is (batch, rows) with rows zstride apart; WT is (cols, stride); b is (rows); list, vals,
+// counts from nonzeroColumns or gatherRuns. Only z's first rows are written: a range of rows
+// starting at a multiple of 16 (z, WT and b moved to it) sums its outputs as the whole does.
 export function sparseForwardSimd(
   z: usize, WT: usize, b: usize, vals: usize, list: usize, counts: usize,
   batch: i32, rows: i32, cols: i32, stride: i32, zstride: i32,
@@ -456,8 +458,8 @@ function sparseForwardBlock16(zn: usize, WT: usize, b: usize, vn: usize, ln: usi
 // counts from gatherRuns or nonzeroColumns. For each example n in order, WT[i] += (alpha
 // delta[n]) x[n, i] for its nonzero columns i: no regrouping by column, the update goes straight
 // into WT (without acc, WT is zeroed first, so it receives alpha delta^T x with every column
-// written). Only the first rows rounded up to 16 of each WT row are touched, so a caller can
-// give threads column ranges starting at multiples of 16 (WT, delta and g moved to the range).
+// written). With acc only the first rows rounded up to 16 of each WT row are touched, so a caller
+// can give threads column ranges starting at multiples of 16 (WT, delta and g moved to the range).
 // sparseOuterScalar does the same operations in the same order, so gives the same bits.
 export function sparseOuterSimd(
   WT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, alpha: f32, acc: bool,
@@ -615,11 +617,10 @@ export function sigmoidSimd(a: usize, z: usize, n: i32): void {
 
 // As sigmoidPrimeMulScalar, 4 at a time
 export function sigmoidPrimeMulSimd(delta: usize, a: usize, n: i32): void {
-  const N = <usize>n, N4 = N & ~3, one = f32x4.splat(1), tiny = f32x4.splat(TINY);
+  const N = <usize>n, N4 = N & ~3, one = f32x4.splat(1);
   for (let i: usize = 0; i < N4; i += 4) {
     const s = v128.load(a + (i << 2));
-    const d = f32x4.mul(v128.load(delta + (i << 2)), f32x4.mul(s, f32x4.sub(one, s)));
-    v128.store(delta + (i << 2), v128.andnot(d, f32x4.lt(f32x4.abs(d), tiny)));
+    v128.store(delta + (i << 2), flushTiny(f32x4.mul(v128.load(delta + (i << 2)), f32x4.mul(s, f32x4.sub(one, s)))));
   }
   sigmoidPrimeMulScalar(delta + (N4 << 2), a + (N4 << 2), <i32>(N - N4));
 }
