@@ -34,8 +34,10 @@ export interface LayerPlan {
 
 /** Where a staged dataset is: byte offsets of its images, labels and run table (see Network.stage). */
 export interface StagedData {
+  /** (count, pixels) u8 images, (count) u8 labels. */
   images: number;
   labels: number;
+  /** The run table of the images' nonzero pixels (assembly/runs.ts): (total) u32 runs, (count + 1) u32 starts. */
   runs: number;
   starts: number;
 }
@@ -212,7 +214,7 @@ export class LayerLoop {
   }
 }
 
-/** [start, end) of thread t's share of `rows`, cut at multiples of `unit` (the last share ends at rows). */
+/** [start, end) of thread t's share of `rows` (or any n elements), cut at multiples of `unit` (the last share ends at rows). */
 export function rowRange(rows: number, t: number, T: number, unit: number): [number, number] {
   const at = (u: number) => (u === T ? rows : Math.min(rows, Math.round((rows * u) / T / unit) * unit));
   return [at(t), at(t + 1)];

@@ -7,7 +7,7 @@ import { createDataset, type Dataset } from './dataset.js';
 import { MemoryPlan } from './memory.js';
 import { Rng } from './random.js';
 import { ACTIVATIONS, COSTS, type Activation, type Cost } from './costs.js';
-import { LayerLoop, type LayerPlan } from './layers.js';
+import { LayerLoop, type LayerPlan, type StagedData } from './layers.js';
 import { layerShapes, parameterCount, validateSizes, type LayerShape } from './shapes.js';
 import { CONTROL_BYTES, MAX_THREADS, ThreadPool, type UpdateSettings } from './threads.js';
 import { compileKernels, defaultVariant, instantiateKernels, KERNEL_VARIANTS, sharedMemory, threadsSupported, type KernelVariant, type Kernels } from './wasm.js';
@@ -43,14 +43,8 @@ export interface NetworkOptions {
 }
 
 /** A dataset copied into the network's wasm memory, ready for gathering mini-batches. */
-export interface StagedDataset {
+export interface StagedDataset extends Readonly<StagedData> {
   readonly data: Dataset;
-  /** Byte offsets in wasm memory: (count, pixels) u8 images, (count) u8 labels. */
-  readonly images: number;
-  readonly labels: number;
-  /** The run table of the images' nonzero pixels (assembly/runs.ts): (total) u32 runs, (count + 1) u32 starts. */
-  readonly runs: number;
-  readonly starts: number;
 }
 
 /** Summed (not averaged) gradients of the cost over one batch, per layer l = 1..L at index l-1. */
@@ -344,16 +338,16 @@ export class Network {
     if (dataImages.length !== data.count * data.pixels || dataLabels.length !== data.count) {
       throw new InvalidArgumentError(`dataset views hold ${dataImages.length} image bytes and ${dataLabels.length} labels, expected ${data.count * data.pixels} and ${data.count} (a view detached by memory growth?)`);
     }
+    const k = this.k();
     const what = `a dataset of ${data.count} images`;
     let images = dataImages.byteOffset;
     let labels = dataLabels.byteOffset;
-    if (dataImages.buffer !== this.k().memory.buffer || dataLabels.buffer !== dataImages.buffer) {
+    if (dataImages.buffer !== k.memory.buffer || dataLabels.buffer !== dataImages.buffer) {
       images = this.plan.reserve(dataImages.length, what); // not resident: copied
       labels = this.plan.reserve(dataLabels.length, what);
       this.plan.u8.set(dataImages, images);
       this.plan.u8.set(dataLabels, labels);
     }
-    const k = this.k();
     const starts = this.plan.reserve((data.count + 1) * 4, what);
     const total = k.countRuns(starts, images, data.count, data.pixels) >>> 0; // a u32 comes back as an i32
     const runs = this.plan.reserve(total * 4, what);

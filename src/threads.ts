@@ -8,7 +8,7 @@
 // slice of the parameters, summing the T buffers in thread order, so a seed and a thread count
 // always give the same bits. Not for: memory planning.
 import { WasmMlpError } from './errors.js';
-import { LayerLoop, type LayerPlan, type StagedData } from './layers.js';
+import { LayerLoop, rowRange, type LayerPlan, type StagedData } from './layers.js';
 import type { Kernels } from './wasm.js';
 
 export const MAX_THREADS = 64;
@@ -165,7 +165,7 @@ function reduceShare(k: Kernels, s: ThreadSetup, c: Control): void {
     [s.plan.params + 4 * s.b1, s.wtLength + s.b1, s.parameterCount - s.b1, s.weightRanges.map(([a, b]) => [a - s.b1, b - s.b1])],
   ];
   for (const [target, offset, n, weights] of ranges) {
-    const [i0, i1] = slice(n, s.thread, T);
+    const [i0, i1] = rowRange(n, s.thread, T, 4);
     if (i1 <= i0) continue;
     const len = i1 - i0;
     const p = target + 4 * i0;
@@ -187,12 +187,6 @@ function reduceShare(k: Kernels, s: ThreadSetup, c: Control): void {
     else if (optimizer === 1) k.momentumUpdate(p, st(0), g, f[SCALE], f[MU], len);
     else k.adamUpdate(p, st(0), st(1), g, f[GRAD_SCALE], f[RATE], f[BETA1], f[BETA2], f[EPSILON], len);
   }
-}
-
-/** [start, end) of thread t's share of n elements, starts on multiples of 4. */
-function slice(n: number, t: number, T: number): [number, number] {
-  const at = (u: number) => (u === T ? n : Math.min(n, Math.floor((n * u) / T / 4) * 4));
-  return [at(t), at(t + 1)];
 }
 
 /** The worker side: waits for commands on the control block and runs its share until EXIT. */
