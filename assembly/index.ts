@@ -135,10 +135,10 @@ export function sparseOuter(
 // column written, padding zero) and g = sum_n delta: overwrites (the kernel zeroes GT first).
 export function sparseGradient(
   GT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize,
-  batch: i32, rows: i32, cols: i32, stride: i32,
+  batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32,
 ): void {
-  if (ASC_FEATURE_SIMD) sparseOuterSimd(GT, g, delta, vals, list, counts, 1, false, batch, rows, cols, stride, rows);
-  else sparseOuterScalar(GT, g, delta, vals, list, counts, 1, false, batch, rows, cols, stride, rows);
+  if (ASC_FEATURE_SIMD) sparseOuterSimd(GT, g, delta, vals, list, counts, 1, false, batch, rows, cols, stride, dstride);
+  else sparseOuterScalar(GT, g, delta, vals, list, counts, 1, false, batch, rows, cols, stride, dstride);
 }
 
 // ---------------------------------------------------------------------------------------------

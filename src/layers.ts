@@ -15,9 +15,10 @@ export interface LayerPlan {
   shapes: LayerShape[];
   /** Parameter region W1, b1, W2, b2, ... (while training, W1's current copy is `wt`). */
   params: number;
-  /** W^1 transposed: (cols, stride), stride = rows rounded up to 16, padding zero. */
+  /** W^1 transposed, in blocks of rows (see transposedBlocks); `wtLength` floats in all. */
   wt: number;
-  stride: number;
+  blocks: WtBlock[];
+  wtLength: number;
   /** a[0] = x, a[l] = sigma(z^l): (capacity, sizes[l]); delta[l] likewise, delta[0] unused. */
   a: number[];
   delta: number[];
@@ -40,6 +41,35 @@ export interface StagedData {
   /** The run table of the images' nonzero pixels (assembly/runs.ts): (total) u32 runs, (count + 1) u32 starts. */
   runs: number;
   starts: number;
+}
+
+/**
+ * A range of W^1's rows [row, row + rows) kept transposed as a (cols, stride) block, `offset`
+ * floats from WT's start (the same offset in every buffer laid out as WT: gradients, optimizer
+ * state); stride is rows rounded up to 16, the padding zero.
+ */
+export interface WtBlock {
+  row: number;
+  rows: number;
+  offset: number;
+  stride: number;
+}
+
+/**
+ * WT's blocks for T training threads: thread t's range of W^1's rows (rowRange, from multiples of
+ * 16) in a block of its own, so that no cache line, and no run of lines a hardware prefetcher
+ * streams through, holds two threads' weights (interleaved half-rows measured ~45% slower for
+ * the first layer's update with two threads); one block for one thread. Blocks may be empty.
+ */
+export function transposedBlocks(rows: number, cols: number, T: number): { blocks: WtBlock[]; wtLength: number } {
+  let offset = 0;
+  const blocks = Array.from({ length: T }, (_, t) => {
+    const [j0, j1] = rowRange(rows, t, T, 16);
+    const block = { row: j0, rows: j1 - j0, offset, stride: Math.ceil((j1 - j0) / 16) * 16 };
+    offset += cols * block.stride;
+    return block;
+  });
+  return { blocks, wtLength: offset };
 }
 
 /** What backprop does with delta^l (a^(l-1))^T. */
@@ -95,7 +125,9 @@ export class LayerLoop {
           const vals = row(p.vals, e0, s.cols);
           // a dense batch (given as f32 inputs) is listed here; a gathered one already is
           if (!gathered) k.nonzeroColumns(list, vals, p.counts + 4 * e0, row(p.a[0], e0, s.cols), m, s.cols);
-          k.sparseForward(out, p.wt, b, vals, list, p.counts + 4 * e0, m, s.rows, s.cols, p.stride, s.rows);
+          for (const w of p.blocks) {
+            if (w.rows > 0) k.sparseForward(out + 4 * w.row, p.wt + 4 * w.offset, b + 4 * w.row, vals, list, p.counts + 4 * e0, m, w.rows, s.cols, w.stride, s.rows);
+          }
         }
       } else {
         k.denseForward(out, p.params + 4 * s.wOffset, b, row(p.a[l - 1], e0, s.cols), m, s.rows, s.cols);
@@ -155,22 +187,22 @@ export class LayerLoop {
   }
 
   /**
-   * Thread t of T's share of z^1 = W^1 x + b^1 for all examples [0, m) (all gathered): its range of
-   * the rows of W^1 (from a multiple of 16), the range whose weights it also updates, so that no
-   * other thread ever reads them. Each z^1[n, j] is summed as forward sums it: the same bits.
+   * Thread t's share of z^1 = W^1 x + b^1 for all examples [0, m) (all gathered): the rows of
+   * W^1 in WT's block t, whose weights it also updates, so that no other thread ever reads them.
+   * Each z^1[n, j] is summed as forward sums it: the same bits.
    */
-  firstColumns(m: number, t: number, T: number): void {
+  firstColumns(m: number, t: number): void {
     const { k, plan: p } = this;
     const s = p.shapes[0];
-    const [j0, j1] = rowRange(s.rows, t, T, 16);
-    if (j1 > j0) k.sparseForward(p.a[1] + 4 * j0, p.wt + 4 * j0, p.params + 4 * (s.bOffset + j0), p.vals, p.list, p.counts, m, j1 - j0, s.cols, p.stride, s.rows);
+    const w = p.blocks[t];
+    if (w.rows > 0) k.sparseForward(p.a[1] + 4 * w.row, p.wt + 4 * w.offset, p.params + 4 * (s.bOffset + w.row), p.vals, p.list, p.counts, m, w.rows, s.cols, w.stride, s.rows);
   }
 
   /**
    * Thread t of T's share of the SGD step over examples [0, m), once backward(e0, m_t, { kind:
    * 'deltas' }) has made every example's deltas: W^l -= scale delta^l (a^(l-1))^T and b^l -=
-   * scale sum_n delta^l for its range of the rows of every layer (of W^1, held in WT, a range
-   * that starts at a multiple of 16, so no two threads write one cache line). Each weight gets the
+   * scale sum_n delta^l for its range of the rows of every layer (of W^1, WT's block t, so no two
+   * threads write one cache line). Each weight gets the
    * operations the one-thread fused step gives it, in the same order: the same bits.
    */
   updateRows(m: number, scale: number, t: number, T: number): void {
@@ -179,8 +211,8 @@ export class LayerLoop {
       const l = i + 1;
       const b = p.params + 4 * s.bOffset;
       if (l === 1) {
-        const [j0, j1] = rowRange(s.rows, t, T, 16);
-        if (j1 > j0) k.sparseOuter(p.wt + 4 * j0, b + 4 * j0, p.delta[1] + 4 * j0, p.vals, p.list, p.counts, -scale, m, j1 - j0, s.cols, p.stride, s.rows);
+        const w = p.blocks[t];
+        if (w.rows > 0) k.sparseOuter(p.wt + 4 * w.offset, b + 4 * w.row, p.delta[1] + 4 * w.row, p.vals, p.list, p.counts, -scale, m, w.rows, s.cols, w.stride, s.rows);
       } else {
         const [j0, j1] = rowRange(s.rows, t, T, 1);
         if (j1 > j0) k.denseSgdStep(p.params + 4 * (s.wOffset + j0 * s.cols), b + 4 * j0, p.delta[l] + 4 * j0, p.a[l - 1], scale, m, j1 - j0, s.cols, s.rows);
@@ -201,15 +233,21 @@ export class LayerLoop {
         return;
       case 'step':
         if (target.decay !== undefined && target.decay !== 1) {
-          if (l === 1) k.scaleInPlace(p.wt, target.decay, s.cols * p.stride);
+          if (l === 1) k.scaleInPlace(p.wt, target.decay, p.wtLength);
           else k.scaleInPlace(p.params + 4 * s.wOffset, target.decay, s.rows * s.cols);
         }
-        if (l === 1) k.sparseOuter(p.wt, p.params + 4 * s.bOffset, delta, vals, list, counts, -target.scale, m, s.rows, s.cols, p.stride, s.rows);
-        else k.denseSgdStep(p.params + 4 * s.wOffset, p.params + 4 * s.bOffset, delta, input, target.scale, m, s.rows, s.cols, s.rows);
+        if (l === 1) {
+          for (const w of p.blocks) {
+            if (w.rows > 0) k.sparseOuter(p.wt + 4 * w.offset, p.params + 4 * (s.bOffset + w.row), delta + 4 * w.row, vals, list, counts, -target.scale, m, w.rows, s.cols, w.stride, s.rows);
+          }
+        } else k.denseSgdStep(p.params + 4 * s.wOffset, p.params + 4 * s.bOffset, delta, input, target.scale, m, s.rows, s.cols, s.rows);
         return;
       case 'partial': // overwrites: no zeroing pass
-        if (l === 1) k.sparseGradient(target.gradsWT, target.grads + 4 * s.bOffset, delta, vals, list, counts, m, s.rows, s.cols, p.stride);
-        else k.denseGradient(target.grads + 4 * s.wOffset, target.grads + 4 * s.bOffset, delta, input, m, s.rows, s.cols);
+        if (l === 1) {
+          for (const w of p.blocks) {
+            if (w.rows > 0) k.sparseGradient(target.gradsWT + 4 * w.offset, target.grads + 4 * (s.bOffset + w.row), delta + 4 * w.row, vals, list, counts, m, w.rows, s.cols, w.stride, s.rows);
+          }
+        } else k.denseGradient(target.grads + 4 * s.wOffset, target.grads + 4 * s.bOffset, delta, input, m, s.rows, s.cols);
     }
   }
 }

@@ -7,7 +7,7 @@ import { createDataset, type Dataset } from './dataset.js';
 import { MemoryPlan } from './memory.js';
 import { Rng } from './random.js';
 import { ACTIVATIONS, COSTS, type Activation, type Cost } from './costs.js';
-import { LayerLoop, type LayerPlan, type StagedData } from './layers.js';
+import { LayerLoop, transposedBlocks, type LayerPlan, type StagedData, type WtBlock } from './layers.js';
 import { layerShapes, parameterCount, validateSizes, type LayerShape } from './shapes.js';
 import { CONTROL_BYTES, MAX_THREADS, ThreadPool, type UpdateSettings } from './threads.js';
 import { compileKernels, defaultVariant, instantiateKernels, KERNEL_VARIANTS, sharedMemory, threadsSupported, type KernelVariant, type Kernels } from './wasm.js';
@@ -110,12 +110,14 @@ export class Network {
   private readonly staged = new Map<Dataset, StagedDataset>();
   /**
    * Layer 1 computes from each example's nonzero inputs only (MNIST is ~81% zeros), so it keeps
-   * W^1 transposed in its own buffer: WT (cols, stride), stride = rows rounded up to 16, padding
-   * zero. WT is the current copy; the row-major W^1 in the parameter region is refreshed from it
+   * W^1 transposed in its own buffer, WT: one (cols, stride) block per training thread, each of
+   * its range of the rows (transposedBlocks), stride = those rows rounded up to 16, padding zero;
+   * one block for one thread. WT is the current copy; the row-major W^1 in the parameter region is refreshed from it
    * before anyone reads the parameters (`w1Current`), and every write there is copied into WT.
    */
   private readonly wt: number;
-  private readonly stride: number;
+  private readonly blocks: WtBlock[];
+  private readonly wtLength: number;
   private w1Current = true;
   /** Threads used by training (1 when threads were not asked for or are not supported here). */
   readonly threads: number;
@@ -125,7 +127,7 @@ export class Network {
   private poolMark = 0;
   /**
    * For momentum and Adam: the summed gradients of a step and the optimiser's state, each laid
-   * out as [WT (cols * stride) | the parameters], so W^1 is updated in its transposed copy.
+   * out as [WT (wtLength floats) | the parameters], so W^1 is updated in its transposed copy.
    */
   private optimizer: { kind: Optimizer; grads: number; state: number[]; t: number } | null = null;
 
@@ -177,8 +179,8 @@ export class Network {
     this.params = this.plan.reserve(this.parameterCount * 4, `the ${this.parameterCount} parameters`);
     this.nabla = this.plan.reserve(this.parameterCount * 4, `the ${this.parameterCount} gradients`);
     const first = this.shapes[0];
-    this.stride = Math.ceil(first.rows / 16) * 16;
-    this.wt = this.plan.reserve(first.cols * this.stride * 4, 'the transposed first-layer weights');
+    ({ blocks: this.blocks, wtLength: this.wtLength } = transposedBlocks(first.rows, first.cols, threads));
+    this.wt = this.plan.reserve(this.wtLength * 4, 'the transposed first-layer weights');
     this.batchMark = this.plan.mark();
     this.ensureCapacity(capacity);
   }
@@ -304,7 +306,8 @@ export class Network {
       shapes: this.shapes,
       params: this.params,
       wt: this.wt,
-      stride: this.stride,
+      blocks: this.blocks,
+      wtLength: this.wtLength,
       a: this.sizes.map((width) => this.plan.reserve(n * width * 4, what)),
       delta: this.sizes.map((width, l) => (l === 0 ? 0 : this.plan.reserve(n * width * 4, what))),
       y: this.plan.reserve(n, what),
@@ -460,7 +463,7 @@ export class Network {
     if (!OPTIMIZERS.includes(kind)) throw new InvalidArgumentError(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${kind}`);
     if (kind === 'sgd' || this.optimizer?.kind === kind) return;
     if (this.plan.mark() !== this.fixedEnd) throw new WasmMlpError('an optimizer cannot be prepared while data is staged');
-    const floats = this.shapes[0].cols * this.stride + this.parameterCount;
+    const floats = this.wtLength + this.parameterCount;
     const what = `the ${kind} optimizer`;
     const grads = this.optimizer?.grads ?? this.plan.reserve(floats * 4, what);
     const state = Array.from({ length: kind === 'adam' ? 2 : 1 }, () => this.plan.reserve(floats * 4, what));
@@ -493,18 +496,18 @@ export class Network {
   /** A buffer laid out as [WT | parameters] (gradients, optimizer state) in the parameters' layout. */
   private fromTrainingLayout(p: number): Float32Array {
     const f = this.plan.f32;
-    const { rows, cols, wOffset } = this.shapes[0];
-    const at = (p >> 2) + cols * this.stride;
+    const { cols, wOffset } = this.shapes[0];
+    const at = (p >> 2) + this.wtLength;
     const out = f.slice(at, at + this.parameterCount);
-    fromTransposed(out, wOffset, f, p >> 2, rows, cols, this.stride);
+    fromTransposed(out, wOffset, f, p >> 2, this.blocks, cols);
     return out;
   }
 
   private toTrainingLayout(values: Float32Array, p: number): void {
     const f = this.plan.f32;
-    const { rows, cols, wOffset } = this.shapes[0];
-    f.set(values, (p >> 2) + cols * this.stride);
-    toTransposed(f, p >> 2, values, wOffset, rows, cols, this.stride);
+    const { cols, wOffset } = this.shapes[0];
+    f.set(values, (p >> 2) + this.wtLength);
+    toTransposed(f, p >> 2, values, wOffset, this.blocks, cols, this.wtLength);
   }
 
   /** Gradients of the loaded batch into the optimizer's buffer, L2 folded in, then the momentum or Adam update. */
@@ -513,7 +516,7 @@ export class Network {
     if (!o || o.kind !== step.optimizer) throw new WasmMlpError(`call prepareOptimizer('${step.optimizer}') before training with it`);
     const k = this.k();
     const first = this.shapes[0];
-    const wtLength = first.cols * this.stride;
+    const wtLength = this.wtLength;
     const gradsB = o.grads + 4 * wtLength;
     this.loop.backward(0, m, { kind: 'partial', grads: gradsB, gradsWT: o.grads });
     if (step.decayPerExample > 0) {
@@ -542,7 +545,7 @@ export class Network {
   async startThreads(): Promise<void> {
     if (this.threads === 1 || this.pool) return;
     const T = this.threads;
-    const gstride = Math.ceil((this.shapes[0].cols * this.stride + this.parameterCount) / 16) * 16;
+    const gstride = Math.ceil((this.wtLength + this.parameterCount) / 16) * 16;
     const what = `training with ${T} threads`;
     this.poolMark = this.plan.mark();
     const setup = {
@@ -554,7 +557,7 @@ export class Network {
       control: this.plan.reserve(CONTROL_BYTES, what),
       grads: this.plan.reserve(T * gstride * 4, what),
       gstride,
-      wtLength: this.shapes[0].cols * this.stride,
+      wtLength: this.wtLength,
       b1: this.shapes[0].bOffset,
       parameterCount: this.parameterCount,
       weightRanges: this.shapes.slice(1).map((s): [number, number] => [s.wOffset, s.wOffset + s.rows * s.cols]),
@@ -595,8 +598,8 @@ export class Network {
   private refreshW1(): void {
     if (this.w1Current) return;
     const f = this.plan.f32;
-    const { rows, cols, wOffset } = this.shapes[0];
-    fromTransposed(f, (this.params >> 2) + wOffset, f, this.wt >> 2, rows, cols, this.stride);
+    const { cols, wOffset } = this.shapes[0];
+    fromTransposed(f, (this.params >> 2) + wOffset, f, this.wt >> 2, this.blocks, cols);
     this.w1Current = true;
   }
 
@@ -604,8 +607,8 @@ export class Network {
   private writeParameters(write: (p: Float32Array) => void): void {
     write(this.paramView());
     const f = this.plan.f32;
-    const { rows, cols, wOffset } = this.shapes[0];
-    toTransposed(f, this.wt >> 2, f, (this.params >> 2) + wOffset, rows, cols, this.stride);
+    const { cols, wOffset } = this.shapes[0];
+    toTransposed(f, this.wt >> 2, f, (this.params >> 2) + wOffset, this.blocks, cols, this.wtLength);
   }
 
   /** Frees the kernel instance; the network cannot be used afterwards. */
@@ -700,14 +703,18 @@ export function checkSeed(seed: number): void {
   }
 }
 
-/** W (rows, cols) row-major at index w of `dst`, from WT (cols, stride) at index t of `src`. */
-function fromTransposed(dst: Float32Array, w: number, src: Float32Array, t: number, rows: number, cols: number, stride: number): void {
-  for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) dst[w + j * cols + i] = src[t + i * stride + j];
+/** W (rows, cols) row-major at index w of `dst`, from WT (its blocks) at index t of `src`. */
+function fromTransposed(dst: Float32Array, w: number, src: Float32Array, t: number, blocks: WtBlock[], cols: number): void {
+  for (const { row, rows, offset, stride } of blocks) {
+    for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) dst[w + (row + j) * cols + i] = src[t + offset + i * stride + j];
+  }
 }
 
-/** WT (cols, stride), its padding zero, at index t of `dst`, from W (rows, cols) row-major at index w of `src`. */
-function toTransposed(dst: Float32Array, t: number, src: Float32Array, w: number, rows: number, cols: number, stride: number): void {
-  dst.fill(0, t, t + cols * stride);
-  for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) dst[t + i * stride + j] = src[w + j * cols + i];
+/** WT (its blocks, `length` floats, padding zero) at index t of `dst`, from W (rows, cols) row-major at index w of `src`. */
+function toTransposed(dst: Float32Array, t: number, src: Float32Array, w: number, blocks: WtBlock[], cols: number, length: number): void {
+  dst.fill(0, t, t + length);
+  for (const { row, rows, offset, stride } of blocks) {
+    for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) dst[t + offset + i * stride + j] = src[w + (row + j) * cols + i];
+  }
 }
 

@@ -25,7 +25,7 @@ export interface Kernels {
   sparseForwardScalar(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number, zstride: number): void;
   sparseOuter(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
   sparseOuterScalar(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, acc: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
-  sparseGradient(GT: number, g: number, delta: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number): void;
+  sparseGradient(GT: number, g: number, delta: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
   reduceUpdate(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
   reduceInto(grads: number, count: number, gstride: number, n: number): void;
   reduceUpdateScalar(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;

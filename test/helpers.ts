@@ -106,7 +106,7 @@ function scalarTwins(k: Kernels): Partial<Kernels> {
     return k.denseBackwardParams(G, g, d, x, B, R, C);
   };
   twins.sparseOuterScalar = (G: number, g: number, d: number, x: number, l: number, c: number, alpha: number, acc: number, B: number, R: number, C: number, S: number, D: number) =>
-    acc ? k.sparseOuter(G, g, d, x, l, c, alpha, B, R, C, S, D) : D === R ? k.sparseGradient(G, g, d, x, l, c, B, R, C, S) : fail('sparseGradient has no delta stride');
+    acc ? k.sparseOuter(G, g, d, x, l, c, alpha, B, R, C, S, D) : alpha === 1 ? k.sparseGradient(G, g, d, x, l, c, B, R, C, S, D) : fail('sparseOuterScalar without acc needs alpha 1');
   return twins as Partial<Kernels>;
 }
 

@@ -433,7 +433,7 @@ describe.each(['debug', 'scalar'] as const)('overwriting gradient kernels (threa
     const list = t.u32(new Uint32Array(batch * cols)), vals = t.f32(new Float32Array(batch * cols)), counts = t.u32(new Uint32Array(batch));
     t.k.nonzeroColumns(list, vals, counts, xp, batch, cols);
     const GT = t.f32(garbage(cols * stride)), g = t.f32(garbage(rows));
-    t.k.sparseGradient(GT, g, dp, vals, list, counts, batch, rows, cols, stride);
+    t.k.sparseGradient(GT, g, dp, vals, list, counts, batch, rows, cols, stride, rows);
     const got = t.readF32(GT, cols * stride);
     for (let i = 0; i < cols; i++) for (let j = 0; j < stride; j++) {
       const want = j < rows ? expectedW[j * cols + i] : 0;

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sliceDataset } from '../src/dataset.js';
+import { transposedBlocks } from '../src/layers.js';
 import { Network } from '../src/network.js';
 import { loadMnist } from '../src/node.js';
 import { ThreadPool } from '../src/threads.js';
@@ -104,6 +105,45 @@ describe('training threads', () => {
     expect(r.aborted).toBe(true);
     const again = await train(net, sliceDataset(data, 0, 640), { epochs: 1, batchSize: 64 });
     expect(again.history.length).toBe(1);
+  });
+
+  it.each([[10], [30], [120], [256], [784]])('keep W^1 transposed in one block per thread, each of whole cache lines, rows %i', (rows) => {
+    const cols = 7;
+    expect(transposedBlocks(rows, cols, 1)).toEqual({ blocks: [{ row: 0, rows, offset: 0, stride: Math.ceil(rows / 16) * 16 }], wtLength: cols * Math.ceil(rows / 16) * 16 });
+    for (const T of [2, 3, 4, 7]) {
+      const { blocks, wtLength } = transposedBlocks(rows, cols, T);
+      expect(blocks).toHaveLength(T);
+      let row = 0, offset = 0;
+      for (const b of blocks) {
+        expect(b.row).toBe(row); // the blocks cover the rows in order, without gaps or overlaps
+        if (b.rows > 0) expect(b.row % 16).toBe(0); // (an empty block may sit at the end of the rows)
+        expect(b.stride).toBe(Math.ceil(b.rows / 16) * 16);
+        expect(b.offset).toBe(offset); // each block starts where the last ended: a multiple of 16 floats
+        row += b.rows;
+        offset += cols * b.stride;
+      }
+      expect(row).toBe(rows);
+      expect(wtLength).toBe(offset);
+    }
+  });
+
+  it.each([[[784, 30, 10]], [[784, 120, 24, 10]]])('hold parameters and optimizer state in their blocks as one thread does, sizes %j', async (sizes) => {
+    const { test } = await mnist;
+    const x = test.images.subarray(0, 784 * 50);
+    const pixels = Float32Array.from(x, (v) => v / 255);
+    const one = await Network.create({ sizes, seed: 4 });
+    const p = one.getParameters();
+    const outputs = one.forward(pixels);
+    for (const threads of [2, 3, 4]) {
+      const net = await Network.create({ sizes, seed: 9, threads });
+      net.setParameters(p);
+      expect(hash(net.getParameters())).toBe(hash(p)); // W^1 through WT's blocks and back
+      expect(net.forward(pixels)).toEqual(outputs); // z^1 summed block by block: the same bits
+      const state = { kind: 'momentum' as const, t: 3, buffers: [Float32Array.from(p, (v, i) => v + i)] };
+      net.setOptimizerState(state);
+      expect(hash(net.getOptimizerState()!.buffers[0])).toBe(hash(state.buffers[0]));
+      net.dispose();
+    }
   });
 
   it('reject a bad thread count', async () => {
