@@ -591,9 +591,12 @@ export function adamUpdateSimd(params: usize, m: usize, v: usize, grads: usize, 
 // ---------------------------------------------------------------------------------------------
 // Sigmoid
 
-// expf32 (shared.ts) 4 at a time, the same operations in the same order
+// expf32 (shared.ts) 4 at a time, the same operations in the same order, so the same bits. The
+// clamp uses pmin/pmax (one instruction each; they agree with min/max for every input here, NaN
+// included: it passes through), and 2^k is made from k's bits after adding 1.5 * 2^23, exact for
+// the integer k in [-127, 128], where trunc_sat takes a sequence of instructions.
 @inline function exp4(v: v128): v128 {
-  const x = f32x4.min(f32x4.max(v, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
+  const x = f32x4.pmin(f32x4.pmax(v, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
   const k = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(0.5)));
   const r = f32x4.sub(f32x4.sub(x, f32x4.mul(k, f32x4.splat(LN2_HI))), f32x4.mul(k, f32x4.splat(LN2_LO)));
   let p = f32x4.add(f32x4.mul(f32x4.splat(P0), r), f32x4.splat(P1));
@@ -602,7 +605,8 @@ export function adamUpdateSimd(params: usize, m: usize, v: usize, grads: usize, 
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P4));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P5));
   const e = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
-  return f32x4.mul(e, i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(k), i32x4.splat(127)), 23));
+  // bits of k + 1.5 * 2^23 are 0x4b400000 + k
+  return f32x4.mul(e, i32x4.shl(i32x4.sub(f32x4.add(k, f32x4.splat(12582912)), i32x4.splat(0x4b400000 - 127)), 23));
 }
 
 // As sigmoidScalar, 4 at a time; a may alias z

@@ -115,8 +115,8 @@ export class LayerLoop {
    */
   forward(e0: number, m: number, gathered: boolean, firstSummed = false): void {
     const { k, plan: p } = this;
-    p.shapes.forEach((s, i) => {
-      const l = i + 1;
+    for (let l = 1; l <= p.shapes.length; l++) {
+      const s = p.shapes[l - 1];
       const b = p.params + 4 * s.bOffset;
       const out = row(p.a[l], e0, s.rows);
       if (l === 1) {
@@ -135,7 +135,7 @@ export class LayerLoop {
       if (l < p.shapes.length) this.activate(out, m * s.rows);
       else if (p.cost === 'log-likelihood') k.softmaxRows(out, out, m, s.rows);
       else k.sigmoid(out, out, m * s.rows);
-    });
+    }
   }
 
   private activate(a: number, n: number): void {

@@ -416,7 +416,9 @@ export class Network {
    * updated example by example, so rounded in another order). Returns the batch's summed cost.
    */
   trainBatch(s: StagedDataset, indices: Uint32Array, start: number, m: number, eta: number, step?: StepSettings): number {
-    this.plan.u32.set(indices.subarray(start, start + m), this.layout.indices >> 2);
+    const u32 = this.plan.u32;
+    const at = this.layout.indices >> 2;
+    for (let n = 0; n < m; n++) u32[at + n] = indices[start + n]; // no subarray view per step
     this.w1Current = false;
     const plainSgd = (step?.optimizer ?? 'sgd') === 'sgd' && !step?.decayPerExample;
     if (this.pool && !(plainSgd && m * this.parameterCount < THREADED_SGD_MIN_WORK)) return this.pool.step(s, m, this.updateSettings(m, eta, step));

@@ -132,6 +132,9 @@ describe.each(['debug', 'scalar'] as const)('elementwise and data kernels: %s bu
     expect(t.readF32(twin, z.length)).toEqual(t.readF32(a, z.length));
     t.k.sigmoid(zp, zp, z.length);
     expect(t.readF32(zp, z.length)).toEqual(t.readF32(a, z.length));
+    const nan = t.f32(f32([NaN, NaN, NaN, NaN, NaN])); // a whole SIMD lane group and a scalar tail
+    t.k.sigmoid(nan, nan, 5);
+    expect([...t.readF32(nan, 5)].every(Number.isNaN)).toBe(true);
   });
 
   it('sigmoid is within 4e-7 (relative) of float64 over [-90, 90], never denormal, and its exp within 3e-7', async () => {
@@ -139,8 +142,12 @@ describe.each(['debug', 'scalar'] as const)('elementwise and data kernels: %s bu
     const n = 200001;
     const z = Float32Array.from({ length: n }, (_, i) => -90 + (180 * i) / (n - 1));
     const a = t.f32(new Float32Array(n));
-    t.k.sigmoid(a, t.f32(z), n);
+    const zp = t.f32(z);
+    t.k.sigmoid(a, zp, n);
     const got = t.readF32(a, n);
+    const twin = t.f32(new Float32Array(n));
+    t.k.sigmoidScalar(twin, zp, n);
+    expect(t.readF32(twin, n)).toEqual(got); // the SIMD path, bit for bit, at every point
     let worst = 0;
     let worstExp = 0;
     for (let i = 0; i < n; i++) {
