@@ -59,17 +59,31 @@ export interface WtBlock {
  * WT's blocks for T training threads: thread t's range of W^1's rows (rowRange, from multiples of
  * 16) in a block of its own, so that no cache line, and no run of lines a hardware prefetcher
  * streams through, holds two threads' weights (interleaved half-rows measured ~45% slower for
- * the first layer's update with two threads); one block for one thread. Blocks may be empty.
+ * the first layer's update with two threads). One block for one thread, and when a thread's
+ * share would be under 32 rows: the kernels work 32 rows at a time, so narrower blocks cost the
+ * single-thread passes (inference, small steps) more than they save (784-30-10 with two 16-row
+ * blocks: ~30% slower per epoch). Blocks may be empty.
  */
 export function transposedBlocks(rows: number, cols: number, T: number): { blocks: WtBlock[]; wtLength: number } {
+  const B = rows >= 32 * T ? T : 1;
   let offset = 0;
-  const blocks = Array.from({ length: T }, (_, t) => {
-    const [j0, j1] = rowRange(rows, t, T, 16);
+  const blocks = Array.from({ length: B }, (_, t) => {
+    const [j0, j1] = rowRange(rows, t, B, 16);
     const block = { row: j0, rows: j1 - j0, offset, stride: Math.ceil((j1 - j0) / 16) * 16 };
     offset += cols * block.stride;
     return block;
   });
   return { blocks, wtLength: offset };
+}
+
+/**
+ * Thread t of T's share of W^1's rows, as a block of WT: block t when WT has one per thread, else
+ * a range of its one block from a multiple of 16 (interleaved with the other threads' ranges).
+ */
+export function firstLayerShare(p: LayerPlan, t: number, T: number): WtBlock {
+  if (p.blocks.length === T) return p.blocks[t];
+  const [j0, j1] = rowRange(p.shapes[0].rows, t, T, 16);
+  return { row: j0, rows: j1 - j0, offset: j0, stride: p.blocks[0].stride };
 }
 
 /** What backprop does with delta^l (a^(l-1))^T. */
@@ -187,22 +201,22 @@ export class LayerLoop {
   }
 
   /**
-   * Thread t's share of z^1 = W^1 x + b^1 for all examples [0, m) (all gathered): the rows of
-   * W^1 in WT's block t, whose weights it also updates, so that no other thread ever reads them.
-   * Each z^1[n, j] is summed as forward sums it: the same bits.
+   * Thread t of T's share of z^1 = W^1 x + b^1 for all examples [0, m) (all gathered): its share
+   * of W^1's rows (firstLayerShare), whose weights it also updates, so that no other thread ever
+   * reads them. Each z^1[n, j] is summed as forward sums it: the same bits.
    */
-  firstColumns(m: number, t: number): void {
+  firstColumns(m: number, t: number, T: number): void {
     const { k, plan: p } = this;
     const s = p.shapes[0];
-    const w = p.blocks[t];
+    const w = firstLayerShare(p, t, T);
     if (w.rows > 0) k.sparseForward(p.a[1] + 4 * w.row, p.wt + 4 * w.offset, p.params + 4 * (s.bOffset + w.row), p.vals, p.list, p.counts, m, w.rows, s.cols, w.stride, s.rows);
   }
 
   /**
    * Thread t of T's share of the SGD step over examples [0, m), once backward(e0, m_t, { kind:
    * 'deltas' }) has made every example's deltas: W^l -= scale delta^l (a^(l-1))^T and b^l -=
-   * scale sum_n delta^l for its range of the rows of every layer (of W^1, WT's block t, so no two
-   * threads write one cache line). Each weight gets the
+   * scale sum_n delta^l for its range of the rows of every layer (of W^1, firstLayerShare, from a
+   * multiple of 16, so no two threads write one cache line). Each weight gets the
    * operations the one-thread fused step gives it, in the same order: the same bits.
    */
   updateRows(m: number, scale: number, t: number, T: number): void {
@@ -211,7 +225,7 @@ export class LayerLoop {
       const l = i + 1;
       const b = p.params + 4 * s.bOffset;
       if (l === 1) {
-        const w = p.blocks[t];
+        const w = firstLayerShare(p, t, T);
         if (w.rows > 0) k.sparseOuter(p.wt + 4 * w.offset, b + 4 * w.row, p.delta[1] + 4 * w.row, p.vals, p.list, p.counts, -scale, m, w.rows, s.cols, w.stride, s.rows);
       } else {
         const [j0, j1] = rowRange(s.rows, t, T, 1);
