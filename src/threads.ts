@@ -3,7 +3,8 @@
 // Plain SGD, four phases: each thread gathers its slice of the examples; sums z^1 for its range
 // of W^1's rows over the whole mini-batch; makes the rest of the forward pass and the deltas of
 // its slice of the examples; updates its range of every layer's rows over the whole batch. That
-// gives the bits of one thread, and each thread alone ever touches its rows of W^1. Other
+// gives the bits of one thread, and each thread alone ever touches its rows of W^1, which WT keeps
+// in a block of their own (transposedBlocks: no line a prefetcher streams holds two threads'). Other
 // optimizers and L2: each thread writes its slice's gradients to its own buffer, then reduces a
 // slice of the parameters, summing the T buffers in thread order, so a seed and a thread count
 // always give the same bits. Not for: memory planning.
