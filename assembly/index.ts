@@ -13,7 +13,7 @@ import {
   denseBackwardInputSimd, denseForwardSimd, denseOuterSimd, nonzeroColumnsSimd,
   adamUpdateSimd, gatherRunsSimd, momentumUpdateSimd, sigmoidPrimeMulSimd, sigmoidSimd, reduceUpdateSimd, sgdUpdateSimd, sparseForwardSimd, sparseOuterSimd,
 } from './simd';
-import { TINY } from './shared';
+import { DELTA_FLUSH } from './shared';
 import {
   gatherRunsScalar, sigmoidPrimeMulScalar, sigmoidScalar, denseForwardScalar, denseBackwardInputScalar, denseOuterScalar, nonzeroColumnsScalar, sparseForwardScalar, sparseOuterScalar, sgdUpdateScalar, reduceUpdateScalar, momentumUpdateScalar, adamUpdateScalar,
 } from './scalar';
@@ -170,7 +170,7 @@ export function tanhPrimeMul(delta: usize, a: usize, n: i32): void {
   for (let i: usize = 0; i < <usize>n; i++) {
     const s = load<f32>(a + (i << 2));
     let d = load<f32>(delta + (i << 2)) * (<f32>1 - s * s);
-    if (Mathf.abs(d) < TINY) d = 0;
+    if (Mathf.abs(d) < DELTA_FLUSH) d = 0;
     store<f32>(delta + (i << 2), d);
   }
 }
@@ -187,7 +187,7 @@ export function reluForward(a: usize, z: usize, n: i32): void {
 export function reluPrimeMul(delta: usize, a: usize, n: i32): void {
   for (let i: usize = 0; i < <usize>n; i++) {
     let d = load<f32>(a + (i << 2)) > 0 ? load<f32>(delta + (i << 2)) : 0;
-    if (Mathf.abs(d) < TINY) d = 0;
+    if (Mathf.abs(d) < DELTA_FLUSH) d = 0;
     store<f32>(delta + (i << 2), d);
   }
 }
@@ -237,7 +237,7 @@ export function outputDeltaQuadratic(delta: usize, a: usize, y: usize, batch: i3
       const s = load<f32>(a + p);
       const target: f32 = j == label ? 1 : 0;
       let d = <f32>2 * (s - target) * (s * (<f32>1 - s));
-      if (Mathf.abs(d) < TINY) d = 0;
+      if (Mathf.abs(d) < DELTA_FLUSH) d = 0;
       store<f32>(delta + p, d);
     }
   }

@@ -1,7 +1,7 @@
 // The plain scalar twin of every SIMD kernel: the scalar build's kernels, the SIMD paths' tails,
 // and the oracle the tests hold the SIMD paths against (exported by the debug build, oracle.ts).
 // Not for: dispatching; index.ts picks between these and simd.ts at compile time.
-import { biasOuter, PIXEL_SCALE, sigmoidf32, TINY } from './shared';
+import { biasOuter, DELTA_FLUSH, PIXEL_SCALE, sigmoidf32, TINY } from './shared';
 
 // z is (batch, rows); W is (rows, cols) row-major; b is (rows); x is (batch, cols)
 export function denseForwardScalar(
@@ -211,12 +211,12 @@ export function sigmoidScalar(a: usize, z: usize, n: i32): void {
   for (let i: usize = 0; i < <usize>n; i++) store<f32>(a + (i << 2), sigmoidf32(load<f32>(z + (i << 2))));
 }
 
-// delta, a are (n) with a = sigma(z); delta *= sigma'(z) = a (1 - a), below TINY flushed to 0
+// delta, a are (n) with a = sigma(z); delta *= sigma'(z) = a (1 - a), below DELTA_FLUSH flushed to 0
 export function sigmoidPrimeMulScalar(delta: usize, a: usize, n: i32): void {
   for (let i: usize = 0; i < <usize>n; i++) {
     const s = load<f32>(a + (i << 2));
     let d = load<f32>(delta + (i << 2)) * (s * (<f32>1 - s));
-    if (Mathf.abs(d) < TINY) d = 0;
+    if (Mathf.abs(d) < DELTA_FLUSH) d = 0;
     store<f32>(delta + (i << 2), d);
   }
 }

@@ -5,7 +5,7 @@
 //
 // Register budget: V8 has 16 SIMD registers; every tile below keeps at most 14 v128 values live
 // (8 accumulators + 6 operands), since spilling costs 1.4-2x.
-import { biasOuter, EXP_HI, EXP_LO, LN2_HI, LN2_LO, LOG2E, P0, P1, P2, P3, P4, P5, PIXEL_SCALE, SIGMOID_FLUSH, TINY } from './shared';
+import { biasOuter, DELTA_FLUSH, EXP_HI, EXP_LO, LN2_HI, LN2_LO, LOG2E, P0, P1, P2, P3, P4, P5, PIXEL_SCALE, SIGMOID_FLUSH, TINY } from './shared';
 import { adamUpdateScalar, momentumUpdateScalar, sigmoidPrimeMulScalar, sigmoidScalar } from './scalar';
 
 // ---------------------------------------------------------------------------------------------
@@ -560,7 +560,7 @@ export function momentumUpdateSimd(params: usize, velocity: usize, grads: usize,
   const N4 = <usize>n & ~3;
   const s = f32x4.splat(scale), u = f32x4.splat(mu);
   for (let o: usize = 0; o < N4 << 2; o += 16) {
-    const v = flushTiny(f32x4.sub(f32x4.mul(u, v128.load(velocity + o)), f32x4.mul(s, v128.load(grads + o))));
+    const v = flushBelow(f32x4.sub(f32x4.mul(u, v128.load(velocity + o)), f32x4.mul(s, v128.load(grads + o))), TINY);
     v128.store(velocity + o, v);
     v128.store(params + o, f32x4.add(v128.load(params + o), v));
   }
@@ -574,8 +574,8 @@ export function adamUpdateSimd(params: usize, m: usize, v: usize, grads: usize, 
   const B1 = f32x4.splat(b1), B2 = f32x4.splat(b2), C1 = f32x4.splat(<f32>1 - b1), C2 = f32x4.splat(<f32>1 - b2);
   for (let o: usize = 0; o < N4 << 2; o += 16) {
     const g = f32x4.mul(gs, v128.load(grads + o));
-    const mi = flushTiny(f32x4.add(f32x4.mul(B1, v128.load(m + o)), f32x4.mul(C1, g)));
-    const vi = flushTiny(f32x4.add(f32x4.mul(B2, v128.load(v + o)), f32x4.mul(C2, f32x4.mul(g, g))));
+    const mi = flushBelow(f32x4.add(f32x4.mul(B1, v128.load(m + o)), f32x4.mul(C1, g)), TINY);
+    const vi = flushBelow(f32x4.add(f32x4.mul(B2, v128.load(v + o)), f32x4.mul(C2, f32x4.mul(g, g))), TINY);
     v128.store(m + o, mi);
     v128.store(v + o, vi);
     v128.store(params + o, f32x4.sub(v128.load(params + o), f32x4.div(f32x4.mul(l, mi), f32x4.add(f32x4.sqrt(vi), e))));
@@ -583,9 +583,9 @@ export function adamUpdateSimd(params: usize, m: usize, v: usize, grads: usize, 
   adamUpdateScalar(params, m, v, grads, gradScale, lr, b1, b2, eps, n, <i32>N4);
 }
 
-// lanes with |x| < TINY become 0 (NaN stays), as the scalar kernels' `if (Mathf.abs(x) < TINY) x = 0`
-@inline function flushTiny(x: v128): v128 {
-  return v128.and(x, v128.or(f32x4.ge(f32x4.abs(x), f32x4.splat(TINY)), f32x4.ne(x, x)));
+// lanes with |x| < bound become 0 (NaN stays), as the scalar kernels' `if (Mathf.abs(x) < bound) x = 0`
+@inline function flushBelow(x: v128, bound: f32): v128 {
+  return v128.and(x, v128.or(f32x4.ge(f32x4.abs(x), f32x4.splat(bound)), f32x4.ne(x, x)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -624,7 +624,7 @@ export function sigmoidPrimeMulSimd(delta: usize, a: usize, n: i32): void {
   const N = <usize>n, N4 = N & ~3, one = f32x4.splat(1);
   for (let i: usize = 0; i < N4; i += 4) {
     const s = v128.load(a + (i << 2));
-    v128.store(delta + (i << 2), flushTiny(f32x4.mul(v128.load(delta + (i << 2)), f32x4.mul(s, f32x4.sub(one, s)))));
+    v128.store(delta + (i << 2), flushBelow(f32x4.mul(v128.load(delta + (i << 2)), f32x4.mul(s, f32x4.sub(one, s))), DELTA_FLUSH));
   }
   sigmoidPrimeMulScalar(delta + (N4 << 2), a + (N4 << 2), <i32>(N - N4));
 }

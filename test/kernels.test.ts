@@ -137,7 +137,7 @@ describe.each(['debug', 'scalar'] as const)('elementwise and data kernels: %s bu
     expect([...t.readF32(nan, 5)].every(Number.isNaN)).toBe(true);
   });
 
-  it('sigmoid is within 4e-7 (relative) of float64 over [-90, 90], never denormal, and its exp within 3e-7', async () => {
+  it('sigmoid is within 4e-7 (relative) of float64 over [-90, 90], 0 below 2^-63, and its exp within 3e-7', async () => {
     const t = await KernelBench.create(variant);
     const n = 200001;
     const z = Float32Array.from({ length: n }, (_, i) => -90 + (180 * i) / (n - 1));
@@ -152,8 +152,10 @@ describe.each(['debug', 'scalar'] as const)('elementwise and data kernels: %s bu
     let worstExp = 0;
     for (let i = 0; i < n; i++) {
       const want = 1 / (1 + Math.exp(-z[i]));
-      if (got[i] !== 0 && Math.abs(got[i]) < 2 ** -126) throw new Error(`sigma(${z[i]}) = ${got[i]} is denormal`);
-      if (want < 1e-37) continue; // flushed to 0 below e^-87.3
+      // flushed to 0 below 2^-63 (z < -43.668), so that its products with deltas stay normal
+      if (got[i] !== 0 && got[i] < 2 ** -63) throw new Error(`sigma(${z[i]}) = ${got[i]} is below 2^-63, not flushed`);
+      if (z[i] < -43.67) expect(got[i]).toBe(0);
+      if (want < 2 ** -63) continue;
       worst = Math.max(worst, Math.abs(got[i] - want) / want);
       // e^-z recovered from a = 1 / (1 + e^-z) where that is well conditioned
       if (z[i] > -15 && z[i] < 0) worstExp = Math.max(worstExp, Math.abs((1 / got[i] - 1) / Math.exp(-z[i]) - 1));
@@ -164,17 +166,22 @@ describe.each(['debug', 'scalar'] as const)('elementwise and data kernels: %s bu
     expect(got[n - 1]).toBe(1);
   });
 
-  it('sigmoidPrimeMul multiplies by a (1 - a) and flushes denormal results to zero', async () => {
+  it('sigmoidPrimeMul multiplies by a (1 - a) and flushes results below 2^-63 to zero', async () => {
     const t = await KernelBench.create(variant);
     const a = f32(randomArray(rng, 23).map((v) => (v + 1) / 2));
     const d0 = f32(randomArray(rng, 23));
     d0[5] = 1e-35;
+    d0[6] = 2 ** -62; // times a (1 - a) <= 1/4: below 2^-63, flushed
+    a[7] = 0.5;
+    d0[7] = 2 ** -60; // times 1/4: 2^-62, kept
     const d = t.f32(d0);
     const ap = t.f32(a);
     t.k.sigmoidPrimeMul(d, ap, 23);
-    const expected = d0.map((v, i) => (i === 5 ? 0 : v * a[i] * (1 - a[i])));
+    const expected = d0.map((v, i) => (i === 5 || i === 6 ? 0 : v * a[i] * (1 - a[i])));
     expectClose(t.readF32(d, 23), expected, 'delta', 1e-7, 1e-6);
     expect(Object.is(t.readF32(d, 23)[5], 0)).toBe(true);
+    expect(Object.is(t.readF32(d, 23)[6], 0)).toBe(true);
+    expect(t.readF32(d, 23)[7]).toBe(2 ** -62);
     const d2 = t.f32(d0);
     t.k.sigmoidPrimeMulScalar(d2, ap, 23);
     expect(t.readF32(d2, 23)).toEqual(t.readF32(d, 23));
