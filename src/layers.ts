@@ -62,7 +62,8 @@ export interface WtBlock {
  * the first layer's update with two threads). One block for one thread, and when a thread's
  * share would be under 32 rows: the kernels work 32 rows at a time, so narrower blocks cost the
  * single-thread passes (inference, small steps) more than they save (784-30-10 with two 16-row
- * blocks: ~30% slower per epoch). Blocks may be empty.
+ * blocks: ~30% slower per epoch), and plain SGD steps of such networks stay on the calling
+ * thread anyway (Network.trainBatch).
  */
 export function transposedBlocks(rows: number, cols: number, T: number): { blocks: WtBlock[]; wtLength: number } {
   const B = rows >= 32 * T ? T : 1;
@@ -74,16 +75,6 @@ export function transposedBlocks(rows: number, cols: number, T: number): { block
     return block;
   });
   return { blocks, wtLength: offset };
-}
-
-/**
- * Thread t of T's share of W^1's rows, as a block of WT: block t when WT has one per thread, else
- * a range of its one block from a multiple of 16 (interleaved with the other threads' ranges).
- */
-export function firstLayerShare(p: LayerPlan, t: number, T: number): WtBlock {
-  if (p.blocks.length === T) return p.blocks[t];
-  const [j0, j1] = rowRange(p.shapes[0].rows, t, T, 16);
-  return { row: j0, rows: j1 - j0, offset: j0, stride: p.blocks[0].stride };
 }
 
 /** What backprop does with delta^l (a^(l-1))^T. */
@@ -140,7 +131,7 @@ export class LayerLoop {
           // a dense batch (given as f32 inputs) is listed here; a gathered one already is
           if (!gathered) k.nonzeroColumns(list, vals, p.counts + 4 * e0, row(p.a[0], e0, s.cols), m, s.cols);
           for (const w of p.blocks) {
-            if (w.rows > 0) k.sparseForward(out + 4 * w.row, p.wt + 4 * w.offset, b + 4 * w.row, vals, list, p.counts + 4 * e0, m, w.rows, s.cols, w.stride, s.rows);
+            k.sparseForward(out + 4 * w.row, p.wt + 4 * w.offset, b + 4 * w.row, vals, list, p.counts + 4 * e0, m, w.rows, s.cols, w.stride, s.rows);
           }
         }
       } else {
@@ -201,22 +192,22 @@ export class LayerLoop {
   }
 
   /**
-   * Thread t of T's share of z^1 = W^1 x + b^1 for all examples [0, m) (all gathered): its share
-   * of W^1's rows (firstLayerShare), whose weights it also updates, so that no other thread ever
-   * reads them. Each z^1[n, j] is summed as forward sums it: the same bits.
+   * Thread t's share of z^1 = W^1 x + b^1 for all examples [0, m) (all gathered), when WT has a
+   * block per thread: the rows of W^1 in block t, whose weights it also updates, so that no other
+   * thread ever reads them. Each z^1[n, j] is summed as forward sums it: the same bits.
    */
-  firstColumns(m: number, t: number, T: number): void {
+  firstColumns(m: number, t: number): void {
     const { k, plan: p } = this;
     const s = p.shapes[0];
-    const w = firstLayerShare(p, t, T);
-    if (w.rows > 0) k.sparseForward(p.a[1] + 4 * w.row, p.wt + 4 * w.offset, p.params + 4 * (s.bOffset + w.row), p.vals, p.list, p.counts, m, w.rows, s.cols, w.stride, s.rows);
+    const w = p.blocks[t];
+    k.sparseForward(p.a[1] + 4 * w.row, p.wt + 4 * w.offset, p.params + 4 * (s.bOffset + w.row), p.vals, p.list, p.counts, m, w.rows, s.cols, w.stride, s.rows);
   }
 
   /**
    * Thread t of T's share of the SGD step over examples [0, m), once backward(e0, m_t, { kind:
    * 'deltas' }) has made every example's deltas: W^l -= scale delta^l (a^(l-1))^T and b^l -=
-   * scale sum_n delta^l for its range of the rows of every layer (of W^1, firstLayerShare, from a
-   * multiple of 16, so no two threads write one cache line). Each weight gets the
+   * scale sum_n delta^l for its range of the rows of every layer (of W^1, WT's block t: WT must
+   * have a block per thread, so no two threads write one cache line). Each weight gets the
    * operations the one-thread fused step gives it, in the same order: the same bits.
    */
   updateRows(m: number, scale: number, t: number, T: number): void {
@@ -225,8 +216,8 @@ export class LayerLoop {
       const l = i + 1;
       const b = p.params + 4 * s.bOffset;
       if (l === 1) {
-        const w = firstLayerShare(p, t, T);
-        if (w.rows > 0) k.sparseOuter(p.wt + 4 * w.offset, b + 4 * w.row, p.delta[1] + 4 * w.row, p.vals, p.list, p.counts, -scale, m, w.rows, s.cols, w.stride, s.rows);
+        const w = p.blocks[t];
+        k.sparseOuter(p.wt + 4 * w.offset, b + 4 * w.row, p.delta[1] + 4 * w.row, p.vals, p.list, p.counts, -scale, m, w.rows, s.cols, w.stride, s.rows);
       } else {
         const [j0, j1] = rowRange(s.rows, t, T, 1);
         if (j1 > j0) k.denseSgdStep(p.params + 4 * (s.wOffset + j0 * s.cols), b + 4 * j0, p.delta[l] + 4 * j0, p.a[l - 1], scale, m, j1 - j0, s.cols, s.rows);
@@ -252,14 +243,14 @@ export class LayerLoop {
         }
         if (l === 1) {
           for (const w of p.blocks) {
-            if (w.rows > 0) k.sparseOuter(p.wt + 4 * w.offset, p.params + 4 * (s.bOffset + w.row), delta + 4 * w.row, vals, list, counts, -target.scale, m, w.rows, s.cols, w.stride, s.rows);
+            k.sparseOuter(p.wt + 4 * w.offset, p.params + 4 * (s.bOffset + w.row), delta + 4 * w.row, vals, list, counts, -target.scale, m, w.rows, s.cols, w.stride, s.rows);
           }
         } else k.denseSgdStep(p.params + 4 * s.wOffset, p.params + 4 * s.bOffset, delta, input, target.scale, m, s.rows, s.cols, s.rows);
         return;
       case 'partial': // overwrites: no zeroing pass
         if (l === 1) {
           for (const w of p.blocks) {
-            if (w.rows > 0) k.sparseGradient(target.gradsWT + 4 * w.offset, target.grads + 4 * (s.bOffset + w.row), delta + 4 * w.row, vals, list, counts, m, w.rows, s.cols, w.stride, s.rows);
+            k.sparseGradient(target.gradsWT + 4 * w.offset, target.grads + 4 * (s.bOffset + w.row), delta + 4 * w.row, vals, list, counts, m, w.rows, s.cols, w.stride, s.rows);
           }
         } else k.denseGradient(target.grads + 4 * s.wOffset, target.grads + 4 * s.bOffset, delta, input, m, s.rows, s.cols);
     }

@@ -81,12 +81,14 @@ export const WEIGHT_INITS: readonly WeightInit[] = ['normal', 'scaled', 'he'];
 
 const DEFAULT_CAPACITY = 256;
 /**
- * Plain SGD steps of fewer multiply-adds than this (batch size x parameters) run on the calling
- * thread even when threads are started: they give the same bits either way, and below it two
- * threads measured slower than one (784-100-10 at batch 64: 0.95x; 784-256-256-10 at batch 32:
- * 1.5x).
+ * Plain SGD steps run on the threads only when WT has a block per thread (a first layer of 32
+ * rows a thread or more) and the step has at least this many multiply-adds (batch size x
+ * parameters); otherwise on the calling thread, with the same bits. Two threads against one,
+ * measured: 784-30-10 (one block) 0.26x at batch 10 to 0.85x at 512; 784-64-10 0.88x at batch 32
+ * (1.6 million), 1.48x at 64 (3.3 million); 784-100-10 0.94x at 32 (2.5 million), 1.33x at 64;
+ * 784-256-256-10 1.15x at 10 (2.7 million), 1.42x at 16, 1.65x at 32, 1.8x at 64 and 128.
  */
-const THREADED_SGD_MIN_WORK = 8_000_000;
+const THREADED_SGD_MIN_WORK = 3_000_000;
 
 export class Network {
   readonly sizes: readonly number[];
@@ -421,7 +423,8 @@ export class Network {
     for (let n = 0; n < m; n++) u32[at + n] = indices[start + n]; // no subarray view per step
     this.w1Current = false;
     const plainSgd = (step?.optimizer ?? 'sgd') === 'sgd' && !step?.decayPerExample;
-    if (this.pool && !(plainSgd && m * this.parameterCount < THREADED_SGD_MIN_WORK)) return this.pool.step(s, m, this.updateSettings(m, eta, step));
+    const threadedSgd = this.blocks.length === this.threads && m * this.parameterCount >= THREADED_SGD_MIN_WORK;
+    if (this.pool && (!plainSgd || threadedSgd)) return this.pool.step(s, m, this.updateSettings(m, eta, step));
     this.loop.gather(s, 0, m);
     this.loop.forward(0, m, true);
     const cost = this.loop.cost(0, m);

@@ -130,7 +130,7 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control
   } else if (command === GATHER) {
     if (e1 > e0) loop.gather(stagedData(ctrl), e0, e1 - e0);
   } else if (command === FIRST) {
-    loop.firstColumns(ctrl[BATCH], t, T);
+    loop.firstColumns(ctrl[BATCH], t);
   } else if (command === UPDATE) {
     loop.updateRows(ctrl[BATCH], c.f32[SCALE], t, T);
   } else if (command === REDUCE) {
