@@ -81,14 +81,19 @@ export const WEIGHT_INITS: readonly WeightInit[] = ['normal', 'scaled', 'he'];
 
 const DEFAULT_CAPACITY = 256;
 /**
- * Plain SGD steps run on the threads only when WT has a block per thread (a first layer of 32
- * rows a thread or more) and the step has at least this many multiply-adds (batch size x
- * parameters); otherwise on the calling thread, with the same bits. Two threads against one,
- * measured: 784-30-10 (one block) 0.26x at batch 10 to 0.85x at 512; 784-64-10 0.88x at batch 32
- * (1.6 million), 1.48x at 64 (3.3 million); 784-100-10 0.94x at 32 (2.5 million), 1.33x at 64;
- * 784-256-256-10 1.15x at 10 (2.7 million), 1.42x at 16, 1.65x at 32, 1.8x at 64 and 128.
+ * Steps run on the threads only where they pay, by multiply-adds (batch size x parameters);
+ * smaller steps run on the calling thread. Plain SGD: from 3 million, and only when WT has a block
+ * per thread (a first layer of 32 rows a thread or more); the same bits either way. Two threads
+ * against one, measured: 784-30-10 (one block) 0.26x at batch 10 to 0.85x at 512; 784-64-10
+ * 0.88x at batch 32 (1.6 million), 1.48x at 64 (3.3 million); 784-100-10 0.94x at 32 (2.5
+ * million), 1.33x at 64; 784-256-256-10 1.15x at 10 (2.7 million), 1.42x at 16, 1.8x at 64.
+ * Momentum, Adam and L2 (each thread's gradients, then a reduction): from 8 million; measured
+ * 784-30-10 with momentum 0.26x at batch 10, 784-100-10 with Adam 0.74x at 10 and 0.94x at 64
+ * (5.1 million), 784-256-256-10 with Adam 1.56x at 64. The routing depends only on the network,
+ * the thread count and the batch size, so a seed and a thread count still give the same bits.
  */
 const THREADED_SGD_MIN_WORK = 3_000_000;
+const THREADED_REDUCTION_MIN_WORK = 8_000_000;
 
 export class Network {
   readonly sizes: readonly number[];
@@ -423,8 +428,9 @@ export class Network {
     for (let n = 0; n < m; n++) u32[at + n] = indices[start + n]; // no subarray view per step
     this.w1Current = false;
     const plainSgd = (step?.optimizer ?? 'sgd') === 'sgd' && !step?.decayPerExample;
-    const threadedSgd = this.blocks.length === this.threads && m * this.parameterCount >= THREADED_SGD_MIN_WORK;
-    if (this.pool && (!plainSgd || threadedSgd)) return this.pool.step(s, m, this.updateSettings(m, eta, step));
+    const work = m * this.parameterCount;
+    const threaded = plainSgd ? this.blocks.length === this.threads && work >= THREADED_SGD_MIN_WORK : work >= THREADED_REDUCTION_MIN_WORK;
+    if (this.pool && threaded) return this.pool.step(s, m, this.updateSettings(m, eta, step));
     this.loop.gather(s, 0, m);
     this.loop.forward(0, m, true);
     const cost = this.loop.cost(0, m);

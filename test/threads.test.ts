@@ -27,15 +27,17 @@ describe('training threads', () => {
   });
 
   it('use the shared-memory build and give bit-identical parameters for the same seed and thread count', async () => {
-    const momentum = { optimizer: 'momentum' as const }; // always threaded (see the SGD tests below)
-    const a = await trained(2, 640, 1, 64, momentum);
-    const b = await trained(2, 640, 1, 64, momentum);
+    const step = vi.spyOn(ThreadPool.prototype, 'step');
+    const momentum = { optimizer: 'momentum' as const, sizes: [784, 128, 10] }; // 101,770 parameters: threaded from batch 79
+    const a = await trained(2, 640, 1, 80, momentum);
+    const b = await trained(2, 640, 1, 80, momentum);
     expect(a.net.threads).toBe(2);
     expect(a.net.variant).toBe('threads');
     expect(hash(a.net.getParameters())).toBe(hash(b.net.getParameters()));
-    const c = await trained(3, 640, 1, 50, momentum); // uneven slices: 17 + 16 + 17 examples
-    const d = await trained(3, 640, 1, 50, momentum);
+    const c = await trained(3, 640, 1, 82, momentum); // uneven slices: 27 + 28 + 27 examples
+    const d = await trained(3, 640, 1, 82, momentum);
     expect(hash(c.net.getParameters())).toBe(hash(d.net.getParameters()));
+    expect(step).toHaveBeenCalled();
   });
 
   it.each([
@@ -53,7 +55,7 @@ describe('training threads', () => {
     expect(step).toHaveBeenCalled(); // the steps ran threaded: batch x parameters >= 8 million
   });
 
-  it('run plain SGD steps of under 3 million multiply-adds, or with under 32 first-layer rows a thread, on the calling thread (the same bits; threads would be slower)', async () => {
+  it('run plain SGD steps of under 3 million multiply-adds, or with under 32 first-layer rows a thread, and other steps of under 8 million, on the calling thread (threads would be slower)', async () => {
     const step = vi.spyOn(ThreadPool.prototype, 'step');
     const small = await trained(2, 640, 1, 64); // 32,634 parameters x 64
     expect(step).not.toHaveBeenCalled();
@@ -63,15 +65,17 @@ describe('training threads', () => {
     await trained(2, 640, 1, 64, { sizes: [784, 64, 10] }); // 50,890 x 64, 32 rows a thread
     expect(step).toHaveBeenCalled();
     step.mockClear();
-    await trained(2, 640, 1, 64, { optimizer: 'momentum' }); // other optimizers always use the threads
+    await trained(2, 640, 1, 64, { sizes: [784, 64, 10], optimizer: 'momentum' }); // other optimizers: from 8 million
+    expect(step).not.toHaveBeenCalled();
+    await trained(2, 640, 1, 160, { sizes: [784, 64, 10], optimizer: 'momentum' }); // 50,890 x 160
     expect(step).toHaveBeenCalled();
   });
 
   it('learn as well as one thread', async () => {
     const { test } = await mnist;
     // momentum: summed from the threads' gradients (plain SGD gives one thread's bits, tested above)
-    const one = await trained(1, 6400, 2, 64, { sizes: [784, 64, 10], optimizer: 'momentum' });
-    const two = await trained(2, 6400, 2, 64, { sizes: [784, 64, 10], optimizer: 'momentum' });
+    const one = await trained(1, 6400, 2, 160, { sizes: [784, 64, 10], optimizer: 'momentum' });
+    const two = await trained(2, 6400, 2, 160, { sizes: [784, 64, 10], optimizer: 'momentum' }); // 50,890 x 160: threaded
     const a1 = evaluate(one.net, test).accuracy;
     const a2 = evaluate(two.net, test).accuracy;
     expect(Math.abs(a1 - a2)).toBeLessThan(0.01);
@@ -79,10 +83,12 @@ describe('training threads', () => {
 
   it('a batch smaller than the thread count still trains (idle threads add nothing)', async () => {
     const { train: data } = await mnist;
-    const net = await Network.create({ sizes: [784, 16, 10], seed: 1, threads: 4 });
-    const ref = await Network.create({ sizes: [784, 16, 10], seed: 1 });
-    // momentum: threaded whatever the step's size
-    for (const n of [net, ref]) await train(n, sliceDataset(data, 0, 6), { epochs: 1, batchSize: 2, optimizer: 'momentum', eta: 0.5 });
+    const sizes = [784, 3600, 10]; // 2,862,010 parameters: a momentum step of 3 examples is threaded
+    const net = await Network.create({ sizes, seed: 1, threads: 4 });
+    const ref = await Network.create({ sizes, seed: 1 });
+    const step = vi.spyOn(ThreadPool.prototype, 'step');
+    for (const n of [net, ref]) await train(n, sliceDataset(data, 0, 6), { epochs: 1, batchSize: 3, optimizer: 'momentum', eta: 0.5 });
+    expect(step).toHaveBeenCalled();
     expectClose(net.getParameters(), ref.getParameters(), 'parameters', 1e-6, 1e-5);
   });
 
