@@ -425,7 +425,7 @@ function program(): Command {
       .option('--momentum <mu>', 'momentum coefficient', unitInterval, 0.9)
       .option('--weight-decay <lambda>', 'L2 regularisation: cost + lambda / (2 n) sum w^2', nonNegative, 0)
       .addOption(new Option('--schedule <s>', 'learning rate per epoch: constant, step:EVERY:FACTOR or cosine[:MIN]').argParser(schedule).default({ kind: 'constant' }, 'constant'))
-      .option('--threads <n>', 'training threads (pay for big steps: plain SGD steps under 8M multiply-adds, batch x parameters, stay on one)', threadCount, 1)
+      .option('--threads <n>', 'training threads (pay for big steps: plain SGD steps under 3M multiply-adds, batch x parameters, others under 8M, stay on one)', threadCount, 1)
       .option('--limit <n>', 'train on the first n training images only', positiveInt)
       .option('--out <file>', 'save the trained model to this file')
       .option('--plot <file.svg>', 'write cost and accuracy per epoch (training, validation, test) as SVG')

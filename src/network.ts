@@ -34,10 +34,11 @@ export interface NetworkOptions {
   batchCapacity?: number;
   /**
    * Threads for training (mini-batches split between them on one shared memory). Default 1. It
-   * pays for big steps only (784-256-256-10 from batch ~16, 784-100-10 from ~128): plain SGD
-   * steps under 8 million multiply-adds (batch x parameters) run on the calling thread, with the
-   * same bits. Where SharedArrayBuffer is missing (a page that is not cross-origin isolated) the
-   * network falls back to 1 thread: see `threads` on the network.
+   * pays for big steps only (784-256-256-10 from batch ~16, 784-100-10 from ~64): plain SGD steps
+   * under 3 million multiply-adds (batch x parameters) or with under 32 first-layer rows a thread,
+   * and other steps under 8 million, run on the calling thread (plain SGD: with the same bits).
+   * Where SharedArrayBuffer is missing (a page that is not cross-origin isolated) the network
+   * falls back to 1 thread: see `threads` on the network.
    */
   threads?: number;
 }
