@@ -120,8 +120,9 @@ export class Network {
    * Layer 1 computes from each example's nonzero inputs only (MNIST is ~81% zeros), so it keeps
    * W^1 transposed in its own buffer, WT: one (cols, stride) block per training thread, each of
    * its range of the rows (transposedBlocks), stride = those rows rounded up to 16, padding zero;
-   * one block for one thread. WT is the current copy; the row-major W^1 in the parameter region is refreshed from it
-   * before anyone reads the parameters (`w1Current`), and every write there is copied into WT.
+   * one block for one thread. WT is the current copy; the row-major W^1 in the parameter region
+   * is refreshed from it before anyone reads the parameters (`w1Current`), and every write there
+   * is copied into WT.
    */
   private readonly wt: number;
   private readonly blocks: WtBlock[];
@@ -528,7 +529,7 @@ export class Network {
     if (!o || o.kind !== step.optimizer) throw new WasmMlpError(`call prepareOptimizer('${step.optimizer}') before training with it`);
     const k = this.k();
     const first = this.shapes[0];
-    const wtLength = this.wtLength;
+    const { wtLength } = this;
     const gradsB = o.grads + 4 * wtLength;
     this.loop.backward(0, m, { kind: 'partial', grads: gradsB, gradsWT: o.grads });
     if (step.decayPerExample > 0) {

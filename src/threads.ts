@@ -265,10 +265,10 @@ export class ThreadPool {
     f[RATE] = u.rate;
     f[DECAY] = u.decay;
     f[GRAD_SCALE] = u.gradScale;
-    // plain SGD: the gather by examples, z^1 by rows of W^1, the rest of the forward pass and the
-    // deltas by examples, then each thread updates its rows of every layer (no gradient copies,
-    // the bits of one thread, and each thread alone touches its rows of W^1); otherwise gradients
-    // by examples, then a reduction
+    // plain SGD (Network sends it only when WT has a block per thread): the gather by examples,
+    // z^1 by rows of W^1, the rest of the forward pass and the deltas by examples, then each
+    // thread updates its rows of every layer (no gradient copies, the bits of one thread, and each
+    // thread alone touches its rows of W^1); otherwise gradients by examples, then a reduction
     const sgd = u.optimizer === 0 && u.decay === 0;
     if (sgd && firstByRows(this.setup.plan)) {
       this.run(ctrl, GATHER);
