@@ -34,7 +34,7 @@ describe('training threads', () => {
     expect(a.net.threads).toBe(2);
     expect(a.net.variant).toBe('threads');
     expect(hash(a.net.getParameters())).toBe(hash(b.net.getParameters()));
-    const c = await trained(3, 640, 1, 82, momentum); // uneven slices: 27 + 28 + 27 examples
+    const c = await trained(3, 640, 1, 82, momentum); // uneven slices: 27 + 27 + 28 examples
     const d = await trained(3, 640, 1, 82, momentum);
     expect(hash(c.net.getParameters())).toBe(hash(d.net.getParameters()));
     expect(step).toHaveBeenCalled();
@@ -52,7 +52,7 @@ describe('training threads', () => {
       expect(many.result.history[0].trainCost).toBeCloseTo(one.result.history[0].trainCost, 5); // summed in thread order
       many.net.dispose();
     }
-    expect(step).toHaveBeenCalled(); // the steps ran threaded: batch x parameters >= 8 million
+    expect(step).toHaveBeenCalled(); // the steps ran threaded: batch x parameters >= 3 million, a block per thread
   });
 
   it('run plain SGD steps of under 3 million multiply-adds, or with under 32 first-layer rows a thread, and other steps of under 8 million, on the calling thread (threads would be slower)', async () => {
