@@ -1,9 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects: `node` (kernels, training, files, CLI: run on every Node line CI tests) and
+// `browser` (the built page and bundles in headless Chromium, driven from Node by playwright-core).
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/browser/**'] } },
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], globalSetup: ['test/setup/global.ts'] } },
+    ],
   },
 });

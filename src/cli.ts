@@ -6,6 +6,7 @@ import { ACTIVATIONS, COSTS, DEFAULT_ETA, OPTIMIZERS, WEIGHT_INITS, classReport,
 import { exportOnnx, loadIdxDataset, loadModelFile, mnistPaths, pngToInput, readBytes, readCheckpointFile, readIdxDims, readIdxFile, readModelFile, saveCheckpointFile, saveModelFile, writeFileAtomic } from './node.js';
 import { MAX_THREADS } from './threads.js';
 import { errorGridPng, lineChartsSvg, type Panel } from './plot.js';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 
@@ -389,9 +390,15 @@ function checkFits(sizes: number[], data: Dataset, what: string): void {
   }
 }
 
+/** This package's version, from its package.json. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 function program(): Command {
   const cli = new Command('wasm-mlp')
     .description('Train and run a multilayer perceptron on MNIST with a WebAssembly core.')
+    .version(packageVersion(), '-V, --version', 'print the version of wasm-mlp')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   const kernels = () => new Option('--kernels <build>', 'kernel build').choices(['simd', 'scalar']).default(process.env.WASM_MLP_KERNELS ?? 'simd');

@@ -1,7 +1,7 @@
 // The built CLI as a user runs it: info, train --json, test on a saved model, and usage errors
 // with exit code 2.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +22,15 @@ async function run(...args: string[]): Promise<{ code: number; stdout: string; s
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
 
 describe('wasm-mlp CLI', () => {
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    for (const flag of ['--version', '-V']) {
+      const { code, stdout } = await run(flag);
+      expect(code).toBe(0);
+      expect(stdout.trim()).toBe(version);
+    }
+  });
+
   it('info prints the layer table and 3210 parameters for 784,4,4,10', async () => {
     const { code, stdout } = await run('info', '--layers', '784,4,4,10');
     expect(code).toBe(0);

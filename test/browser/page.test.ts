@@ -1,22 +1,21 @@
-// The demo page in real headless Chromium (Debian's chromium, driven by playwright-core) against
+// The demo page in real headless Chromium (the npm-shipped build, driven by playwright-core) against
 // the built page (dist-web, served by vite preview): loads cleanly, trains in a worker while the
 // page stays responsive, reads drawn digits, and matches Node bit for bit.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sliceDataset } from '../../src/dataset.js';
 import { Network } from '../../src/network.js';
 import { loadMnist, loadModelFile } from '../../src/node.js';
 import { train } from '../../src/train.js';
+import { launchBrowser, newPage } from './launch.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const shots = `${root}test-results/screenshots`;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let server: PreviewServer;
 let browser: Browser;
@@ -24,11 +23,10 @@ let url: string;
 
 beforeAll(async () => {
   if (!existsSync(`${root}dist-web/index.html`)) throw new Error('dist-web is missing: run npm run build:web (npm test does)');
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run does)`);
   mkdirSync(shots, { recursive: true });
   server = await preview({ configFile: `${root}web/vite.config.ts`, preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'silent' });
   url = server.resolvedUrls!.local[0];
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchBrowser();
 }, 60_000);
 
 afterAll(async () => {
@@ -36,11 +34,9 @@ afterAll(async () => {
   await new Promise((resolve) => server?.httpServer.close(resolve));
 });
 
-async function open(viewport = { width: 1280, height: 900 }): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport });
-  const problems: string[] = [];
-  page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && problems.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+async function open(viewport = { width: 1280, height: 900 }, language?: string): Promise<{ page: Page; problems: string[] }> {
+  const { page, problems } = await newPage(browser, { viewport });
+  if (language) await page.addInitScript((l) => Object.defineProperty(Navigator.prototype, 'language', { get: () => l }), language);
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
   return { page, problems };
@@ -73,6 +69,18 @@ describe('demo page in Chromium', () => {
     await page.screenshot({ path: `${shots}/page.png`, fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it('works whatever navigator.language says, even a tag Intl rejects', async () => {
+    for (const language of ['en-US@posix', 'de_DE.UTF-8', '!!', '']) {
+      const { page, problems } = await open(undefined, language);
+      // open() waited for the page to be ready: it did not die loading uPlot
+      const seen = await page.evaluate(() => navigator.language);
+      expect(() => Intl.getCanonicalLocales(seen)).not.toThrow();
+      if (language === 'en-US@posix') expect(seen).toBe('en-US');
+      expect(problems).toEqual([]);
+      await page.close();
+    }
   });
 
   it('recognises digits traced with pointer events (pre-trained model)', async () => {

@@ -4,8 +4,9 @@ import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchBrowser, newPage } from './launch.js';
 
 const root = fileURLToPath(new URL('../../dist/browser/', import.meta.url));
 const PAGE = `<!doctype html><meta charset="utf-8"><title>plain</title><link rel="icon" href="data:,">
@@ -43,7 +44,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -52,10 +53,7 @@ afterAll(async () => {
 });
 
 it('the browser build works from a plain module script: trains on the page and in a worker, identically', async () => {
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && problems.push(m.text()));
-  page.on('pageerror', (e) => problems.push(e.message));
+  const { page, problems } = await newPage(browser);
   await page.goto(url);
   await page.waitForFunction(() => document.body?.dataset.result, null, { timeout: 20_000 });
   const result = JSON.parse((await page.evaluate(() => document.body.dataset.result))!);
