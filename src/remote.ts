@@ -6,6 +6,7 @@ import type { ModelHyperparameters } from './model.js';
 import type { NetworkOptions } from './network.js';
 import type { BatchInfo, EpochMetrics, TrainOptions, TrainResult } from './train.js';
 import { WasmMlpError } from './errors.js';
+import { isNode, nodeModule, nodeWorkerUrl } from './platform.js';
 
 /** A dataset as posted to the worker: copies of its bytes, transferred. */
 export interface DatasetWire {
@@ -80,9 +81,8 @@ export class RemoteNetwork {
   private static async start(): Promise<RemoteNetwork> {
     let remote: RemoteNetwork;
     const onReply = (r: Reply) => remote.receive(r);
-    if (typeof process !== 'undefined' && process.versions?.node && typeof Worker === 'undefined') {
-      const { Worker: NodeWorker } = (await import(/* @vite-ignore */ 'node:worker_threads')) as typeof import('node:worker_threads');
-      const w = new NodeWorker(new URL('../dist/train-worker.js', import.meta.url));
+    if (isNode && typeof Worker === 'undefined') {
+      const w = new (nodeModule('node:worker_threads').Worker)(nodeWorkerUrl('train-worker'));
       w.on('message', onReply);
       w.on('error', (e) => remote.failAll(e));
       remote = new RemoteNetwork({ post: (m, t) => w.postMessage(m, t as never), terminate: () => void w.terminate() });

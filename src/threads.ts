@@ -9,6 +9,7 @@
 // slice of the parameters, summing the T buffers in thread order, so a seed and a thread count
 // always give the same bits. Not for: memory planning.
 import { WasmMlpError } from './errors.js';
+import { isNode, nodeModule, nodeWorkerUrl } from './platform.js';
 import { LayerLoop, rowRange, type LayerPlan, type StagedData } from './layers.js';
 import type { Kernels } from './wasm.js';
 
@@ -308,10 +309,8 @@ export class ThreadPool {
 }
 
 async function spawn(setup: ThreadSetup): Promise<WorkerLike> {
-  if (typeof process !== 'undefined' && process.versions?.node && typeof Worker === 'undefined') {
-    const { Worker: NodeWorker } = (await import(/* @vite-ignore */ 'node:worker_threads')) as typeof import('node:worker_threads');
-    // the built worker, also when these sources run under a test runner
-    const worker = new NodeWorker(new URL('../dist/worker.js', import.meta.url));
+  if (isNode && typeof Worker === 'undefined') {
+    const worker = new (nodeModule('node:worker_threads').Worker)(nodeWorkerUrl('worker'));
     await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
       worker.once('error', reject);
@@ -324,7 +323,7 @@ async function spawn(setup: ThreadSetup): Promise<WorkerLike> {
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   await new Promise<void>((resolve, reject) => {
     worker.onmessage = () => resolve();
-    worker.onerror = (e) => reject(new Error(`training worker failed: ${e.message}`));
+    worker.onerror = (e) => reject(new WasmMlpError(`training worker failed: ${e.message}`));
     worker.postMessage(setup);
   });
   return worker;

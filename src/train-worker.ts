@@ -2,10 +2,12 @@
 // same loop as the main thread, and sends back only progress, metrics and results. Runs as a
 // module Web Worker or a Node worker_threads worker. Not for: any logic of its own.
 import { createDataset, type Dataset } from './dataset.js';
+import { WasmMlpError } from './errors.js';
 import { encodeModel, loadModel } from './model.js';
 import { Network } from './network.js';
 import { train } from './train.js';
 import type { DatasetWire, Reply, Request } from './remote.js';
+import { isNode, nodeModule } from './platform.js';
 
 let net: Network | null = null;
 let trainSet: Dataset | null = null;
@@ -13,7 +15,7 @@ let testSet: Dataset | null = null;
 let running: AbortController | null = null;
 
 function need(): Network {
-  if (!net) throw new Error('no network: create one or load a model first');
+  if (!net) throw new WasmMlpError('no network: create one or load a model first');
   return net;
 }
 
@@ -36,7 +38,7 @@ async function handle(req: Request, send: (reply: Reply, transfer?: Transferable
       testSet = req.test ? fromWire(req.test) : testSet;
       return { train: trainSet?.count ?? 0, test: testSet?.count ?? 0 };
     case 'train': {
-      if (!trainSet) throw new Error('no training data: call setData first');
+      if (!trainSet) throw new WasmMlpError('no training data: call setData first');
       const controller = (running = new AbortController());
       const stop = req.stop ? new Int32Array(req.stop) : null;
       let lastBatch = 0;
@@ -85,9 +87,8 @@ function serve(port: Port, onMessage: (listener: (req: Request) => void) => void
   });
 }
 
-if (typeof process !== 'undefined' && process.versions?.node) {
-  const nodeWorkers = 'node:worker_threads';
-  const { parentPort } = (await import(/* @vite-ignore */ nodeWorkers)) as typeof import('node:worker_threads');
+if (isNode) {
+  const { parentPort } = nodeModule('node:worker_threads');
   serve({ post: (m, t) => parentPort!.postMessage(m, t as never) }, (listener) => parentPort!.on('message', listener));
 } else {
   const scope = globalThis as unknown as { postMessage(m: unknown, t?: Transferable[]): void; onmessage: ((e: MessageEvent<Request>) => void) | null };

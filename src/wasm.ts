@@ -1,6 +1,7 @@
 // Loads the wasm-mlp kernel module in Node or a browser and binds its exports into a typed table.
 // The only module that touches WebAssembly.*; it knows nothing about networks or training.
-import { instantiateSync } from '@assemblyscript/loader';
+import { WasmMlpError } from './errors.js';
+import { nodeModule } from './platform.js';
 
 /** The kernels exported by assembly/index.ts. Pointers are byte offsets into `memory`. */
 export interface Kernels {
@@ -58,12 +59,25 @@ export interface Kernels {
 export type KernelVariant = 'simd' | 'scalar' | 'threads' | 'debug';
 export const KERNEL_VARIANTS: readonly KernelVariant[] = ['simd', 'scalar', 'threads', 'debug'];
 
-const FILES: Record<KernelVariant, string> = {
-  simd: 'wasm-mlp.wasm',
-  scalar: 'wasm-mlp.scalar.wasm',
-  threads: 'wasm-mlp.threads.wasm',
-  debug: 'wasm-mlp.debug.wasm',
-};
+/** The debug build, for tests in Node: named through a variable so that no bundler ships it. */
+const DEBUG_WASM = '../build/wasm-mlp.debug.wasm';
+
+/**
+ * Where a variant's .wasm file is. Each URL is written out whole so that bundlers (Vite, webpack)
+ * find the files and emit them as assets; only the one a network uses is ever fetched.
+ */
+function wasmUrl(variant: KernelVariant): URL {
+  switch (variant) {
+    case 'simd':
+      return new URL('../build/wasm-mlp.wasm', import.meta.url);
+    case 'scalar':
+      return new URL('../build/wasm-mlp.scalar.wasm', import.meta.url);
+    case 'threads':
+      return new URL('../build/wasm-mlp.threads.wasm', import.meta.url);
+    case 'debug':
+      return new URL(DEBUG_WASM, import.meta.url);
+  }
+}
 
 /** True when threads can share a memory here (SharedArrayBuffer; in a page, cross-origin isolation). */
 export function threadsSupported(): boolean {
@@ -98,7 +112,7 @@ const compiled = new Map<KernelVariant, Promise<WebAssembly.Module>>();
 export function compileKernels(variant: KernelVariant = defaultVariant()): Promise<WebAssembly.Module> {
   let module = compiled.get(variant);
   if (!module) {
-    module = readWasm(new URL(`../build/${FILES[variant]}`, import.meta.url)).then((bytes) => WebAssembly.compile(bytes));
+    module = compileFrom(wasmUrl(variant));
     module.catch(() => compiled.delete(variant));
     compiled.set(variant, module);
   }
@@ -107,35 +121,47 @@ export function compileKernels(variant: KernelVariant = defaultVariant()): Promi
 
 /** An instance of a compiled kernel module: on its own memory, or on `memory` for the threads build. */
 export function instantiateKernels(module: WebAssembly.Module, memory?: WebAssembly.Memory): Kernels {
-  const { exports } = instantiateSync<Record<string, unknown>>(module, {
+  let own: WebAssembly.Memory | undefined;
+  const instance = new WebAssembly.Instance(module, {
     env: {
       ...(memory ? { memory } : {}),
-      abort(_message: number, _file: number, line: number, column: number) {
-        throw new Error(`wasm-mlp kernel assertion failed at line ${line}:${column}`);
+      // Only the debug build asserts (the others are built with --noAssert).
+      abort(message: number, file: number, line: number, column: number) {
+        const mem = (memory ?? own)!;
+        throw new WasmMlpError(`wasm-mlp kernel assertion failed: ${readString(mem, message)} at ${readString(mem, file)}:${line}:${column}`);
       },
     },
   });
-  // The loader wraps every exported function in (...args) => { setArgumentsLength(...); ... },
-  // for optional arguments, which no kernel has: bind the plain wasm functions (`original`)
-  // instead, saving an array and a call on each of the ~10 calls of every training step.
-  const kernels: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(exports)) {
-    kernels[name] = typeof value === 'function' && 'original' in value ? (value as { original: unknown }).original : value;
-  }
-  if (memory) kernels.memory = memory;
+  const kernels = { ...instance.exports } as Record<string, unknown>;
+  own = (memory ?? kernels.memory) as WebAssembly.Memory;
+  kernels.memory = own;
   return kernels as unknown as Kernels;
 }
 
-async function readWasm(url: URL): Promise<BufferSource> {
-  if (url.protocol === 'file:') {
-    const fs = 'node:fs/promises';
-    const { readFile } = (await import(/* @vite-ignore */ fs)) as typeof import('node:fs/promises');
-    return readFile(url);
+/** An AssemblyScript string in `memory` at `ptr`: UTF-16, its byte length in the 4 bytes before it. */
+function readString(memory: WebAssembly.Memory, ptr: number): string {
+  if (!ptr) return '';
+  const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
+  return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
+}
+
+/**
+ * Compiles the module at `url`: read from disk in Node; fetched elsewhere, and compiled while it
+ * downloads (`compileStreaming`) when the server says application/wasm, else from its bytes.
+ */
+async function compileFrom(url: URL): Promise<WebAssembly.Module> {
+  let bytes: BufferSource;
+  try {
+    if (url.protocol === 'file:') {
+      bytes = await nodeModule('node:fs/promises').readFile(url);
+    } else {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      if (response.headers.get('content-type')?.split(';')[0].trim() === 'application/wasm') return await WebAssembly.compileStreaming(response);
+      bytes = await response.arrayBuffer();
+    }
+  } catch (cause) {
+    throw new WasmMlpError(`cannot load the kernels ${url.href}: ${(cause as Error).message}`, { cause });
   }
-  if (url.protocol === 'data:' || typeof fetch === 'function') {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`wasm-mlp: could not load ${url.href}: HTTP ${response.status}`);
-    return response.arrayBuffer();
-  }
-  throw new Error(`wasm-mlp: no way to load ${url.href} in this environment`);
+  return WebAssembly.compile(bytes);
 }

@@ -3,6 +3,7 @@
 // Not for: anything else; it holds no state beyond its setup.
 import { serveThread, type ThreadSetup } from './threads.js';
 import { instantiateKernels } from './wasm.js';
+import { isNode, nodeModule } from './platform.js';
 
 function start(setup: ThreadSetup, reply: (message: string) => void): void {
   const kernels = instantiateKernels(setup.module, setup.memory);
@@ -10,9 +11,8 @@ function start(setup: ThreadSetup, reply: (message: string) => void): void {
   serveThread(kernels, setup);
 }
 
-if (typeof process !== 'undefined' && process.versions?.node) {
-  const nodeWorkers = 'node:worker_threads';
-  const { parentPort } = (await import(/* @vite-ignore */ nodeWorkers)) as typeof import('node:worker_threads');
+if (isNode) {
+  const { parentPort } = nodeModule('node:worker_threads');
   parentPort!.once('message', (setup: ThreadSetup) => start(setup, (m) => parentPort!.postMessage(m)));
 } else {
   const scope = globalThis as unknown as { onmessage: ((e: MessageEvent<ThreadSetup>) => void) | null; postMessage(m: unknown): void };

@@ -1,7 +1,7 @@
 // The demo page: trains on MNIST in a worker with live charts, shows what the first hidden layer
 // learns, and reads digits drawn with mouse or touch. Not for: library code (it only uses the
 // public API of 'wasm-mlp').
-import './locale';
+import './locale.js';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import {

@@ -1,0 +1,86 @@
+// Sizes of what a web page downloads: the library's JS for Network + train + RemoteNetwork as a
+// bundler tree-shakes it (minified), the plain-script build, its workers and each .wasm, raw and
+// gzipped. `node bench/sizes.mjs` prints the table; `--readme` rewrites README.md's table between
+// its markers; `--json` prints one JSON object. Run after `npm run build`. Not for: speed.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'vite';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Bytes and gzipped bytes (level 9, as servers commonly send) of a file. */
+function measure(path) {
+  const bytes = readFileSync(path);
+  return { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+/** Minified JS of an entry that imports `names` from the library, bundled the way a Vite app is. */
+async function treeShaken(names) {
+  const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-sizes-'));
+  try {
+    const entry = join(dir, 'entry.js');
+    writeFileSync(entry, `export { ${names.join(', ')} } from ${JSON.stringify(join(root, 'dist/index.js'))};\n`);
+    await build({
+      configFile: false,
+      logLevel: 'silent',
+      base: './',
+      publicDir: false,
+      build: {
+        outDir: join(dir, 'out'),
+        target: 'es2022',
+        minify: true,
+        assetsInlineLimit: 0,
+        modulePreload: false,
+        rollupOptions: { input: { entry }, preserveEntrySignatures: 'strict', output: { entryFileNames: '[name].js', chunkFileNames: '[name].js', assetFileNames: '[name][extname]' } },
+      },
+      worker: { format: 'es' },
+    });
+    return measure(join(dir, 'out', 'entry.js'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function sizes() {
+  const rows = [{ what: '`Network`, `train`, `RemoteNetwork` (as a bundler tree-shakes them)', ...(await treeShaken(['Network', 'train', 'RemoteNetwork'])) }];
+  const browser = join(root, 'dist/browser');
+  const label = {
+    'wasm-mlp.js': 'dist/browser/wasm-mlp.js (the whole library, plain-script build)',
+    'worker.js': 'worker.js (a training thread)',
+    'train-worker.js': 'train-worker.js (RemoteNetwork\'s worker)',
+    'wasm-mlp.wasm': 'wasm-mlp.wasm (SIMD, the default)',
+    'wasm-mlp.scalar.wasm': 'wasm-mlp.scalar.wasm (engines without SIMD)',
+    'wasm-mlp.threads.wasm': 'wasm-mlp.threads.wasm (threads: shared memory)',
+  };
+  for (const file of readdirSync(browser).sort((a, b) => Object.keys(label).indexOf(a) - Object.keys(label).indexOf(b))) {
+    rows.push({ what: label[file] ?? file, ...measure(join(browser, file)) });
+  }
+  return rows;
+}
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+
+export function table(rows) {
+  return ['| file | minified | gzipped |', '|---|---:|---:|', ...rows.map((r) => `| ${r.what} | ${kb(r.bytes)} | ${kb(r.gzip)} |`)].join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const rows = await sizes();
+  if (process.argv.includes('--json')) {
+    process.stdout.write(`${JSON.stringify(rows)}\n`);
+  } else if (process.argv.includes('--readme')) {
+    const path = join(root, 'README.md');
+    const readme = readFileSync(path, 'utf8');
+    const start = '<!-- sizes:start (bench/sizes.mjs --readme) -->';
+    const end = '<!-- sizes:end -->';
+    const [before, rest] = readme.split(start);
+    if (rest === undefined || !rest.includes(end)) throw new Error(`README.md has no ${start} ... ${end} markers`);
+    writeFileSync(path, `${before}${start}\n${table(rows)}\n${end}${rest.slice(rest.indexOf(end) + end.length)}`);
+    process.stdout.write(`${table(rows)}\n`);
+  } else {
+    process.stdout.write(`${table(rows)}\n`);
+  }
+}
