@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluate, Network, Rng, sliceDataset, train } from '../dist/index.js';
 import { loadMnist } from '../dist/node.js';
-import { ReferenceNetwork } from '../dist/reference.js';
+import { ReferenceNetwork } from '../dist-test/test/support/reference.js'; // built by npm run bench (tsconfig.bench.json)
 
 const { values: args } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },

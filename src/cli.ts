@@ -4,8 +4,8 @@
 import { Command, CommanderError, InvalidArgumentError as UsageError, Option } from 'commander';
 import { ACTIVATIONS, COSTS, DEFAULT_ETA, OPTIMIZERS, WEIGHT_INITS, classReport, layerShapes, Network, parameterCount, sliceDataset, train, validateSizes, WasmMlpError, type Activation, type Cost, type Dataset, type EpochMetrics, type Optimizer, type Schedule, type WeightInit } from './index.js';
 import { exportOnnx, loadIdxDataset, loadModelFile, mnistPaths, pngToInput, readBytes, readCheckpointFile, readIdxDims, readIdxFile, readModelFile, saveCheckpointFile, saveModelFile, writeFileAtomic } from './node.js';
-import { MAX_THREADS } from './threads.js';
-import { errorGridPng, lineChartsSvg, type Panel } from './plot.js';
+import { MAX_THREADS } from './parallel/pool.js';
+import { errorGridPng, lineChartsSvg, type Panel } from './node/plot.js';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';

@@ -3,17 +3,17 @@
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Dataset } from './dataset.js';
-import { IdxFormatError, WasmMlpError } from './errors.js';
-import { checkDatasetDims, checkIdxBody, datasetFromIdx, decodeIdx, isGzip, parseIdxHeader, type IdxArray } from './idx.js';
-import { decodeCheckpoint, encodeCheckpoint, encodeModel, networkFromModel, type ModelData, type ModelHyperparameters } from './model.js';
-import type { OptimizerState } from './network.js';
-import type { Network } from './network.js';
-import type { KernelVariant } from './wasm.js';
+import type { Dataset } from './data/dataset.js';
+import { IdxFormatError, WasmMlpError } from './core/errors.js';
+import { checkDatasetDims, checkIdxBody, datasetFromIdx, decodeIdx, isGzip, parseIdxHeader, type IdxArray } from './data/idx.js';
+import { decodeCheckpoint, encodeCheckpoint, encodeModel, networkFromModel, type ModelData, type ModelHyperparameters } from './io/model.js';
+import type { OptimizerState } from './core/network.js';
+import type { Network } from './core/network.js';
+import type { KernelVariant } from './core/kernels.js';
 
 export * from './index.js';
-export { pngToInput, MAX_PNG_PIXELS } from './png.js';
-export { exportOnnx } from './onnx.js';
+export { pngToInput, MAX_PNG_PIXELS } from './node/png.js';
+export { exportOnnx } from './io/onnx.js';
 
 /** Reads a file, turning a missing or unreadable path into a WasmMlpError that names it. */
 export async function readBytes(path: string, what = 'file'): Promise<Uint8Array> {

@@ -1,11 +1,11 @@
 // Backprop of the float64 reference against central finite differences, then the wasm network's
 // forward pass, gradients and SGD step against the reference, for one and two hidden layers.
 import { describe, expect, it } from 'vitest';
-import { Network } from '../src/network.js';
-import { Rng } from '../src/random.js';
-import { ReferenceNetwork } from '../src/reference.js';
-import { parameterCount } from '../src/shapes.js';
-import { ACTIVATIONS, COSTS, type Activation, type Cost } from '../src/costs.js';
+import { Network } from '../src/core/network.js';
+import { Rng } from '../src/core/random.js';
+import { ReferenceNetwork } from './support/reference.js';
+import { parameterCount } from '../src/core/shapes.js';
+import { ACTIVATIONS, COSTS, type Activation, type Cost } from '../src/core/costs.js';
 import { expectClose, randomArray, randomLabels, randomPixels } from './helpers.js';
 
 const NETS = [
@@ -82,7 +82,7 @@ describe.each(NETS.flatMap((n) => KINDS.map((k) => ({ ...n, ...k }))))('wasm net
 
 describe('the fused training step', () => {
   it.each(['simd', 'scalar'] as const)('%s: trainBatch gives the same bits as backprop + sgdStep on the same batch, but for W^1 (rounded in another order)', async (variant) => {
-    const { createDataset } = await import('../src/dataset.js');
+    const { createDataset } = await import('../src/data/dataset.js');
     const rng = new Rng(5);
     const sizes = [30, 9, 6, 10];
     const count = 12;

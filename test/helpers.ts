@@ -1,9 +1,9 @@
 // Shared test tools: tolerance comparison that prints the first differing values (as llm.c's
 // check_tensor), seeded random data, and direct access to a kernel instance.
 import { expect } from 'vitest';
-import { Rng } from '../src/random.js';
-import { compileKernels, instantiateKernels, type Kernels, type KernelVariant } from '../src/wasm.js';
-import { MemoryPlan } from '../src/memory.js';
+import { Rng } from '../src/core/random.js';
+import { compileKernels, instantiateKernels, type Kernels, type KernelVariant } from '../src/core/kernels.js';
+import { MemoryPlan } from '../src/core/memory.js';
 
 /**
  * Asserts |actual - expected| <= atol + rtol * |expected| elementwise. On failure the message lists

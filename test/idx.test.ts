@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { IdxFormatError } from '../src/errors.js';
-import { datasetFromIdx, decodeIdx, parseIdx } from '../src/idx.js';
+import { IdxFormatError } from '../src/core/errors.js';
+import { datasetFromIdx, decodeIdx, parseIdx } from '../src/data/idx.js';
 import { loadMnist, mnistPaths, readBytes, readIdxFile } from '../src/node.js';
 
 function idx(dims: number[], type = 0x08, body?: Uint8Array): Uint8Array {

@@ -1,7 +1,7 @@
 // Every kernel, in every build, against plain float64 loops of the same math on random shapes,
 // including batch 1 and sizes that are not multiples of 4.
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../src/random.js';
+import { Rng } from '../src/core/random.js';
 import { f32, expectClose, KernelBench, randomArray, randomLabels } from './helpers.js';
 
 const rng = new Rng(42);

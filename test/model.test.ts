@@ -1,12 +1,12 @@
 // The model file: bit-exact round trip (parameters and predictions), and clear errors for
 // corrupt or foreign bytes.
 import { describe, expect, it } from 'vitest';
-import { ModelFormatError } from '../src/errors.js';
-import { decodeModel, encodeModel, loadModel } from '../src/model.js';
-import { Network } from '../src/network.js';
+import { ModelFormatError } from '../src/core/errors.js';
+import { decodeModel, encodeModel, loadModel } from '../src/io/model.js';
+import { Network } from '../src/core/network.js';
 import { loadMnist } from '../src/node.js';
-import { sliceDataset } from '../src/dataset.js';
-import { train } from '../src/train.js';
+import { sliceDataset } from '../src/data/dataset.js';
+import { train } from '../src/train/train.js';
 
 async function trained(): Promise<Network> {
   const { train: data } = await loadMnist();

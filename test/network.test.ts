@@ -1,11 +1,11 @@
 // Network shape arithmetic, seeded determinism, parameter access and argument checks.
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../src/errors.js';
-import { Network } from '../src/network.js';
+import { InvalidArgumentError } from '../src/core/errors.js';
+import { Network } from '../src/core/network.js';
 import { loadMnist } from '../src/node.js';
-import { countBiases, countWeights, parameterCount } from '../src/shapes.js';
-import { sliceDataset } from '../src/dataset.js';
-import { evaluate, train } from '../src/train.js';
+import { countBiases, countWeights, parameterCount } from '../src/core/shapes.js';
+import { sliceDataset } from '../src/data/dataset.js';
+import { evaluate, train } from '../src/train/train.js';
 
 describe('parameter count', () => {
   it('of [784, 4, 4, 10] is 3210: 3192 weights and 18 biases, as the lecture counts', async () => {

@@ -2,12 +2,12 @@
 // match wasm-mlp's within 1e-5 and the predicted classes are identical, for each activation and cost.
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import type { Activation, Cost } from '../src/costs.js';
-import { sliceDataset } from '../src/dataset.js';
-import { decodeModel, encodeModel } from '../src/model.js';
-import { Network } from '../src/network.js';
+import type { Activation, Cost } from '../src/core/costs.js';
+import { sliceDataset } from '../src/data/dataset.js';
+import { decodeModel, encodeModel } from '../src/io/model.js';
+import { Network } from '../src/core/network.js';
 import { exportOnnx, loadMnist } from '../src/node.js';
-import { train } from '../src/train.js';
+import { train } from '../src/train/train.js';
 
 describe('ONNX export', () => {
   it.each([

@@ -1,13 +1,13 @@
 // Training beyond the lecture: momentum, Adam, L2 weight decay and learning-rate schedules, each
 // against the float64 reference's gradients and a plain float64 update.
 import { describe, expect, it } from 'vitest';
-import type { Activation, Cost } from '../src/costs.js';
-import { createDataset, sliceDataset } from '../src/dataset.js';
-import { Network } from '../src/network.js';
+import type { Activation, Cost } from '../src/core/costs.js';
+import { createDataset, sliceDataset } from '../src/data/dataset.js';
+import { Network } from '../src/core/network.js';
 import { loadMnist } from '../src/node.js';
-import { Rng } from '../src/random.js';
-import { ReferenceNetwork } from '../src/reference.js';
-import { evaluate, scheduledEta, train, type TrainOptions } from '../src/train.js';
+import { Rng } from '../src/core/random.js';
+import { ReferenceNetwork } from './support/reference.js';
+import { evaluate, scheduledEta, train, type TrainOptions } from '../src/train/train.js';
 import { expectClose } from './helpers.js';
 
 const sizes = [20, 9, 6, 4];

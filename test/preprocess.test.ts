@@ -1,11 +1,11 @@
 // MNIST-style preprocessing: crop, fit 20x20, centre of mass at the centre; a digit drawn big and
 // off-centre comes back as the network expects it.
 import { describe, expect, it } from 'vitest';
-import { sliceDataset } from '../src/dataset.js';
-import { Network } from '../src/network.js';
+import { sliceDataset } from '../src/data/dataset.js';
+import { Network } from '../src/core/network.js';
 import { loadMnist } from '../src/node.js';
-import { greyFromRgba, mnistify } from '../src/preprocess.js';
-import { train } from '../src/train.js';
+import { greyFromRgba, mnistify } from '../src/data/preprocess.js';
+import { train } from '../src/train/train.js';
 
 /** MNIST image k scaled by `s` (nearest) into a width x height field at (ox, oy). */
 function blowUp(images: Uint8Array, k: number, s: number, width: number, height: number, ox: number, oy: number) {

@@ -4,15 +4,15 @@
 import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createDataset, sliceDataset } from '../src/dataset.js';
-import { IdxFormatError, ModelFormatError, WasmMlpError } from '../src/errors.js';
-import { decodeIdx, parseIdx } from '../src/idx.js';
-import { decodeModel, encodeModel } from '../src/model.js';
-import { Network } from '../src/network.js';
+import { createDataset, sliceDataset } from '../src/data/dataset.js';
+import { IdxFormatError, ModelFormatError, WasmMlpError } from '../src/core/errors.js';
+import { decodeIdx, parseIdx } from '../src/data/idx.js';
+import { decodeModel, encodeModel } from '../src/io/model.js';
+import { Network } from '../src/core/network.js';
 import { loadMnist } from '../src/node.js';
-import { mnistify } from '../src/preprocess.js';
-import { RemoteNetwork } from '../src/remote.js';
-import { evaluate, train } from '../src/train.js';
+import { mnistify } from '../src/data/preprocess.js';
+import { RemoteNetwork } from '../src/parallel/remote.js';
+import { evaluate, train } from '../src/train/train.js';
 
 const timed = <T>(f: () => T, ms: number): T => {
   const t0 = performance.now();
@@ -221,8 +221,8 @@ describe('long runs and isolation', () => {
 describe('fuzzing PNG input (fast-check)', () => {
   it('pngToInput: random and mutated PNG files give 784 inputs in [0, 1] or an ImageFormatError', async () => {
     const { PNG } = await import('pngjs');
-    const { pngToInput } = await import('../src/png.js');
-    const { ImageFormatError } = await import('../src/errors.js');
+    const { pngToInput } = await import('../src/node/png.js');
+    const { ImageFormatError } = await import('../src/core/errors.js');
     const png = new PNG({ width: 20, height: 16 });
     png.data.fill(200);
     const good = new Uint8Array(PNG.sync.write(png));

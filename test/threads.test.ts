@@ -2,12 +2,12 @@
 // and a clean fallback to one thread where SharedArrayBuffer is missing.
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { sliceDataset } from '../src/dataset.js';
-import { transposedBlocks } from '../src/layers.js';
-import { Network } from '../src/network.js';
+import { sliceDataset } from '../src/data/dataset.js';
+import { transposedBlocks } from '../src/core/layers.js';
+import { Network } from '../src/core/network.js';
 import { loadMnist } from '../src/node.js';
-import { ThreadPool } from '../src/threads.js';
-import { evaluate, train } from '../src/train.js';
+import { ThreadPool } from '../src/parallel/pool.js';
+import { evaluate, train } from '../src/train/train.js';
 import { expectClose } from './helpers.js';
 
 const mnist = loadMnist();

@@ -1,11 +1,11 @@
 // The training loop: history, hooks, abort, divergence, and learning on real MNIST (accuracy
 // checks, not timings).
 import { describe, expect, it } from 'vitest';
-import { sliceDataset } from '../src/dataset.js';
-import { TrainingDivergedError } from '../src/errors.js';
-import { Network } from '../src/network.js';
+import { sliceDataset } from '../src/data/dataset.js';
+import { TrainingDivergedError } from '../src/core/errors.js';
+import { Network } from '../src/core/network.js';
 import { loadMnist } from '../src/node.js';
-import { evaluate, train } from '../src/train.js';
+import { evaluate, train } from '../src/train/train.js';
 
 const mnist = loadMnist();
 

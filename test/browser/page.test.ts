@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sliceDataset } from '../../src/dataset.js';
-import { Network } from '../../src/network.js';
+import { sliceDataset } from '../../src/data/dataset.js';
+import { Network } from '../../src/core/network.js';
 import { loadMnist, loadModelFile } from '../../src/node.js';
-import { train } from '../../src/train.js';
+import { train } from '../../src/train/train.js';
 import { launchBrowser, newPage } from './launch.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

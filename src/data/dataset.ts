@@ -1,6 +1,6 @@
 // A labelled image dataset kept as u8 (images (count, rows * cols), labels (count)), as read from
 // IDX. Not for: scaling or batching; pixels become f32 in [0, 1] only when a mini-batch is gathered.
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 export interface Dataset {
   /** (count, rows * cols) u8 pixels, row-major, one image after another. */

@@ -1,13 +1,13 @@
 // The training worker behind RemoteNetwork: owns one Network and its datasets, trains with the
 // same loop as the main thread, and sends back only progress, metrics and results. Runs as a
 // module Web Worker or a Node worker_threads worker. Not for: any logic of its own.
-import { createDataset, type Dataset } from './dataset.js';
-import { WasmMlpError } from './errors.js';
-import { encodeModel, loadModel } from './model.js';
-import { Network } from './network.js';
-import { train } from './train.js';
+import { createDataset, type Dataset } from '../data/dataset.js';
+import { WasmMlpError } from '../core/errors.js';
+import { encodeModel, loadModel } from '../io/model.js';
+import { Network } from '../core/network.js';
+import { train } from '../train/train.js';
 import type { DatasetWire, Reply, Request } from './remote.js';
-import { isNode, nodeModule } from './platform.js';
+import { isNode, nodeModule } from '../core/platform.js';
 
 let net: Network | null = null;
 let trainSet: Dataset | null = null;

@@ -1,9 +1,9 @@
 // The training loop beside the network: epochs, seeded reshuffling, mini-batches, evaluation,
 // hooks and abort. Not for: the math of a step (Network.trainBatch) or reading files.
-import type { Dataset } from './dataset.js';
-import { InvalidArgumentError, TrainingDivergedError } from './errors.js';
-import { checkEta, checkSeed, OPTIMIZERS, type Network, type Optimizer, type StagedDataset, type StepSettings } from './network.js';
-import { Rng } from './random.js';
+import type { Dataset } from '../data/dataset.js';
+import { InvalidArgumentError, TrainingDivergedError } from '../core/errors.js';
+import { checkEta, checkSeed, OPTIMIZERS, type Network, type Optimizer, type StagedDataset, type StepSettings } from '../core/network.js';
+import { Rng } from '../core/random.js';
 
 /** eta for the quadratic cost without 1/2: Nielsen's eta = 3.0 with his 1/2 is our 1.5. */
 export const DEFAULT_ETA = 1.5;

@@ -1,9 +1,9 @@
 // Entry of a training worker (worker_threads in Node, a module Web Worker in browsers): takes a
 // ThreadSetup, instantiates the kernels on the shared memory and serves steps until told to exit.
 // Not for: anything else; it holds no state beyond its setup.
-import { serveThread, type ThreadSetup } from './threads.js';
-import { instantiateKernels } from './wasm.js';
-import { isNode, nodeModule } from './platform.js';
+import { serveThread, type ThreadSetup } from './pool.js';
+import { instantiateKernels } from '../core/kernels.js';
+import { isNode, nodeModule } from '../core/platform.js';
 
 function start(setup: ThreadSetup, reply: (message: string) => void): void {
   const kernels = instantiateKernels(setup.module, setup.memory);

@@ -1,11 +1,11 @@
 // The versioned binary model file: header (magic, version, sizes, hyperparameters), the f32
 // parameters, a CRC-32. Round-trips bit-exactly in Node and browsers. Not for: file I/O (node.ts).
 import { crc32 } from './crc32.js';
-import { ModelFormatError } from './errors.js';
-import { Network, type OptimizerState } from './network.js';
-import { parameterCount } from './shapes.js';
-import type { KernelVariant } from './wasm.js';
-import { ACTIVATIONS, COSTS, type Activation, type Cost } from './costs.js';
+import { ModelFormatError } from '../core/errors.js';
+import { Network, type OptimizerState } from '../core/network.js';
+import { parameterCount } from '../core/shapes.js';
+import type { KernelVariant } from '../core/kernels.js';
+import { ACTIVATIONS, COSTS, type Activation, type Cost } from '../core/costs.js';
 
 /** The first four bytes of every model file. */
 export const MODEL_MAGIC = 'WMLP';

@@ -8,10 +8,10 @@
 // optimizers and L2: each thread writes its slice's gradients to its own buffer, then reduces a
 // slice of the parameters, summing the T buffers in thread order, so a seed and a thread count
 // always give the same bits. Not for: memory planning.
-import { WasmMlpError } from './errors.js';
-import { isNode, nodeModule, nodeWorkerUrl } from './platform.js';
-import { LayerLoop, rowRange, type LayerPlan, type StagedData } from './layers.js';
-import type { Kernels } from './wasm.js';
+import { WasmMlpError } from '../core/errors.js';
+import { isNode, nodeModule, nodeWorkerUrl } from '../core/platform.js';
+import { LayerLoop, rowRange, type LayerPlan, type StagedData } from '../core/layers.js';
+import type { Kernels } from '../core/kernels.js';
 
 export const MAX_THREADS = 64;
 /** Int32 slots of the control block, then one f64 cost per thread from byte HEADER_BYTES. */
@@ -310,7 +310,7 @@ export class ThreadPool {
 
 async function spawn(setup: ThreadSetup): Promise<WorkerLike> {
   if (isNode && typeof Worker === 'undefined') {
-    const worker = new (nodeModule('node:worker_threads').Worker)(nodeWorkerUrl('worker'));
+    const worker = new (nodeModule('node:worker_threads').Worker)(nodeWorkerUrl(import.meta.url, 'worker'));
     await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
       worker.once('error', reject);

@@ -3,7 +3,7 @@
 import { concatBytes } from './bytes.js';
 import { datasetFromIdx, decodeIdx, type IdxArray } from './idx.js';
 import type { Dataset } from './dataset.js';
-import { WasmMlpError } from './errors.js';
+import { WasmMlpError } from '../core/errors.js';
 
 export interface FetchProgress {
   url: string;

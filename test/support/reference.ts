@@ -1,8 +1,8 @@
 // A plain float64 TypeScript implementation of the lecture's math, written for clarity, one
 // example at a time (as Nielsen's network.py). The oracle for tests and the baseline for
 // benchmarks; not used by the product path.
-import type { Activation, Cost } from './costs.js';
-import { layerShapes, parameterCount } from './shapes.js';
+import type { Activation, Cost } from '../../src/core/costs.js';
+import { layerShapes, parameterCount } from '../../src/core/shapes.js';
 
 export function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));

@@ -4,7 +4,7 @@
 import { summedCost, type Activation, type Cost } from './costs.js';
 import { MemoryViews } from './memory.js';
 import type { LayerShape } from './shapes.js';
-import type { Kernels } from './wasm.js';
+import type { Kernels } from './kernels.js';
 
 /** Byte offsets of every buffer one step touches; plain numbers, so it can be posted to a worker. */
 export interface LayerPlan {

@@ -16,11 +16,10 @@ export function nodeModule<ID extends keyof NodeModules>(id: ID): NodeModules[ID
 }
 
 /**
- * The built worker `name` (`worker`, `train-worker`) for Node's worker_threads, beside this file
- * in dist/; when these sources run as TypeScript (under vitest), the built copy in dist/, which the
- * test setup rebuilds before every run so it never lags the sources.
+ * The built worker `name` (e.g. `worker`) beside the module at `here` (its import.meta.url), for
+ * Node's worker_threads; when that module runs as TypeScript from src/ (under vitest), the built
+ * copy in dist/, which the test setup rebuilds before every run so it never lags the sources.
  */
-export function nodeWorkerUrl(name: string): URL {
-  const file = import.meta.url.endsWith('.ts') ? `../dist/${name}.js` : `./${name}.js`;
-  return new URL(file, import.meta.url);
+export function nodeWorkerUrl(here: string, name: string): URL {
+  return new URL(`./${name}.js`, here.endsWith('.ts') ? here.replace(/\/src\/(?!.*\/src\/)/, '/dist/') : here);
 }

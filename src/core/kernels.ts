@@ -60,7 +60,7 @@ export type KernelVariant = 'simd' | 'scalar' | 'threads' | 'debug';
 export const KERNEL_VARIANTS: readonly KernelVariant[] = ['simd', 'scalar', 'threads', 'debug'];
 
 /** The debug build, for tests in Node: named through a variable so that no bundler ships it. */
-const DEBUG_WASM = '../build/wasm-mlp.debug.wasm';
+const DEBUG_WASM = '../../build/wasm-mlp.debug.wasm';
 
 /**
  * Where a variant's .wasm file is. Each URL is written out whole so that bundlers (Vite, webpack)
@@ -69,11 +69,11 @@ const DEBUG_WASM = '../build/wasm-mlp.debug.wasm';
 function wasmUrl(variant: KernelVariant): URL {
   switch (variant) {
     case 'simd':
-      return new URL('../build/wasm-mlp.wasm', import.meta.url);
+      return new URL('../../build/wasm-mlp.wasm', import.meta.url);
     case 'scalar':
-      return new URL('../build/wasm-mlp.scalar.wasm', import.meta.url);
+      return new URL('../../build/wasm-mlp.scalar.wasm', import.meta.url);
     case 'threads':
-      return new URL('../build/wasm-mlp.threads.wasm', import.meta.url);
+      return new URL('../../build/wasm-mlp.threads.wasm', import.meta.url);
     case 'debug':
       return new URL(DEBUG_WASM, import.meta.url);
   }

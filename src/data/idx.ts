@@ -2,7 +2,7 @@
 // Not for: file access (node.ts reads files) or other element types than unsigned bytes.
 import { concatBytes } from './bytes.js';
 import { createDataset, type Dataset } from './dataset.js';
-import { IdxFormatError } from './errors.js';
+import { IdxFormatError } from '../core/errors.js';
 
 export interface IdxArray {
   /** Dimension sizes from the header, e.g. [60000, 28, 28] for MNIST's training images. */

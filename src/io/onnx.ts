@@ -4,7 +4,7 @@
 // Not for: importing ONNX models.
 import onnxProto from 'onnx-proto';
 import type { ModelData } from './model.js';
-import { layerShapes } from './shapes.js';
+import { layerShapes } from '../core/shapes.js';
 
 const { onnx } = onnxProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;

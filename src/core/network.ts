@@ -3,14 +3,14 @@
 // the layer loop and the optimizer state. Not for: epochs, shuffling or evaluation schedules;
 // the training loop in train.ts drives those.
 import { InvalidArgumentError, WasmMlpError } from './errors.js';
-import { createDataset, type Dataset } from './dataset.js';
+import { createDataset, type Dataset } from '../data/dataset.js';
 import { MemoryPlan } from './memory.js';
 import { Rng } from './random.js';
 import { ACTIVATIONS, COSTS, type Activation, type Cost } from './costs.js';
 import { LayerLoop, transposedBlocks, type LayerPlan, type StagedData, type WtBlock } from './layers.js';
 import { layerShapes, parameterCount, validateSizes, type LayerShape } from './shapes.js';
-import { CONTROL_BYTES, MAX_THREADS, ThreadPool, type UpdateSettings } from './threads.js';
-import { compileKernels, defaultVariant, instantiateKernels, KERNEL_VARIANTS, sharedMemory, threadsSupported, type KernelVariant, type Kernels } from './wasm.js';
+import { CONTROL_BYTES, MAX_THREADS, ThreadPool, type UpdateSettings } from '../parallel/pool.js';
+import { compileKernels, defaultVariant, instantiateKernels, KERNEL_VARIANTS, sharedMemory, threadsSupported, type KernelVariant, type Kernels } from './kernels.js';
 
 export interface NetworkOptions {
   /** [inputs, hidden..., outputs], e.g. [784, 30, 10]. */

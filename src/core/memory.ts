@@ -2,7 +2,7 @@
 // training loop runs, and hands out typed views that survive memory growth (MemoryViews, also
 // used alone by the layer loop). Not for: anything inside a training step (nothing here may run
 // per mini-batch except the cached view getters).
-import type { Kernels } from './wasm.js';
+import type { Kernels } from './kernels.js';
 import { WasmMlpError } from './errors.js';
 
 const PAGE = 65536;

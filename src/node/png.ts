@@ -2,8 +2,8 @@
 // colour, 8 or 16 bit), ink found whichever way round it is drawn, then preprocessed the MNIST
 // way. Not for: browsers (pages read canvases; see preprocess.ts).
 import { PNG } from 'pngjs';
-import { ImageFormatError } from './errors.js';
-import { greyFromRgba, mnistify } from './preprocess.js';
+import { ImageFormatError } from '../core/errors.js';
+import { greyFromRgba, mnistify } from '../data/preprocess.js';
 
 /** Largest image accepted, in pixels: a corrupt header cannot make us allocate gigabytes. */
 export const MAX_PNG_PIXELS = 1 << 24;

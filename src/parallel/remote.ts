@@ -1,12 +1,12 @@
 // A network that lives and trains in a worker (a Web Worker in pages, worker_threads in Node), so
 // the page stays responsive: datasets cross once, only progress and metrics come back; the same
 // hooks, history and abort as `train`. Not for: kernels or math; it forwards calls.
-import type { Dataset } from './dataset.js';
-import type { ModelHyperparameters } from './model.js';
-import type { NetworkOptions } from './network.js';
-import type { BatchInfo, EpochMetrics, TrainOptions, TrainResult } from './train.js';
-import { WasmMlpError } from './errors.js';
-import { isNode, nodeModule, nodeWorkerUrl } from './platform.js';
+import type { Dataset } from '../data/dataset.js';
+import type { ModelHyperparameters } from '../io/model.js';
+import type { NetworkOptions } from '../core/network.js';
+import type { BatchInfo, EpochMetrics, TrainOptions, TrainResult } from '../train/train.js';
+import { WasmMlpError } from '../core/errors.js';
+import { isNode, nodeModule, nodeWorkerUrl } from '../core/platform.js';
 
 /** A dataset as posted to the worker: copies of its bytes, transferred. */
 export interface DatasetWire {
@@ -82,7 +82,7 @@ export class RemoteNetwork {
     let remote: RemoteNetwork;
     const onReply = (r: Reply) => remote.receive(r);
     if (isNode && typeof Worker === 'undefined') {
-      const w = new (nodeModule('node:worker_threads').Worker)(nodeWorkerUrl('train-worker'));
+      const w = new (nodeModule('node:worker_threads').Worker)(nodeWorkerUrl(import.meta.url, 'train-worker'));
       w.on('message', onReply);
       w.on('error', (e) => remote.failAll(e));
       remote = new RemoteNetwork({ post: (m, t) => w.postMessage(m, t as never), terminate: () => void w.terminate() });
