@@ -2,9 +2,9 @@
 // The wasm-mlp command line: `info` (layer table), `train` (on the bundled MNIST or any IDX files)
 // and `test` (a saved model on a test set). Not for: library logic; it parses, calls and prints.
 import { Command, CommanderError, InvalidArgumentError as UsageError, Option } from 'commander';
-import { ACTIVATIONS, COSTS, DEFAULT_ETA, OPTIMIZERS, WEIGHT_INITS, classReport, layerShapes, Network, parameterCount, sliceDataset, train, validateSizes, WasmMlpError, type Activation, type Cost, type Dataset, type EpochMetrics, type Optimizer, type Schedule, type WeightInit } from './index.js';
+import { ACTIVATIONS, COSTS, DEFAULT_ETA, OPTIMIZERS, THREADS_PAY, WEIGHT_INITS, classReport, layerShapes, Network, parameterCount, sliceDataset, train, validateSizes, WasmMlpError, type Activation, type Cost, type Dataset, type EpochMetrics, type Optimizer, type Schedule, type WeightInit } from './index.js';
 import { exportOnnx, loadIdxDataset, loadModelFile, mnistPaths, pngToInput, readBytes, readCheckpointFile, readIdxDims, readIdxFile, readModelFile, saveCheckpointFile, saveModelFile, writeFileAtomic } from './node.js';
-import { MAX_THREADS } from './parallel/pool.js';
+import { MAX_THREADS } from './core/options.js';
 import { errorGridPng, lineChartsSvg, type Panel } from './node/plot.js';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -432,7 +432,7 @@ function program(): Command {
       .option('--momentum <mu>', 'momentum coefficient', unitInterval, 0.9)
       .option('--weight-decay <lambda>', 'L2 regularisation: cost + lambda / (2 n) sum w^2', nonNegative, 0)
       .addOption(new Option('--schedule <s>', 'learning rate per epoch: constant, step:EVERY:FACTOR or cosine[:MIN]').argParser(schedule).default({ kind: 'constant' }, 'constant'))
-      .option('--threads <n>', 'training threads (pay for big steps: plain SGD steps under 3M multiply-adds, batch x parameters, others under 8M, stay on one)', threadCount, 1)
+      .option('--threads <n>', `training threads (${THREADS_PAY})`, threadCount, 1)
       .option('--limit <n>', 'train on the first n training images only', positiveInt)
       .option('--out <file>', 'save the trained model to this file')
       .option('--plot <file.svg>', 'write cost and accuracy per epoch (training, validation, test) as SVG')

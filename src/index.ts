@@ -1,7 +1,13 @@
 // wasm-mlp: a multilayer perceptron trained by backpropagation, with a WebAssembly core.
 // The entry for Node and browsers alike; file helpers for Node live in 'wasm-mlp/node'.
-export { Network, WEIGHT_INITS, OPTIMIZERS, type Optimizer, type OptimizerState, type StepSettings, type WeightInit, type NetworkOptions, type Gradients, type StagedDataset } from './core/network.js';
-export { train, evaluate, classReport, scheduledEta, DEFAULT_ETA, type Schedule, type ClassReport, type TrainOptions, type TrainHooks, type TrainResult, type EpochMetrics, type BatchInfo, type Evaluation } from './train/train.js';
+export { Network, type Gradients } from './core/network.js';
+export { WEIGHT_INITS, MAX_THREADS, type WeightInit, type NetworkOptions } from './core/options.js';
+export { OPTIMIZERS, type Optimizer, type OptimizerState, type StepSettings } from './core/optimizer.js';
+export type { StagedDataset } from './core/staging.js';
+export { THREADS_PAY } from './parallel/routing.js';
+export { train, DEFAULT_ETA, type TrainOptions, type TrainHooks, type TrainResult, type EpochMetrics, type BatchInfo } from './train/train.js';
+export { evaluate, classReport, type ClassReport, type Evaluation } from './train/evaluate.js';
+export { scheduledEta, type Schedule } from './train/schedule.js';
 export { createDataset, sliceDataset, type Dataset, type DatasetInit } from './data/dataset.js';
 export { parseIdx, decodeIdx, gunzip, isGzip, datasetFromIdx, type IdxArray } from './data/idx.js';
 export { encodeModel, decodeModel, loadModel, networkFromModel, encodeCheckpoint, decodeCheckpoint, MODEL_MAGIC, MODEL_VERSION, type ModelData, type ModelHyperparameters } from './io/model.js';

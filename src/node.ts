@@ -7,7 +7,7 @@ import type { Dataset } from './data/dataset.js';
 import { IdxFormatError, WasmMlpError } from './core/errors.js';
 import { checkDatasetDims, checkIdxBody, datasetFromIdx, decodeIdx, isGzip, parseIdxHeader, type IdxArray } from './data/idx.js';
 import { decodeCheckpoint, encodeCheckpoint, encodeModel, networkFromModel, type ModelData, type ModelHyperparameters } from './io/model.js';
-import type { OptimizerState } from './core/network.js';
+import type { OptimizerState } from './core/optimizer.js';
 import type { Network } from './core/network.js';
 import type { KernelVariant } from './core/kernels.js';
 

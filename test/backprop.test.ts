@@ -92,8 +92,7 @@ describe('the fused training step', () => {
     const fused = await Network.create({ sizes, seed: 8, kernels: variant });
     const plain = await Network.create({ sizes, seed: 8, kernels: variant });
     const order = Uint32Array.from([3, 7, 1, 0, 11, 5, 2]);
-    const staged = fused.stage(data);
-    const costFused = fused.trainBatch(staged, order, 0, 7, 1.5);
+    const costFused = fused.withStaged((stage) => fused.trainBatch(stage(data), order, 0, 7, 1.5));
     const x = new Float32Array(7 * 30);
     order.forEach((k, n) => x.set(Array.from(images.subarray(k * 30, k * 30 + 30), (v) => Math.fround(v * Math.fround(1 / 255))), n * 30));
     const costPlain = plain.sgdStep(x, Array.from(order, (k) => labels[k]), 1.5);

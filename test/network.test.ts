@@ -5,7 +5,8 @@ import { Network } from '../src/core/network.js';
 import { loadMnist } from '../src/node.js';
 import { countBiases, countWeights, parameterCount } from '../src/core/shapes.js';
 import { sliceDataset } from '../src/data/dataset.js';
-import { evaluate, train } from '../src/train/train.js';
+import { evaluate } from '../src/train/evaluate.js';
+import { train } from '../src/train/train.js';
 
 describe('parameter count', () => {
   it('of [784, 4, 4, 10] is 3210: 3192 weights and 18 biases, as the lecture counts', async () => {

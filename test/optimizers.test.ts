@@ -7,7 +7,9 @@ import { Network } from '../src/core/network.js';
 import { loadMnist } from '../src/node.js';
 import { Rng } from '../src/core/random.js';
 import { ReferenceNetwork } from './support/reference.js';
-import { evaluate, scheduledEta, train, type TrainOptions } from '../src/train/train.js';
+import { evaluate } from '../src/train/evaluate.js';
+import { scheduledEta } from '../src/train/schedule.js';
+import { train, type TrainOptions } from '../src/train/train.js';
 import { expectClose } from './helpers.js';
 
 const sizes = [20, 9, 6, 4];

@@ -12,7 +12,8 @@ import { Network } from '../src/core/network.js';
 import { loadMnist } from '../src/node.js';
 import { mnistify } from '../src/data/preprocess.js';
 import { RemoteNetwork } from '../src/parallel/remote.js';
-import { evaluate, train } from '../src/train/train.js';
+import { evaluate } from '../src/train/evaluate.js';
+import { train } from '../src/train/train.js';
 
 const timed = <T>(f: () => T, ms: number): T => {
   const t0 = performance.now();

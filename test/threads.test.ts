@@ -3,11 +3,12 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sliceDataset } from '../src/data/dataset.js';
-import { transposedBlocks } from '../src/core/layers.js';
+import { transposedBlocks } from '../src/core/transposed.js';
 import { Network } from '../src/core/network.js';
 import { loadMnist } from '../src/node.js';
 import { ThreadPool } from '../src/parallel/pool.js';
-import { evaluate, train } from '../src/train/train.js';
+import { evaluate } from '../src/train/evaluate.js';
+import { train } from '../src/train/train.js';
 import { expectClose } from './helpers.js';
 
 const mnist = loadMnist();

@@ -5,7 +5,8 @@ import { sliceDataset } from '../src/data/dataset.js';
 import { TrainingDivergedError } from '../src/core/errors.js';
 import { Network } from '../src/core/network.js';
 import { loadMnist } from '../src/node.js';
-import { evaluate, train } from '../src/train/train.js';
+import { evaluate } from '../src/train/evaluate.js';
+import { train } from '../src/train/train.js';
 
 const mnist = loadMnist();
 

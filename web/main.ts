@@ -12,6 +12,7 @@ import {
   Network,
   RemoteNetwork,
   sliceDataset,
+  THREADS_PAY,
   type Activation,
   type Cost,
   type Dataset,
@@ -364,11 +365,13 @@ function hex(buffer: ArrayBuffer): string {
 }
 
 {
-  // threads need cross-origin isolation (SharedArrayBuffer); they pay from batch 64 up
+  // threads need cross-origin isolation (SharedArrayBuffer)
   const select = $<HTMLSelectElement>('threads');
   const cores = Math.min(8, navigator.hardwareConcurrency || 1);
-  if (crossOriginIsolated && cores > 1) select.add(new Option(`${cores} (data-parallel)`, String(cores)));
-  else select.title = 'one thread: this page is not cross-origin isolated or has one core';
+  if (crossOriginIsolated && cores > 1) {
+    select.add(new Option(`${cores} (data-parallel)`, String(cores)));
+    select.title = THREADS_PAY[0].toUpperCase() + THREADS_PAY.slice(1) + '.';
+  } else select.title = 'one thread: this page is not cross-origin isolated or has one core';
 }
 clearPad();
 const pretrained = new Uint8Array(await (await fetch(asset('pretrained.wmlp'))).arrayBuffer());

@@ -1,10 +1,13 @@
 // The layer loop of the lecture's network over a range of examples of the mini-batch buffers:
 // gather, forward, cost, backprop. Shared by Network (all examples) and the training threads (a
-// slice each). Not for: memory planning or scheduling; it only calls kernels on planned pointers.
+// slice each), and the layout of one mini-batch's buffers. Not for: scheduling or the rest of the
+// memory plan; it only calls kernels on planned pointers.
 import { summedCost, type Activation, type Cost } from './costs.js';
-import { MemoryViews } from './memory.js';
-import type { LayerShape } from './shapes.js';
 import type { Kernels } from './kernels.js';
+import { MemoryViews, type MemoryPlan } from './memory.js';
+import type { LayerShape } from './shapes.js';
+import type { StagedData } from './staging.js';
+import { rowRange, type TransposedW1, type WtBlock } from './transposed.js';
 
 /** Byte offsets of every buffer one step touches; plain numbers, so it can be posted to a worker. */
 export interface LayerPlan {
@@ -33,48 +36,27 @@ export interface LayerPlan {
   counts: number;
 }
 
-/** Where a staged dataset is: byte offsets of its images, labels and run table (see Network.stage). */
-export interface StagedData {
-  /** (count, pixels) u8 images, (count) u8 labels. */
-  images: number;
-  labels: number;
-  /** The run table of the images' nonzero pixels (assembly/runs.ts): (total) u32 runs, (count + 1) u32 starts. */
-  runs: number;
-  starts: number;
-}
-
-/**
- * A range of W^1's rows [row, row + rows) kept transposed as a (cols, stride) block, `offset`
- * floats from WT's start (the same offset in every buffer laid out as WT: gradients, optimizer
- * state); stride is rows rounded up to 16, the padding zero.
- */
-export interface WtBlock {
-  row: number;
-  rows: number;
-  offset: number;
-  stride: number;
-}
-
-/**
- * WT's blocks for T training threads: thread t's range of W^1's rows (rowRange, from multiples of
- * 16) in a block of its own, so that no cache line, and no run of lines a hardware prefetcher
- * streams through, holds two threads' weights (interleaved half-rows measured ~45% slower for
- * the first layer's update with two threads). One block for one thread, and when a thread's
- * share would be under 32 rows: the kernels work 32 rows at a time, so narrower blocks cost the
- * single-thread passes (inference, small steps) more than they save (784-30-10 with two 16-row
- * blocks: ~30% slower per epoch), and plain SGD steps of such networks stay on the calling
- * thread anyway (Network.trainBatch).
- */
-export function transposedBlocks(rows: number, cols: number, T: number): { blocks: WtBlock[]; wtLength: number } {
-  const B = rows >= 32 * T ? T : 1;
-  let offset = 0;
-  const blocks = Array.from({ length: B }, (_, t) => {
-    const [j0, j1] = rowRange(rows, t, B, 16);
-    const block = { row: j0, rows: j1 - j0, offset, stride: Math.ceil((j1 - j0) / 16) * 16 };
-    offset += cols * block.stride;
-    return block;
-  });
-  return { blocks, wtLength: offset };
+/** Reserves the buffers of a mini-batch of up to n examples (activations, deltas, labels, indices, lists) in `plan`. */
+export function reserveLayerPlan(plan: MemoryPlan, n: number, sizes: readonly number[], shapes: LayerShape[], params: number, w1: TransposedW1, activation: Activation, cost: Cost): LayerPlan {
+  const what = `a batch of ${n} examples`;
+  const C = sizes[0];
+  return {
+    sizes: [...sizes],
+    activation,
+    cost,
+    shapes,
+    params,
+    wt: w1.wt,
+    blocks: w1.blocks,
+    wtLength: w1.wtLength,
+    a: sizes.map((width) => plan.reserve(n * width * 4, what)),
+    delta: sizes.map((width, l) => (l === 0 ? 0 : plan.reserve(n * width * 4, what))),
+    y: plan.reserve(n, what),
+    indices: plan.reserve(n * 4, what),
+    list: plan.reserve(n * C * 4, what),
+    vals: plan.reserve(n * C * 4, what),
+    counts: plan.reserve(n * 4, what),
+  };
 }
 
 /** What backprop does with delta^l (a^(l-1))^T. */
@@ -255,12 +237,6 @@ export class LayerLoop {
         } else k.denseGradient(target.grads + 4 * s.wOffset, target.grads + 4 * s.bOffset, delta, input, m, s.rows, s.cols);
     }
   }
-}
-
-/** [start, end) of thread t's share of `rows` (or any n elements), cut at multiples of `unit` (the last share ends at rows). */
-export function rowRange(rows: number, t: number, T: number, unit: number): [number, number] {
-  const at = (u: number) => (u === T ? rows : Math.min(rows, Math.round((rows * u) / T / unit) * unit));
-  return [at(t), at(t + 1)];
 }
 
 /** Byte offset of row e0 of a (rows, width) f32 matrix at `ptr`. */

@@ -2,7 +2,8 @@
 // parameters, a CRC-32. Round-trips bit-exactly in Node and browsers. Not for: file I/O (node.ts).
 import { crc32 } from './crc32.js';
 import { ModelFormatError } from '../core/errors.js';
-import { Network, type OptimizerState } from '../core/network.js';
+import { Network } from '../core/network.js';
+import type { OptimizerState } from '../core/optimizer.js';
 import { parameterCount } from '../core/shapes.js';
 import type { KernelVariant } from '../core/kernels.js';
 import { ACTIVATIONS, COSTS, type Activation, type Cost } from '../core/costs.js';

@@ -9,11 +9,16 @@
 // slice of the parameters, summing the T buffers in thread order, so a seed and a thread count
 // always give the same bits. Not for: memory planning.
 import { WasmMlpError } from '../core/errors.js';
-import { isNode, nodeModule, nodeWorkerUrl } from '../core/platform.js';
-import { LayerLoop, rowRange, type LayerPlan, type StagedData } from '../core/layers.js';
 import type { Kernels } from '../core/kernels.js';
+import { LayerLoop, type LayerPlan } from '../core/layers.js';
+import type { MemoryPlan } from '../core/memory.js';
+import type { OptimizerBuffers, UpdateSettings } from '../core/optimizer.js';
+import { MAX_THREADS } from '../core/options.js';
+import { isNode, nodeModule, nodeWorkerUrl } from '../core/platform.js';
+import type { LayerShape } from '../core/shapes.js';
+import type { StagedData } from '../core/staging.js';
+import { rowRange, type TransposedW1 } from '../core/transposed.js';
 
-export const MAX_THREADS = 64;
 /** Int32 slots of the control block, then one f64 cost per thread from byte HEADER_BYTES. */
 const GEN = 0;
 const CMD = 1;
@@ -47,6 +52,17 @@ const UPDATE = 5;
 const FIRST = 6;
 const GATHER = 7;
 
+/** What a pool needs of the network it trains. */
+export interface PoolNetwork {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  threads: number;
+  w1: TransposedW1;
+  shapes: LayerShape[];
+  parameterCount: number;
+  optimizer: OptimizerBuffers | null;
+}
+
 /** Everything one thread needs; plain data plus a module and a memory, so it can be posted. */
 export interface ThreadSetup {
   module: WebAssembly.Module;
@@ -66,21 +82,6 @@ export interface ThreadSetup {
   weightRanges: [number, number][];
   /** The optimizer's state buffers ([WT | parameters] layout, as the gradients), if any. */
   state: number[];
-}
-
-/** What the reduction applies; see TrainOptions. */
-export interface UpdateSettings {
-  optimizer: 0 | 1 | 2;
-  scale: number;
-  momentum: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  /** Adam's bias-corrected learning rate of this step. */
-  rate: number;
-  /** m lambda / N, added to the summed gradients of the weights; 0 for none. */
-  decay: number;
-  gradScale: number;
 }
 
 /**
@@ -240,8 +241,33 @@ export class ThreadPool {
     this.control = controlViews(setup);
   }
 
+  /**
+   * Reserves the control block and the threads' gradient buffers in `plan`, then starts
+   * `threads - 1` workers on the network's module and shared memory; resolves when all are ready.
+   */
+  static async forNetwork(k: Kernels, loop: LayerLoop, plan: MemoryPlan, n: PoolNetwork): Promise<ThreadPool> {
+    const T = n.threads;
+    const gstride = Math.ceil((n.w1.wtLength + n.parameterCount) / 16) * 16;
+    const what = `training with ${T} threads`;
+    return ThreadPool.start(k, loop, {
+      module: n.module,
+      memory: n.memory,
+      plan: loop.plan,
+      thread: 0,
+      threads: T,
+      control: plan.reserve(CONTROL_BYTES, what),
+      grads: plan.reserve(T * gstride * 4, what),
+      gstride,
+      wtLength: n.w1.wtLength,
+      b1: n.shapes[0].bOffset,
+      parameterCount: n.parameterCount,
+      weightRanges: n.shapes.slice(1).map((s): [number, number] => [s.wOffset, s.wOffset + s.rows * s.cols]),
+      state: n.optimizer?.state ?? [],
+    });
+  }
+
   /** Starts `setup.threads - 1` workers on the same module and memory; resolves when all are ready. */
-  static async start(k: Kernels, loop: LayerLoop, setup: ThreadSetup): Promise<ThreadPool> {
+  private static async start(k: Kernels, loop: LayerLoop, setup: ThreadSetup): Promise<ThreadPool> {
     controlViews(setup).i32.fill(0);
     const workers = await Promise.all(
       Array.from({ length: setup.threads - 1 }, (_, i) => spawn({ ...setup, thread: i + 1 })),

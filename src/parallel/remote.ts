@@ -3,7 +3,7 @@
 // hooks, history and abort as `train`. Not for: kernels or math; it forwards calls.
 import type { Dataset } from '../data/dataset.js';
 import type { ModelHyperparameters } from '../io/model.js';
-import type { NetworkOptions } from '../core/network.js';
+import type { NetworkOptions } from '../core/options.js';
 import type { BatchInfo, EpochMetrics, TrainOptions, TrainResult } from '../train/train.js';
 import { WasmMlpError } from '../core/errors.js';
 import { isNode, nodeModule, nodeWorkerUrl } from '../core/platform.js';

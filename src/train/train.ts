@@ -2,8 +2,13 @@
 // hooks and abort. Not for: the math of a step (Network.trainBatch) or reading files.
 import type { Dataset } from '../data/dataset.js';
 import { InvalidArgumentError, TrainingDivergedError } from '../core/errors.js';
-import { checkEta, checkSeed, OPTIMIZERS, type Network, type Optimizer, type StagedDataset, type StepSettings } from '../core/network.js';
+import type { Network } from '../core/network.js';
+import { checkOptimizer, type Optimizer, type StepSettings } from '../core/optimizer.js';
+import { checkEta, checkSeed } from '../core/options.js';
 import { Rng } from '../core/random.js';
+import type { StagedDataset } from '../core/staging.js';
+import { evaluation } from './evaluate.js';
+import { checkSchedule, scheduledEta, type Schedule } from './schedule.js';
 
 /** eta for the quadratic cost without 1/2: Nielsen's eta = 3.0 with his 1/2 is our 1.5. */
 export const DEFAULT_ETA = 1.5;
@@ -79,85 +84,11 @@ export interface TrainOptions extends TrainHooks {
   schedule?: Schedule;
 }
 
-/** eta for each epoch: constant; times `factor` every `every` epochs; or a cosine from eta down to `min`. */
-export type Schedule = { kind: 'constant' } | { kind: 'step'; every: number; factor: number } | { kind: 'cosine'; min?: number };
-
-/** The learning rate of epoch e (1-based) of `epochs`. */
-export function scheduledEta(eta: number, schedule: Schedule, epoch: number, epochs: number): number {
-  switch (schedule.kind) {
-    case 'constant':
-      return eta;
-    case 'step':
-      return eta * schedule.factor ** Math.floor((epoch - 1) / schedule.every);
-    case 'cosine': {
-      const min = schedule.min ?? 0;
-      return min + (eta - min) * 0.5 * (1 + Math.cos((Math.PI * (epoch - 1)) / epochs));
-    }
-  }
-}
-
-function checkSchedule(s: Schedule): void {
-  const bad = (why: string) => new InvalidArgumentError(`schedule ${JSON.stringify(s)}: ${why}`);
-  if (s.kind === 'step') {
-    if (!Number.isInteger(s.every) || s.every < 1) throw bad('every must be a positive integer');
-    if (!(s.factor > 0 && s.factor <= 1)) throw bad('factor must be in (0, 1]');
-  } else if (s.kind === 'cosine') {
-    if (s.min !== undefined && !(s.min >= 0)) throw bad('min must be >= 0');
-  } else if (s.kind !== 'constant') throw bad("kind must be 'constant', 'step' or 'cosine'");
-}
-
 export interface TrainResult {
   history: EpochMetrics[];
   aborted: boolean;
   /** True when early stopping (patience) ended training before `epochs`. */
   stoppedEarly?: boolean;
-}
-
-export interface Evaluation {
-  /** Fraction of examples whose largest output is their label. */
-  accuracy: number;
-  /** Mean over examples of the network's cost (quadratic: sum_j (a_j - y_j)^2). */
-  cost: number;
-  correct: number;
-  count: number;
-}
-
-/** Accuracy and mean cost (the network's cost function) of `net` on `data`. */
-export function evaluate(net: Network, data: Dataset): Evaluation {
-  return staged(net, data, (s) => evaluation(net, s));
-}
-
-export interface ClassReport extends Evaluation {
-  /** predicted[i] is the class predicted for example i. */
-  predicted: Uint8Array;
-  /** confusion[t][p]: examples of true class t predicted as p. */
-  confusion: number[][];
-  /** Per true class: its examples, how many were predicted right, and the fraction. */
-  perClass: { label: number; count: number; correct: number; accuracy: number }[];
-}
-
-/** Accuracy, cost, the prediction of every example, per-class accuracy and the confusion matrix. */
-export function classReport(net: Network, data: Dataset): ClassReport {
-  const predicted = new Uint8Array(data.count);
-  const result = staged(net, data, (s) => evaluation(net, s, predicted));
-  const K = Math.max(data.classes, net.outputSize);
-  const confusion = Array.from({ length: K }, () => new Array<number>(K).fill(0));
-  const labels = data.labels;
-  for (let i = 0; i < data.count; i++) confusion[labels[i]][predicted[i]]++;
-  const perClass = confusion.slice(0, data.classes).map((row, label) => {
-    const count = row.reduce((a, b) => a + b, 0);
-    return { label, count, correct: row[label], accuracy: count ? row[label] / count : NaN };
-  });
-  return { ...result, predicted, confusion, perClass };
-}
-
-function staged<T>(net: Network, data: Dataset, use: (s: StagedDataset) => T): T {
-  const mark = net.stagingMark();
-  try {
-    return use(net.stage(data));
-  } finally {
-    net.unstage(mark);
-  }
 }
 
 /** Mini-batch stochastic gradient descent over `data`, reshuffled every epoch. */
@@ -184,23 +115,20 @@ export async function train(net: Network, data: Dataset, options: TrainOptions =
   checkSchedule(schedule);
   net.prepareOptimizer(step.optimizer);
   net.ensureCapacity(batchSize);
-  const mark = net.stagingMark();
-  try {
-    const train = net.stage(data);
-    const test = options.test ? net.stage(options.test) : null;
-    const validation = options.validation ? net.stage(options.validation) : null;
+  return net.withStaged(async (stage) => {
+    const train = stage(data);
+    const test = options.test ? stage(options.test) : null;
+    const validation = options.validation ? stage(options.validation) : null;
     await net.startThreads();
-    return await loop(net, train, test, validation, { ...options, epochs, batchSize, eta, seed, yieldEveryMs, initialEpoch, step, schedule });
-  } finally {
-    net.unstage(mark);
-  }
+    return loop(net, train, test, validation, { ...options, epochs, batchSize, eta, seed, yieldEveryMs, initialEpoch, step, schedule });
+  });
 }
 
 type Settled = Required<Pick<TrainOptions, 'epochs' | 'batchSize' | 'eta' | 'seed' | 'yieldEveryMs' | 'initialEpoch' | 'schedule'>> & TrainOptions & { step: StepSettings };
 
 function stepSettings(o: TrainOptions, count: number): StepSettings {
   const optimizer = o.optimizer ?? 'sgd';
-  if (!OPTIMIZERS.includes(optimizer)) throw new InvalidArgumentError(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${optimizer}`);
+  checkOptimizer(optimizer);
   const unit = (name: string, v: number) => {
     if (!(v >= 0 && v < 1)) throw new InvalidArgumentError(`${name} must be in [0, 1), got ${v}`);
     return v;
@@ -289,12 +217,6 @@ async function loop(net: Network, train: StagedDataset, test: StagedDataset | nu
     }
   }
   return { history, aborted: false, stoppedEarly: false };
-}
-
-function evaluation(net: Network, s: StagedDataset, predictions?: Uint8Array): Evaluation {
-  const { correct, cost } = net.evaluateStaged(s, predictions);
-  const count = s.data.count;
-  return { accuracy: correct / count, cost: cost / count, correct, count };
 }
 
 function checkPositiveInteger(name: string, v: number): void {

@@ -1,0 +1,101 @@
+// A network's options as the caller gives them, checked and settled once: sizes, initialisation,
+// activation and cost, kernel build and threads. Not for: training options (train/options.ts).
+import { ACTIVATIONS, COSTS, type Activation, type Cost } from './costs.js';
+import { InvalidArgumentError } from './errors.js';
+import { KERNEL_VARIANTS, defaultVariant, threadsSupported, type KernelVariant } from './kernels.js';
+import { validateSizes } from './shapes.js';
+
+/** Most training threads a network takes. */
+export const MAX_THREADS = 64;
+
+export interface NetworkOptions {
+  /** [inputs, hidden..., outputs], e.g. [784, 30, 10]. */
+  sizes: readonly number[];
+  /** Seeds the initial weights and biases. Default 1. */
+  seed?: number;
+  /**
+   * Initial parameters: 'scaled' (default) N(0, 1/n_in) weights, N(0, 1) biases (Nielsen's
+   * chapter 3: units start unsaturated, so no output unit can start dead); 'normal' N(0, 1)
+   * weights and biases as the lecture and network.py; 'he' N(0, 2/n_in) weights and zero biases
+   * (He et al., for ReLU).
+   */
+  init?: WeightInit;
+  /** Hidden-layer activation: 'sigmoid' (the lecture, default), 'tanh' or 'relu'. */
+  activation?: Activation;
+  /** 'quadratic' (the lecture, default), 'cross-entropy' (sigmoid outputs) or 'log-likelihood' (softmax outputs). */
+  cost?: Cost;
+  /** Kernel build; default SIMD where the engine has it, else scalar. */
+  kernels?: KernelVariant;
+  /** Examples per kernel call when predicting; training grows it to the batch size. Default 256. */
+  batchCapacity?: number;
+  /**
+   * Threads for training (mini-batches split between them on one shared memory). Default 1. They
+   * pay for big steps only: THREADS_PAY says when. Where SharedArrayBuffer is missing (a page that
+   * is not cross-origin isolated) the network falls back to 1 thread: see `threads` on the network.
+   */
+  threads?: number;
+}
+
+export type WeightInit = 'normal' | 'scaled' | 'he';
+export const WEIGHT_INITS: readonly WeightInit[] = ['normal', 'scaled', 'he'];
+
+/** Options with every default filled in and every value checked. */
+export interface Settled {
+  sizes: number[];
+  seed: number;
+  init: WeightInit;
+  activation: Activation;
+  cost: Cost;
+  variant: KernelVariant;
+  threads: number;
+  capacity: number;
+}
+
+export function settle(options: NetworkOptions): Settled {
+  const sizes = validateSizes(options.sizes);
+  const asked = options.threads ?? 1;
+  if (!Number.isInteger(asked) || asked < 1 || asked > MAX_THREADS) {
+    throw new InvalidArgumentError(`threads must be an integer from 1 to ${MAX_THREADS}, got ${asked}`);
+  }
+  oneOf('kernels', options.kernels, KERNEL_VARIANTS);
+  if (options.kernels === 'threads' && !threadsSupported()) {
+    throw new InvalidArgumentError('kernels "threads" needs SharedArrayBuffer (in a page: cross-origin isolation) and SIMD, which this engine lacks');
+  }
+  const threads = asked > 1 && threadsSupported() ? asked : 1;
+  const seed = options.seed ?? 1;
+  checkSeed(seed);
+  const capacity = options.batchCapacity ?? 256;
+  checkCapacity(capacity);
+  return {
+    sizes,
+    seed,
+    init: oneOf('init', options.init, WEIGHT_INITS) ?? 'scaled',
+    activation: oneOf('activation', options.activation, ACTIVATIONS) ?? 'sigmoid',
+    cost: oneOf('cost', options.cost, COSTS) ?? 'quadratic',
+    variant: threads > 1 ? 'threads' : (options.kernels ?? defaultVariant()),
+    threads,
+    capacity,
+  };
+}
+
+/** `value` if it is undefined or one of `choices`; else an error naming the option. */
+export function oneOf<T>(name: string, value: T | undefined, choices: readonly T[]): T | undefined {
+  if (value !== undefined && !choices.includes(value)) throw new InvalidArgumentError(`${name} must be one of ${choices.join(', ')}, got ${value}`);
+  return value;
+}
+
+export function checkEta(eta: number): void {
+  if (typeof eta !== 'number' || !Number.isFinite(eta) || eta <= 0) {
+    throw new InvalidArgumentError(`eta (learning rate) must be a finite number > 0, got ${eta}`);
+  }
+}
+
+export function checkSeed(seed: number): void {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new InvalidArgumentError(`seed must be an integer from 0 to 4294967295, got ${seed}`);
+  }
+}
+
+export function checkCapacity(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`batch capacity must be a positive integer, got ${n}`);
+}
