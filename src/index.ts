@@ -10,7 +10,8 @@ export { evaluate, classReport, type ClassReport, type Evaluation } from './trai
 export { scheduledEta, type Schedule } from './train/schedule.js';
 export { createDataset, sliceDataset, type Dataset, type DatasetInit } from './data/dataset.js';
 export { parseIdx, decodeIdx, gunzip, isGzip, datasetFromIdx, type IdxArray } from './data/idx.js';
-export { encodeModel, decodeModel, loadModel, networkFromModel, encodeCheckpoint, decodeCheckpoint, MODEL_MAGIC, MODEL_VERSION, type ModelData, type ModelHyperparameters } from './io/model.js';
+export { encodeModel, decodeModel, loadModel, networkFromModel, MODEL_MAGIC, MODEL_VERSION, type ModelData, type ModelHyperparameters } from './io/model.js';
+export { encodeCheckpoint, decodeCheckpoint } from './io/checkpoint.js';
 export { parameterCount, countWeights, countBiases, layerShapes, validateSizes, type LayerShape } from './core/shapes.js';
 export { Rng } from './core/random.js';
 export { ACTIVATIONS, COSTS, type Activation, type Cost } from './core/costs.js';

@@ -1,0 +1,124 @@
+// The CLI's options: parsers that name what they expected, and the option groups several commands
+// share (data files, network choices, the optimizer, output), each declared once. Not for: what
+// the commands do with them.
+import { Option, InvalidArgumentError as UsageError, type Command } from 'commander';
+import { ACTIVATIONS, COSTS, MAX_THREADS, OPTIMIZERS, WEIGHT_INITS, validateSizes, type Activation, type Cost, type Optimizer, type Schedule, type WeightInit } from '../index.js';
+import { mnistPaths } from '../node.js';
+
+// ---- parsers
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`expected a positive integer, got "${value}"`);
+  return n;
+}
+
+export function seedValue(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || n > 0xffffffff) throw new UsageError(`expected an integer from 0 to 4294967295, got "${value}"`);
+  return n;
+}
+
+export function nonNegative(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`expected a finite number >= 0, got "${value}"`);
+  return n;
+}
+
+export function unitInterval(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0 && n < 1)) throw new UsageError(`expected a number in [0, 1), got "${value}"`);
+  return n;
+}
+
+/** constant | step:EVERY:FACTOR | cosine[:MIN] */
+export function schedule(value: string): Schedule {
+  const [kind, a, b] = value.split(':');
+  if (kind === 'constant' && a === undefined) return { kind };
+  if (kind === 'cosine' && b === undefined) {
+    if (a === undefined) return { kind };
+    const min = Number(a);
+    if (a.trim() !== '' && min >= 0) return { kind, min };
+  }
+  if (kind === 'step') {
+    const every = Number(a);
+    const factor = Number(b);
+    if (Number.isInteger(every) && every >= 1 && factor > 0 && factor <= 1) return { kind, every, factor };
+  }
+  throw new UsageError(`expected constant, step:EVERY:FACTOR (e.g. step:10:0.5) or cosine[:MIN], got "${value}"`);
+}
+
+export function threadCount(value: string): number {
+  const n = positiveInt(value);
+  if (n > MAX_THREADS) throw new UsageError(`expected at most ${MAX_THREADS} threads, got ${n}`);
+  return n;
+}
+
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`expected a finite number > 0, got "${value}"`);
+  return n;
+}
+
+export function layers(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  const sizes = parts.map(Number);
+  if (parts.some((s) => !/^\d+$/.test(s))) throw new UsageError(`expected comma-separated positive integers like 784,30,10, got "${value}"`);
+  try {
+    return validateSizes(sizes);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+
+// ---- option groups
+
+export interface DataOptions {
+  trainImages?: string;
+  trainLabels?: string;
+  testImages: string;
+  testLabels: string;
+}
+
+/** --train-images/--train-labels (with `withTrain`) and --test-images/--test-labels, MNIST by default. */
+export function dataOptions(cmd: Command, withTrain: boolean): Command {
+  const p = mnistPaths();
+  if (withTrain) {
+    cmd.option('--train-images <file>', 'training images (IDX, plain or gzip)', p.trainImages);
+    cmd.option('--train-labels <file>', 'training labels (IDX, plain or gzip)', p.trainLabels);
+  }
+  return cmd
+    .option('--test-images <file>', 'test images (IDX, plain or gzip)', p.testImages)
+    .option('--test-labels <file>', 'test labels (IDX, plain or gzip)', p.testLabels);
+}
+
+export interface NetworkChoices {
+  init: WeightInit;
+  activation: Activation;
+  cost: Cost;
+  optimizer: Optimizer;
+  kernels: 'simd' | 'scalar';
+}
+
+/** --init, --activation, --cost and --optimizer (train and sweep). */
+export function networkChoices(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--init <kind>', 'initial parameters: scaled N(0,1/n_in) weights and N(0,1) biases, normal N(0,1) as the lecture, he N(0,2/n_in) weights and zero biases').choices(WEIGHT_INITS).default('scaled'))
+    .addOption(new Option('--activation <f>', 'hidden-layer activation').choices(ACTIVATIONS).default('sigmoid'))
+    .addOption(new Option('--cost <c>', 'cost: quadratic (sigmoid outputs), cross-entropy (sigmoid outputs), log-likelihood (softmax outputs)').choices(COSTS).default('quadratic'))
+    .addOption(new Option('--optimizer <o>', 'sgd, momentum or adam').choices(OPTIMIZERS).default('sgd'));
+}
+
+/** --kernels: the kernel build (every command that runs a network). */
+export function kernelsOption(): Option {
+  return new Option('--kernels <build>', 'kernel build').choices(['simd', 'scalar']).default(process.env.WASM_MLP_KERNELS ?? 'simd');
+}
+
+/** --limit, --json and --quiet (train and sweep). */
+export function runOptions(cmd: Command, json: string): Command {
+  return cmd
+    .option('--limit <n>', 'train on the first n training images only', positiveInt)
+    .option('--json', json)
+    .option('--quiet', 'no progress on stderr');
+}

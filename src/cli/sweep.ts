@@ -1,0 +1,91 @@
+// `wasm-mlp sweep`: trains every combination of layers, etas and batch sizes with several seeds,
+// ranks the configurations and writes CSV, JSON and an SVG of the curves. Not for: training logic.
+import type { Command } from 'commander';
+import { DEFAULT_ETA, Network, sliceDataset, train, type EpochMetrics } from '../index.js';
+import { loadIdxDataset, writeFileAtomic } from '../node.js';
+import { lineChartsSvg } from '../node/plot.js';
+import { checkFits } from './data.js';
+import { formatTable, percent } from './format.js';
+import { dataOptions, kernelsOption, layers, networkChoices, positiveInt, positiveNumber, runOptions, type DataOptions, type NetworkChoices } from './options.js';
+
+const collect = <T>(parse: (v: string) => T) => (value: string, previous: T[]) => [...previous, parse(value)];
+
+export function registerSweep(cli: Command): void {
+  const cmd = cli
+    .command('sweep')
+    .description('train every combination of the given layers, etas and batch sizes (and seeds); print a ranked table')
+    .option('--layers <sizes>', 'layer sizes (repeat for several)', collect(layers), [] as number[][])
+    .option('--eta <x>', 'learning rate (repeat for several)', collect(positiveNumber), [] as number[])
+    .option('--batch-size <n>', 'mini-batch size (repeat for several)', collect(positiveInt), [] as number[])
+    .option('--seeds <n>', 'train each combination with seeds 1..n', positiveInt, 1)
+    .option('--epochs <n>', 'passes over the training set', positiveInt, 30);
+  networkChoices(cmd)
+    .option('--csv <file>', 'write one row per run as CSV')
+    .option('--json-file <file>', 'write the ranking and every run, with its per-epoch history, as JSON')
+    .option('--plot <file.svg>', 'write test accuracy per epoch of every configuration as SVG');
+  runOptions(cmd, 'print one JSON object (ranking and runs) as the last line of stdout').addOption(kernelsOption());
+  dataOptions(cmd, true).action(sweepCommand);
+}
+
+interface SweepOptions extends DataOptions, NetworkChoices {
+  layers: number[][];
+  eta: number[];
+  batchSize: number[];
+  seeds: number;
+  epochs: number;
+  limit?: number;
+  csv?: string;
+  jsonFile?: string;
+  plot?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Trains every combination of layers x eta x batch size for each seed; ranks configurations by mean final test accuracy. */
+
+async function sweepCommand(o: SweepOptions): Promise<void> {
+  const layerChoices = o.layers.length ? o.layers : [[784, 30, 10]];
+  const etas = o.eta.length ? o.eta : [DEFAULT_ETA];
+  const batches = o.batchSize.length ? o.batchSize : [10];
+  const [full, test] = await Promise.all([loadIdxDataset({ images: o.trainImages!, labels: o.trainLabels! }), loadIdxDataset({ images: o.testImages, labels: o.testLabels })]);
+  const trainSet = o.limit && o.limit < full.count ? sliceDataset(full, 0, o.limit) : full;
+  const runs: { config: string; layers: number[]; eta: number; batchSize: number; seed: number; testAccuracy: number; bestTestAccuracy: number; trainSeconds: number; history: EpochMetrics[] }[] = [];
+  const total = layerChoices.length * etas.length * batches.length * o.seeds;
+  for (const sizes of layerChoices) {
+    checkFits(sizes, trainSet, 'training set');
+    for (const eta of etas) {
+      for (const batchSize of batches) {
+        for (let seed = 1; seed <= o.seeds; seed++) {
+          const config = `[${sizes.join(',')}] eta ${eta} batch ${batchSize}`;
+          const net = await Network.create({ sizes, seed, init: o.init, activation: o.activation, cost: o.cost, kernels: o.kernels });
+          const { history } = await train(net, trainSet, { epochs: o.epochs, batchSize, eta, seed, test, optimizer: o.optimizer });
+          net.dispose();
+          const last = history[history.length - 1];
+          const run = { config, layers: sizes, eta, batchSize, seed, testAccuracy: last.testAccuracy, bestTestAccuracy: Math.max(...history.map((h) => h.testAccuracy)), trainSeconds: history.reduce((t, h) => t + h.trainSeconds, 0), history };
+          runs.push(run);
+          if (!o.quiet) process.stderr.write(`run ${runs.length}/${total}: ${config} seed ${seed}: test ${percent(run.testAccuracy)} (best ${percent(run.bestTestAccuracy)}), ${run.trainSeconds.toFixed(1)} s\n`);
+        }
+      }
+    }
+  }
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const configs = [...new Set(runs.map((r) => r.config))].map((config) => {
+    const rs = runs.filter((r) => r.config === config);
+    return { config, runs: rs.length, testAccuracy: mean(rs.map((r) => r.testAccuracy)), bestTestAccuracy: mean(rs.map((r) => r.bestTestAccuracy)), worstTestAccuracy: Math.min(...rs.map((r) => r.testAccuracy)), trainSeconds: mean(rs.map((r) => r.trainSeconds)), rs };
+  });
+  configs.sort((a, b) => b.testAccuracy - a.testAccuracy);
+  const rows = [['rank', 'configuration', 'seeds', 'final test', 'worst seed', 'best epoch test', 'seconds'], ...configs.map((c, i) => [i + 1, c.config, c.runs, percent(c.testAccuracy), percent(c.worstTestAccuracy), percent(c.bestTestAccuracy), c.trainSeconds.toFixed(1)])];
+  const table = formatTable(rows, [1]);
+  if (o.csv) {
+    const csv = ['layers,eta,batch_size,seed,final_test_accuracy,best_test_accuracy,train_seconds', ...runs.map((r) => `"${r.layers.join(',')}",${r.eta},${r.batchSize},${r.seed},${r.testAccuracy},${r.bestTestAccuracy},${r.trainSeconds.toFixed(3)}`)].join('\n');
+    await writeFileAtomic(o.csv, new TextEncoder().encode(`${csv}\n`));
+  }
+  if (o.plot) {
+    const series = configs.map((c) => ({ label: c.config, points: c.rs[0].history.map((h, e) => [h.epoch, 100 * mean(c.rs.map((r) => r.history[e].testAccuracy))] as [number, number]) }));
+    await writeFileAtomic(o.plot, new TextEncoder().encode(lineChartsSvg([{ title: `Test accuracy per epoch (mean of ${o.seeds} seed${o.seeds > 1 ? 's' : ''})`, xLabel: 'epoch', yLabel: 'accuracy (%)', series }], 'wasm-mlp sweep')));
+  }
+  const results = { ranking: configs.map(({ rs, ...c }) => c), runs: runs.map(({ history, ...r }) => r) };
+  if (o.jsonFile) await writeFileAtomic(o.jsonFile, new TextEncoder().encode(`${JSON.stringify({ ...results, runs })}\n`));
+  if (o.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+  else process.stdout.write(`${table}\n`);
+}

