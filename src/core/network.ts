@@ -10,10 +10,9 @@ import { compileKernels, instantiateKernels, sharedMemory, type KernelVariant, t
 import { BatchBuffers, countInputs } from './batch.js';
 import { MemoryPlan } from './memory.js';
 import { buffersFor, checkOptimizer, isPlainSgd, OptimizerBuffers, threadUpdate, type Optimizer, type OptimizerState, type StepSettings } from './optimizer.js';
-import { checkCapacity, checkEta, checkSeed, oneOf, settle, WEIGHT_INITS, type NetworkOptions, type WeightInit } from './options.js';
-import { Rng } from './random.js';
+import { checkCapacity, checkEta, drawParameters, settle, type NetworkOptions, type Settled, type WeightInit } from './options.js';
 import { layerShapes, parameterCount, type LayerShape } from './shapes.js';
-import { reserveResident, Staging, type ResidentDataset, type StagedDataset } from './staging.js';
+import { reserveResident, scoped, Staging, type ResidentDataset, type StagedDataset } from './staging.js';
 import { TransposedW1 } from './transposed.js';
 import { runsThreaded } from '../parallel/routing.js';
 import { ThreadPool } from '../parallel/pool.js';
@@ -37,6 +36,8 @@ export class Network {
   readonly variant: KernelVariant;
   /** Threads used by training (1 when threads were not asked for or are not supported here). */
   readonly threads: number;
+  readonly activation: Activation;
+  readonly cost: Cost;
   readonly shapes: LayerShape[];
   private readonly plan: MemoryPlan;
   private kernels: Kernels | null;
@@ -59,7 +60,7 @@ export class Network {
     const o = settle(options);
     const module = await compileKernels(o.variant);
     const memory = o.variant === 'threads' ? sharedMemory() : undefined; // also for kernels 'threads' on one thread
-    const net = new Network(module, memory, o.sizes, o.variant, o.threads, o.capacity, o.activation, o.cost);
+    const net = new Network(module, memory, o);
     net.initialize(o.seed, o.init);
     return net;
   }
@@ -67,26 +68,20 @@ export class Network {
   private constructor(
     private readonly module: WebAssembly.Module,
     private readonly memory: WebAssembly.Memory | undefined,
-    sizes: number[],
-    variant: KernelVariant,
-    threads: number,
-    capacity: number,
-    readonly activation: Activation,
-    readonly cost: Cost,
+    o: Settled,
   ) {
     this.kernels = instantiateKernels(module, memory);
-    this.sizes = Object.freeze(sizes);
-    this.variant = variant;
-    this.threads = threads;
-    this.shapes = layerShapes(sizes);
-    this.parameterCount = parameterCount(sizes);
+    ({ variant: this.variant, threads: this.threads, activation: this.activation, cost: this.cost } = o);
+    this.sizes = Object.freeze(o.sizes);
+    this.shapes = layerShapes(o.sizes);
+    this.parameterCount = parameterCount(o.sizes);
     this.plan = new MemoryPlan(this.kernels);
     this.params = this.plan.reserve(this.parameterCount * 4, `the ${this.parameterCount} parameters`);
     this.nabla = this.plan.reserve(this.parameterCount * 4, `the ${this.parameterCount} gradients`);
-    this.w1 = new TransposedW1(this.plan, this.shapes[0], threads);
+    this.w1 = new TransposedW1(this.plan, this.shapes[0], this.threads);
     this.staging = new Staging(this.plan, this.kernels, this.inputSize, this.outputSize);
     this.batchMark = this.plan.mark();
-    this.ensureCapacity(capacity);
+    this.ensureCapacity(o.capacity);
   }
 
   get inputSize(): number {
@@ -110,16 +105,7 @@ export class Network {
    * N(0, 1) for biases, or zero with 'he'.
    */
   initialize(seed: number, init: WeightInit = 'scaled'): void {
-    checkSeed(seed);
-    oneOf('init', init, WEIGHT_INITS);
-    const rng = new Rng(seed, 0);
-    this.writeParameters((p) => {
-      for (const s of this.shapes) {
-        const scale = init === 'normal' ? 1 : Math.sqrt((init === 'he' ? 2 : 1) / s.cols);
-        for (let i = s.wOffset; i < s.bOffset; i++) p[i] = scale * rng.normal();
-        for (let i = s.bOffset; i < s.bOffset + s.rows; i++) p[i] = init === 'he' ? 0 : rng.normal();
-      }
-    });
+    this.writeParameters((p) => drawParameters(p, this.shapes, seed, init));
   }
 
   /** A copy of all parameters in their layout (W1, b1, W2, b2, ...). */
@@ -206,21 +192,11 @@ export class Network {
    */
   withStaged<T>(use: (stage: (data: Dataset) => StagedDataset) => T): T {
     const mark = this.plan.mark();
-    const release = () => {
+    return scoped(() => use((data) => this.staging.stage(data)), () => {
       if (mark <= this.poolMark) this.stopThreads();
       this.staging.release(mark);
       this.plan.release(mark);
-    };
-    let result: T;
-    try {
-      result = use((data) => this.staging.stage(data));
-    } catch (e) {
-      release();
-      throw e;
-    }
-    if (result instanceof Promise) return result.finally(release) as T;
-    release();
-    return result;
+    });
   }
 
   /**

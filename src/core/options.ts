@@ -1,9 +1,11 @@
-// A network's options as the caller gives them, checked and settled once: sizes, initialisation,
-// activation and cost, kernel build and threads. Not for: training options (train/options.ts).
+// A network's options as the caller gives them, checked and settled once: sizes, initialisation
+// (and the draw of the initial parameters), activation and cost, kernel build and threads. Not
+// for: training options (train/train.ts).
 import { ACTIVATIONS, COSTS, type Activation, type Cost } from './costs.js';
 import { InvalidArgumentError } from './errors.js';
 import { KERNEL_VARIANTS, defaultVariant, threadsSupported, type KernelVariant } from './kernels.js';
-import { validateSizes } from './shapes.js';
+import { Rng } from './random.js';
+import { validateSizes, type LayerShape } from './shapes.js';
 
 /** Most training threads a network takes. */
 export const MAX_THREADS = 64;
@@ -82,6 +84,22 @@ export function settle(options: NetworkOptions): Settled {
 export function oneOf<T>(name: string, value: T | undefined, choices: readonly T[]): T | undefined {
   if (value !== undefined && !choices.includes(value)) throw new InvalidArgumentError(`${name} must be one of ${choices.join(', ')}, got ${value}`);
   return value;
+}
+
+/**
+ * Draws every parameter into `p` (the layout W1, b1, W2, b2, ...) with the seeded PRNG (stream 0
+ * of `seed`), in layout order: N(0, 1) scaled by 1 (init 'normal'), 1/sqrt(n_in) ('scaled') or
+ * sqrt(2/n_in) ('he') for weights; N(0, 1) for biases, or zero with 'he'.
+ */
+export function drawParameters(p: Float32Array, shapes: LayerShape[], seed: number, init: WeightInit): void {
+  checkSeed(seed);
+  oneOf('init', init, WEIGHT_INITS);
+  const rng = new Rng(seed, 0);
+  for (const s of shapes) {
+    const scale = init === 'normal' ? 1 : Math.sqrt((init === 'he' ? 2 : 1) / s.cols);
+    for (let i = s.wOffset; i < s.bOffset; i++) p[i] = scale * rng.normal();
+    for (let i = s.bOffset; i < s.bOffset + s.rows; i++) p[i] = init === 'he' ? 0 : rng.normal();
+  }
 }
 
 export function checkEta(eta: number): void {

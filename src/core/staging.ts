@@ -115,3 +115,17 @@ export function reserveResident(plan: MemoryPlan, count: number, rows: number, c
   };
   return { images, labels, done };
 }
+
+/** Runs `use`, then `release` when it returns, throws, or (for a promise) settles. */
+export function scoped<T>(use: () => T, release: () => void): T {
+  let result: T;
+  try {
+    result = use();
+  } catch (e) {
+    release();
+    throw e;
+  }
+  if (result instanceof Promise) return result.finally(release) as T;
+  release();
+  return result;
+}

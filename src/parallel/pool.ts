@@ -10,47 +10,15 @@
 // always give the same bits. Not for: memory planning.
 import { WasmMlpError } from '../core/errors.js';
 import type { Kernels } from '../core/kernels.js';
-import { LayerLoop, type LayerPlan } from '../core/layers.js';
+import type { LayerLoop } from '../core/layers.js';
 import type { MemoryPlan } from '../core/memory.js';
 import type { OptimizerBuffers, UpdateSettings } from '../core/optimizer.js';
-import { MAX_THREADS } from '../core/options.js';
 import { isNode, nodeModule, nodeWorkerUrl } from '../core/platform.js';
 import type { LayerShape } from '../core/shapes.js';
 import type { StagedData } from '../core/staging.js';
-import { rowRange, type TransposedW1 } from '../core/transposed.js';
-
-/** Int32 slots of the control block, then one f64 cost per thread from byte HEADER_BYTES. */
-const GEN = 0;
-const CMD = 1;
-const BATCH = 2;
-const DONE = 3;
-const IMAGES = 4;
-const LABELS = 5;
-// f32 slots of the same block, for the update: eta / m, momentum, Adam's beta1, beta2, epsilon and
-// bias-corrected rate, L2 (m lambda / N, added to summed gradients), 1 / m; then the optimizer code.
-const SCALE = 6;
-const MU = 7;
-const BETA1 = 8;
-const BETA2 = 9;
-const EPSILON = 10;
-const RATE = 11;
-const DECAY = 12;
-const GRAD_SCALE = 13;
-const OPTIMIZER = 14; // i32: 0 sgd, 1 momentum, 2 adam
-const RUNS = 15;
-const STARTS = 16;
-const HEADER_BYTES = 128;
-export const CONTROL_BYTES = HEADER_BYTES + 8 * MAX_THREADS;
-/** A share that takes longer than this means a worker died: fail instead of hanging. */
-const STALL_MS = 60_000;
-
-const GRADIENTS = 1;
-const REDUCE = 2;
-const EXIT = 3;
-const DELTAS = 4;
-const UPDATE = 5;
-const FIRST = 6;
-const GATHER = 7;
+import type { TransposedW1 } from '../core/transposed.js';
+import { BATCH, BETA1, BETA2, CMD, CONTROL_BYTES, controlViews, DECAY, DELTAS, DONE, EPSILON, EXIT, FIRST, firstByRows, GATHER, GEN, GRAD_SCALE, GRADIENTS, IMAGES, LABELS, MU, OPTIMIZER, RATE, REDUCE, RUNS, SCALE, STALL_MS, STARTS, UPDATE, waitWhileEqual, type Control, type ThreadSetup } from './protocol.js';
+import { runShare } from './share.js';
 
 /** What a pool needs of the network it trains. */
 export interface PoolNetwork {
@@ -61,166 +29,6 @@ export interface PoolNetwork {
   shapes: LayerShape[];
   parameterCount: number;
   optimizer: OptimizerBuffers | null;
-}
-
-/** Everything one thread needs; plain data plus a module and a memory, so it can be posted. */
-export interface ThreadSetup {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
-  plan: LayerPlan;
-  thread: number;
-  threads: number;
-  /** Byte offsets: the control block, thread 0's gradient buffer (thread t's is gstride floats further). */
-  control: number;
-  grads: number;
-  gstride: number;
-  /** Floats of WT (cols * stride), b^1's offset in the parameters, and the parameter count. */
-  wtLength: number;
-  b1: number;
-  parameterCount: number;
-  /** [start, end) of W^l for l >= 2 in the parameters: where L2 applies besides WT. */
-  weightRanges: [number, number][];
-  /** The optimizer's state buffers ([WT | parameters] layout, as the gradients), if any. */
-  state: number[];
-}
-
-/**
- * Views of the control block, made once per thread: the memory is shared, so growth leaves them
- * valid (a shared buffer keeps its old length, and the block is at a fixed offset below it).
- */
-interface Control {
-  i32: Int32Array;
-  f32: Float32Array;
-  costs: Float64Array;
-}
-
-function controlViews(s: ThreadSetup): Control {
-  return {
-    i32: new Int32Array(s.memory.buffer, s.control, HEADER_BYTES / 4),
-    f32: new Float32Array(s.memory.buffer, s.control, HEADER_BYTES / 4),
-    costs: new Float64Array(s.memory.buffer, s.control + HEADER_BYTES, MAX_THREADS),
-  };
-}
-
-/**
- * Thread t's share of a command: gathering its examples (GATHER), z^1 for its rows of W^1
- * (FIRST), its examples' deltas (DELTAS) or gradients (GRADIENTS), its rows' update (UPDATE) or
- * its slice of the reduction (REDUCE).
- */
-export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control, command: number): void {
-  const ctrl = c.i32;
-  const T = s.threads;
-  const t = s.thread;
-  const grads = s.grads + 4 * t * s.gstride;
-  const gradsB = grads + 4 * s.wtLength;
-  const [e0, e1] = [Math.floor((ctrl[BATCH] * t) / T), Math.floor((ctrl[BATCH] * (t + 1)) / T)]; // its examples
-  if (command === GRADIENTS || command === DELTAS) {
-    let cost = 0;
-    if (e1 > e0) {
-      if (command === DELTAS && firstByRows(s.plan)) {
-        loop.forward(e0, e1 - e0, true, true); // gathered in GATHER, z^1 made by rows in FIRST
-      } else {
-        loop.gather(stagedData(ctrl), e0, e1 - e0);
-        loop.forward(e0, e1 - e0, true);
-      }
-      cost = loop.cost(e0, e1 - e0);
-      loop.backward(e0, e1 - e0, command === DELTAS ? { kind: 'deltas' } : { kind: 'partial', grads: gradsB, gradsWT: grads });
-    } else if (command === GRADIENTS) {
-      k.zero(grads, s.gstride); // no examples: nothing to add in the reduction
-    }
-    c.costs[t] = cost;
-  } else if (command === GATHER) {
-    if (e1 > e0) loop.gather(stagedData(ctrl), e0, e1 - e0);
-  } else if (command === FIRST) {
-    loop.firstColumns(ctrl[BATCH], t);
-  } else if (command === UPDATE) {
-    loop.updateRows(ctrl[BATCH], c.f32[SCALE], t, T);
-  } else if (command === REDUCE) {
-    reduceShare(k, s, c);
-  }
-}
-
-/**
- * Whether a threaded SGD step sums z^1 by ranges of W^1's rows: only when z^1's rows are whole
- * cache lines (16 floats), so that no two threads write one line of it; otherwise by examples.
- */
-function firstByRows(plan: LayerPlan): boolean {
-  return plan.shapes[0].rows % 16 === 0;
-}
-
-/** The staged dataset a step gathers from, as the caller wrote it in the control block. */
-function stagedData(ctrl: Int32Array): StagedData {
-  return { images: ctrl[IMAGES] >>> 0, labels: ctrl[LABELS] >>> 0, runs: ctrl[RUNS] >>> 0, starts: ctrl[STARTS] >>> 0 };
-}
-
-/**
- * Thread t's slice of the update, in two ranges laid out alike in the gradients, the state and
- * the parameters: WT, then the parameters from b^1 on. Plain SGD without L2 fuses sum and update;
- * otherwise the sum goes to thread 0's buffer, L2 is added for the weights, then the optimizer.
- */
-function reduceShare(k: Kernels, s: ThreadSetup, c: Control): void {
-  const f = c.f32;
-  const T = s.threads;
-  const optimizer = c.i32[OPTIMIZER];
-  const decay = f[DECAY];
-  const ranges: [target: number, offset: number, n: number, weights: [number, number][]][] = [
-    [s.plan.wt, 0, s.wtLength, [[0, s.wtLength]]],
-    [s.plan.params + 4 * s.b1, s.wtLength + s.b1, s.parameterCount - s.b1, s.weightRanges.map(([a, b]) => [a - s.b1, b - s.b1])],
-  ];
-  for (const [target, offset, n, weights] of ranges) {
-    const [i0, i1] = rowRange(n, s.thread, T, 4);
-    if (i1 <= i0) continue;
-    const len = i1 - i0;
-    const p = target + 4 * i0;
-    const g = s.grads + 4 * (offset + i0);
-    if (optimizer === 0 && decay === 0) {
-      k.reduceUpdate(p, g, T, s.gstride, f[SCALE], len);
-      continue;
-    }
-    k.reduceInto(g, T, s.gstride, len);
-    if (decay > 0) {
-      for (const [w0, w1] of weights) {
-        const a = Math.max(w0, i0);
-        const b = Math.min(w1, i1);
-        if (b > a) k.addScaled(s.grads + 4 * (offset + a), target + 4 * a, decay, b - a);
-      }
-    }
-    const st = (j: number) => s.state[j] + 4 * (offset + i0);
-    if (optimizer === 0) k.sgdUpdate(p, g, f[SCALE], len);
-    else if (optimizer === 1) k.momentumUpdate(p, st(0), g, f[SCALE], f[MU], len);
-    else k.adamUpdate(p, st(0), st(1), g, f[GRAD_SCALE], f[RATE], f[BETA1], f[BETA2], f[EPSILON], len);
-  }
-}
-
-/** The worker side: waits for commands on the control block and runs its share until EXIT. */
-export function serveThread(k: Kernels, s: ThreadSetup): void {
-  const loop = new LayerLoop(k, s.plan);
-  const c = controlViews(s);
-  const ctrl = c.i32;
-  // ThreadPool.start zeroed the block before any worker started; reading GEN here instead could
-  // miss a step the caller began right after this worker said it was ready.
-  let seen = 0;
-  for (;;) {
-    waitWhileEqual(ctrl, GEN, seen);
-    seen = Atomics.load(ctrl, GEN);
-    const command = Atomics.load(ctrl, CMD);
-    if (command === EXIT) return;
-    runShare(k, loop, s, c, command);
-    Atomics.add(ctrl, DONE, 1);
-    Atomics.notify(ctrl, DONE);
-  }
-}
-
-/** Spins briefly (a step takes well under a millisecond to start), then sleeps on the slot until it changes or `until` (ms) passes. */
-function waitWhileEqual(ctrl: Int32Array, index: number, value: number, until = Infinity): void {
-  for (let spin = 0; spin < 20000; spin++) if (Atomics.load(ctrl, index) !== value) return;
-  while (Atomics.load(ctrl, index) === value && performance.now() < until) {
-    try {
-      Atomics.wait(ctrl, index, value, 10);
-    } catch {
-      // a browser's main thread may not wait: keep spinning
-    }
-  }
 }
 
 interface WorkerLike {

@@ -1,7 +1,8 @@
 // Entry of a training worker (worker_threads in Node, a module Web Worker in browsers): takes a
 // ThreadSetup, instantiates the kernels on the shared memory and serves steps until told to exit.
 // Not for: anything else; it holds no state beyond its setup.
-import { serveThread, type ThreadSetup } from './pool.js';
+import type { ThreadSetup } from './protocol.js';
+import { serveThread } from './share.js';
 import { instantiateKernels } from '../core/kernels.js';
 import { isNode, nodeModule } from '../core/platform.js';
 
