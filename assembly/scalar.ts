@@ -1,6 +1,7 @@
 // The plain scalar twin of every SIMD kernel: the scalar build's kernels, the SIMD paths' tails,
-// and the oracle the tests hold the SIMD paths against (exported by the debug build, oracle.ts).
-// Not for: dispatching; index.ts picks between these and simd.ts at compile time.
+// and the oracle the tests hold the SIMD paths against (the debug build, oracle.ts, exports each
+// kernel's twin as <kernel>Scalar). Not for: dispatching; index.ts (generated from kernels.mjs)
+// picks between these and simd.ts at compile time.
 import { biasOuter, DELTA_FLUSH, PIXEL_SCALE, sigmoidf32, TINY } from './shared';
 
 // z is (batch, rows); W is (rows, cols) row-major; b is (rows); x is (batch, cols)
@@ -143,7 +144,7 @@ export function sparseForwardScalar(
 // counts from nonzeroColumns. For each example n in order, WT[i, j] += (alpha delta[n, j])
 // x[n, i] for its nonzero columns i; without acc, WT is zeroed first. g += alpha (sum over n of
 // delta[n]).
-export function sparseOuterScalar(
+export function sparseOuterProductScalar(
   WT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, alpha: f32, acc: bool,
   batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32,
 ): void {
@@ -180,9 +181,9 @@ export function reduceUpdateScalar(params: usize, grads: usize, count: i32, gstr
   }
 }
 
-// params, velocity, grads are (n); from index `from` on
-export function momentumUpdateScalar(params: usize, velocity: usize, grads: usize, scale: f32, mu: f32, n: i32, from: i32): void {
-  for (let i = <usize>from; i < <usize>n; i++) {
+// params, velocity, grads are (n). v = mu v - scale g; params += v
+export function momentumUpdateScalar(params: usize, velocity: usize, grads: usize, scale: f32, mu: f32, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) {
     const o = i << 2;
     let v = mu * load<f32>(velocity + o) - scale * load<f32>(grads + o);
     if (Mathf.abs(v) < TINY) v = 0; // a decaying velocity would end in denormals
@@ -191,9 +192,10 @@ export function momentumUpdateScalar(params: usize, velocity: usize, grads: usiz
   }
 }
 
-// params, m, v, grads are (n); from index `from` on
-export function adamUpdateScalar(params: usize, m: usize, v: usize, grads: usize, gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, n: i32, from: i32): void {
-  for (let i = <usize>from; i < <usize>n; i++) {
+// params, m, v, grads are (n). With g = gradScale grads: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+// params -= lr m / (sqrt(v) + eps)
+export function adamUpdateScalar(params: usize, m: usize, v: usize, grads: usize, gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) {
     const o = i << 2;
     const g = gradScale * load<f32>(grads + o);
     let mi = b1 * load<f32>(m + o) + (<f32>1 - b1) * g;

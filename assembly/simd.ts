@@ -1,12 +1,16 @@
-// The f32x4 SIMD paths of the kernels in index.ts, compiled only into the SIMD build.
-// Not for: new math. Each function computes what its scalar twin in index.ts computes, with the
-// same summation order per output element wherever the twin's order allows, so the SIMD build
-// agrees with the scalar one (bit for bit for everything but the forward dot products).
+// The f32x4 SIMD paths of the kernels (index.ts, generated from kernels.mjs, picks them in the SIMD
+// build). Not for: new math. Each function computes what its scalar twin in scalar.ts computes,
+// with the same summation order per output element wherever the twin's order allows, so the SIMD
+// build agrees with the scalar one (bit for bit for everything but the forward dot products).
+//
+// Leftovers, one convention: an elementwise kernel runs 4 lanes at a time and hands the last
+// n % 4 elements to its scalar twin, on pointers moved past the vector part; a tile hands the rows
+// or columns it cannot fill to a narrower tile, down to a scalar loop of its own.
 //
 // Register budget: V8 has 16 SIMD registers; every tile below keeps at most 14 v128 values live
 // (8 accumulators + 6 operands), since spilling costs 1.4-2x.
 import { biasOuter, DELTA_FLUSH, EXP_HI, EXP_LO, LN2_HI, LN2_LO, LOG2E, P0, P1, P2, P3, P4, P5, PIXEL_SCALE, SIGMOID_FLUSH, TINY } from './shared';
-import { adamUpdateScalar, momentumUpdateScalar, sigmoidPrimeMulScalar, sigmoidScalar } from './scalar';
+import { adamUpdateScalar, momentumUpdateScalar, reduceUpdateScalar, sgdUpdateScalar, sigmoidPrimeMulScalar, sigmoidScalar } from './scalar';
 
 // ---------------------------------------------------------------------------------------------
 // Gather
@@ -461,7 +465,7 @@ function sparseForwardBlock16(zn: usize, WT: usize, b: usize, vn: usize, ln: usi
 // written). With acc only the first rows rounded up to 16 of each WT row are touched, so a caller
 // can give threads column ranges starting at multiples of 16 (WT, delta and g moved to the range).
 // sparseOuterScalar does the same operations in the same order, so gives the same bits.
-export function sparseOuterSimd(
+export function sparseOuterProductSimd(
   WT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, alpha: f32, acc: bool,
   batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32,
 ): void {
@@ -531,10 +535,7 @@ export function sgdUpdateSimd(params: usize, nabla: usize, scale: f32, n: i32): 
     const p = params + (i << 2);
     v128.store(p, f32x4.sub(v128.load(p), f32x4.mul(s, v128.load(nabla + (i << 2)))));
   }
-  for (let i = N4; i < N; i++) {
-    const p = params + (i << 2);
-    store<f32>(p, load<f32>(p) - scale * load<f32>(nabla + (i << 2)));
-  }
+  sgdUpdateScalar(params + (N4 << 2), nabla + (N4 << 2), scale, <i32>(N - N4));
 }
 
 // params is (n); grads is (count, gstride). params -= scale * (grads[0] + ... + grads[count - 1])
@@ -547,12 +548,7 @@ export function reduceUpdateSimd(params: usize, grads: usize, count: i32, gstrid
     const p = params + (i << 2);
     v128.store(p, f32x4.sub(v128.load(p), f32x4.mul(sc, s)));
   }
-  for (let i = N4; i < N; i++) {
-    let s = load<f32>(grads + (i << 2));
-    for (let t: usize = 1; t < T; t++) s += load<f32>(grads + t * G + (i << 2));
-    const p = params + (i << 2);
-    store<f32>(p, load<f32>(p) - scale * s);
-  }
+  reduceUpdateScalar(params + (N4 << 2), grads + (N4 << 2), count, gstride, scale, <i32>(N - N4));
 }
 
 // params, velocity, grads are (n). v = mu v - scale g; params += v; lanes as the scalar kernel
@@ -564,7 +560,8 @@ export function momentumUpdateSimd(params: usize, velocity: usize, grads: usize,
     v128.store(velocity + o, v);
     v128.store(params + o, f32x4.add(v128.load(params + o), v));
   }
-  momentumUpdateScalar(params, velocity, grads, scale, mu, n, <i32>N4);
+  const t = N4 << 2;
+  momentumUpdateScalar(params + t, velocity + t, grads + t, scale, mu, n - <i32>N4);
 }
 
 // params, m, v, grads are (n); Adam as the scalar kernel, four lanes at a time
@@ -580,7 +577,8 @@ export function adamUpdateSimd(params: usize, m: usize, v: usize, grads: usize, 
     v128.store(v + o, vi);
     v128.store(params + o, f32x4.sub(v128.load(params + o), f32x4.div(f32x4.mul(l, mi), f32x4.add(f32x4.sqrt(vi), e))));
   }
-  adamUpdateScalar(params, m, v, grads, gradScale, lr, b1, b2, eps, n, <i32>N4);
+  const t = N4 << 2;
+  adamUpdateScalar(params + t, m + t, v + t, grads + t, gradScale, lr, b1, b2, eps, n - <i32>N4);
 }
 
 // lanes with |x| < bound become 0 (NaN stays), as the scalar kernels' `if (Mathf.abs(x) < bound) x = 0`

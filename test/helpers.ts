@@ -2,7 +2,7 @@
 // check_tensor), seeded random data, and direct access to a kernel instance.
 import { expect } from 'vitest';
 import { Rng } from '../src/core/random.js';
-import { compileKernels, instantiateKernels, type Kernels, type KernelVariant } from '../src/core/kernels.js';
+import { compileKernels, instantiateKernels, sharedMemory, type DebugKernels, type Kernels, type KernelVariant } from '../src/core/kernels.js';
 import { MemoryPlan } from '../src/core/memory.js';
 
 /**
@@ -47,18 +47,14 @@ export class KernelBench {
   constructor(
     readonly k: Kernels,
     readonly plan: MemoryPlan,
+    /** The debug build's instance with its scalar twins; null in the other builds, which have none. */
+    readonly twins: DebugKernels | null,
   ) {}
 
-  /**
-   * A fresh instance of `variant`. The scalar twins (`...Scalar`) are exported by the debug build
-   * only (SIMD paths and their oracles side by side); in the scalar build they map to the plain
-   * kernels, which are the scalar ones there.
-   */
+  /** A fresh instance of `variant`. */
   static async create(variant: KernelVariant): Promise<KernelBench> {
-    const k = instantiateKernels(await compileKernels(variant));
-    const twins = variant === 'scalar' ? scalarTwins(k) : {};
-    const kernels = Object.assign(Object.create(k), twins) as Kernels;
-    return new KernelBench(kernels, new MemoryPlan(k));
+    const k = instantiateKernels(await compileKernels(variant), variant === 'threads' ? sharedMemory() : undefined);
+    return new KernelBench(k, new MemoryPlan(k), variant === 'debug' ? (k as DebugKernels) : null);
   }
 
   /** Reserves room for `values` as f32 and copies them in. */
@@ -92,24 +88,4 @@ export class KernelBench {
 /** f32 rounding of every value, as the kernels see their inputs. */
 export function f32(a: ArrayLike<number>): Float64Array {
   return Float64Array.from(Float32Array.from(a));
-}
-
-/** The `...Scalar` entries of the debug build, expressed with the scalar build's plain kernels. */
-function scalarTwins(k: Kernels): Partial<Kernels> {
-  const same = ['gatherRuns', 'sigmoid', 'sigmoidPrimeMul', 'denseForward', 'denseBackwardInput', 'nonzeroColumns', 'sparseForward', 'sgdUpdate', 'reduceUpdate'] as const;
-  const twins: Record<string, unknown> = {};
-  for (const name of same) twins[`${name}Scalar`] = (k[name] as (...a: number[]) => unknown).bind(k);
-  twins.denseOuterScalar = (G: number, g: number, d: number, x: number, alpha: number, acc: number, B: number, R: number, C: number, D: number) => {
-    if (acc && alpha !== 1) return k.denseSgdStep(G, g, d, x, -alpha, B, R, C, D);
-    if (D !== R) return fail('denseOuterScalar with a delta stride needs acc and alpha != 1 (denseSgdStep)');
-    if (!acc) return alpha === 1 ? k.denseGradient(G, g, d, x, B, R, C) : fail('denseOuterScalar without acc needs alpha 1');
-    return k.denseBackwardParams(G, g, d, x, B, R, C);
-  };
-  twins.sparseOuterScalar = (G: number, g: number, d: number, x: number, l: number, c: number, alpha: number, acc: number, B: number, R: number, C: number, S: number, D: number) =>
-    acc ? k.sparseOuter(G, g, d, x, l, c, alpha, B, R, C, S, D) : alpha === 1 ? k.sparseGradient(G, g, d, x, l, c, B, R, C, S, D) : fail('sparseOuterScalar without acc needs alpha 1');
-  return twins as Partial<Kernels>;
-}
-
-function fail(message: string): never {
-  throw new Error(message);
 }

@@ -1,56 +1,16 @@
 // Loads the wasm-mlp kernel module in Node or a browser and binds its exports into a typed table.
 // The only module that touches WebAssembly.*; it knows nothing about networks or training.
 import { WasmMlpError } from './errors.js';
+import type { KernelExports, ScalarTwins } from './kernels.generated.js';
 import { nodeModule } from './platform.js';
 
-/** The kernels exported by assembly/index.ts. Pointers are byte offsets into `memory`. */
-export interface Kernels {
+/** A kernel instance: its exports (from the kernel table, assembly/kernels.mjs) and its memory. */
+export interface Kernels extends KernelExports {
   readonly memory: WebAssembly.Memory;
-  heapBase(): number;
-  simdEnabled(): number;
-  denseForward(z: number, W: number, b: number, x: number, batch: number, rows: number, cols: number): void;
-  denseForwardScalar(z: number, W: number, b: number, x: number, batch: number, rows: number, cols: number): void;
-  denseBackwardInput(dx: number, W: number, delta: number, batch: number, rows: number, cols: number): void;
-  denseBackwardInputScalar(dx: number, W: number, delta: number, batch: number, rows: number, cols: number): void;
-  denseBackwardParams(nablaW: number, nablaB: number, delta: number, x: number, batch: number, rows: number, cols: number): void;
-  denseSgdStep(W: number, b: number, delta: number, x: number, scale: number, batch: number, rows: number, cols: number, dstride: number): void;
-  denseGradient(nablaW: number, nablaB: number, delta: number, x: number, batch: number, rows: number, cols: number): void;
-  denseOuterScalar(G: number, g: number, delta: number, x: number, alpha: number, acc: number, batch: number, rows: number, cols: number, dstride: number): void;
-  nonzeroColumns(list: number, vals: number, counts: number, x: number, batch: number, cols: number): void;
-  nonzeroColumnsScalar(list: number, vals: number, counts: number, x: number, batch: number, cols: number): void;
-  countRuns(starts: number, images: number, count: number, pixels: number): number;
-  encodeRuns(runs: number, starts: number, images: number, count: number, pixels: number): void;
-  gatherRuns(list: number, vals: number, counts: number, y: number, images: number, labels: number, runs: number, starts: number, indices: number, batch: number, pixels: number): void;
-  gatherRunsScalar(list: number, vals: number, counts: number, y: number, images: number, labels: number, runs: number, starts: number, indices: number, batch: number, pixels: number): void;
-  sparseForward(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number, zstride: number): void;
-  sparseForwardScalar(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number, zstride: number): void;
-  sparseOuter(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
-  sparseOuterScalar(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, acc: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
-  sparseGradient(GT: number, g: number, delta: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
-  reduceUpdate(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
-  reduceInto(grads: number, count: number, gstride: number, n: number): void;
-  reduceUpdateScalar(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
-  scaleInPlace(p: number, factor: number, n: number): void;
-  addScaled(g: number, w: number, c: number, n: number): void;
-  momentumUpdate(params: number, velocity: number, grads: number, scale: number, mu: number, n: number): void;
-  adamUpdate(params: number, m: number, v: number, grads: number, gradScale: number, lr: number, b1: number, b2: number, eps: number, n: number): void;
-  sigmoid(a: number, z: number, n: number): void;
-  tanhForward(a: number, z: number, n: number): void;
-  tanhPrimeMul(delta: number, a: number, n: number): void;
-  reluForward(a: number, z: number, n: number): void;
-  reluPrimeMul(delta: number, a: number, n: number): void;
-  softmaxRows(a: number, z: number, batch: number, classes: number): void;
-  outputDeltaDifference(delta: number, a: number, y: number, batch: number, classes: number): void;
-  sigmoidPrimeMul(delta: number, a: number, n: number): void;
-  sigmoidScalar(a: number, z: number, n: number): void;
-  sigmoidPrimeMulScalar(delta: number, a: number, n: number): void;
-  outputDeltaQuadratic(delta: number, a: number, y: number, batch: number, classes: number): void;
-  costQuadratic(a: number, y: number, batch: number, classes: number): number;
-  argmaxRows(out: number, a: number, batch: number, classes: number): void;
-  zero(p: number, n: number): void;
-  sgdUpdate(params: number, nabla: number, scale: number, n: number): void;
-  sgdUpdateScalar(params: number, nabla: number, scale: number, n: number): void;
 }
+
+/** The debug build's instance: the kernels and, beside each twinned one, its scalar twin. */
+export type DebugKernels = Kernels & ScalarTwins;
 
 /**
  * Which build of the kernels: `simd` (f32x4), `scalar` (plain wasm MVP), `threads` (simd on an

@@ -1,0 +1,150 @@
+// The kernels with one implementation for every build (no f32x4 path: small, or bound by
+// something other than arithmetic): hidden activations beyond the sigmoid, softmax, the output
+// deltas and costs, argmax, and the optimizers' helpers. Not for: dispatching (index.ts, generated
+// from kernels.mjs) or anything with a SIMD twin (simd.ts, scalar.ts).
+import { DELTA_FLUSH } from './shared';
+
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+export function simdEnabled(): i32 {
+  return ASC_FEATURE_SIMD ? 1 : 0;
+}
+
+// a = tanh(z), as 1 - 2 / (e^(2z) + 1): the exp the sigmoid already links, no second transcendental
+export function tanhForward(a: usize, z: usize, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) {
+    store<f32>(a + (i << 2), <f32>1 - <f32>2 / (Mathf.exp(<f32>2 * load<f32>(z + (i << 2))) + <f32>1));
+  }
+}
+
+// delta, a are (n) with a = tanh(z); delta *= tanh'(z) = 1 - a^2
+export function tanhPrimeMul(delta: usize, a: usize, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) {
+    const s = load<f32>(a + (i << 2));
+    let d = load<f32>(delta + (i << 2)) * (<f32>1 - s * s);
+    if (Mathf.abs(d) < DELTA_FLUSH) d = 0;
+    store<f32>(delta + (i << 2), d);
+  }
+}
+
+// a = max(z, 0)
+export function reluForward(a: usize, z: usize, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) {
+    const v = load<f32>(z + (i << 2));
+    store<f32>(a + (i << 2), v > 0 ? v : 0);
+  }
+}
+
+// delta, a are (n) with a = relu(z); delta *= relu'(z) = (a > 0 ? 1 : 0)
+export function reluPrimeMul(delta: usize, a: usize, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) {
+    let d = load<f32>(a + (i << 2)) > 0 ? load<f32>(delta + (i << 2)) : 0;
+    if (Mathf.abs(d) < DELTA_FLUSH) d = 0;
+    store<f32>(delta + (i << 2), d);
+  }
+}
+
+// a, z are (batch, classes); a may alias z. Each row a = softmax(z) = e^(z - max) / sum e^(z - max)
+export function softmaxRows(a: usize, z: usize, batch: i32, classes: i32): void {
+  const K = <usize>classes;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const zn = z + ((n * K) << 2), an = a + ((n * K) << 2);
+    let max = load<f32>(zn);
+    for (let j: usize = 1; j < K; j++) max = Mathf.max(max, load<f32>(zn + (j << 2)));
+    let sum: f32 = 0;
+    for (let j: usize = 0; j < K; j++) {
+      const e = Mathf.exp(load<f32>(zn + (j << 2)) - max);
+      store<f32>(an + (j << 2), e);
+      sum += e;
+    }
+    const inv = <f32>1 / sum;
+    for (let j: usize = 0; j < K; j++) store<f32>(an + (j << 2), load<f32>(an + (j << 2)) * inv);
+  }
+}
+
+// delta, a are (batch, classes); y is (batch) u8 labels. delta = a - y: the output delta of
+// cross-entropy with sigmoid outputs and of log-likelihood with softmax outputs (sigma' cancels).
+export function outputDeltaDifference(delta: usize, a: usize, y: usize, batch: i32, classes: i32): void {
+  const K = <usize>classes;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const label = <usize>load<u8>(y + n);
+    for (let j: usize = 0; j < K; j++) {
+      const p = (n * K + j) << 2;
+      store<f32>(delta + p, load<f32>(a + p) - (j == label ? <f32>1 : <f32>0));
+    }
+  }
+}
+
+// delta, a are (batch, classes); y is (batch) u8 labels.
+// delta = dC/da * sigma'(z) = 2 (a - y) a (1 - a)
+export function outputDeltaQuadratic(delta: usize, a: usize, y: usize, batch: i32, classes: i32): void {
+  const K = <usize>classes;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const label = <usize>load<u8>(y + n);
+    for (let j: usize = 0; j < K; j++) {
+      const p = (n * K + j) << 2;
+      const s = load<f32>(a + p);
+      const target: f32 = j == label ? 1 : 0;
+      let d = <f32>2 * (s - target) * (s * (<f32>1 - s));
+      if (Mathf.abs(d) < DELTA_FLUSH) d = 0;
+      store<f32>(delta + p, d);
+    }
+  }
+}
+
+// a is (batch, classes); y is (batch) u8 labels. Returns sum over the batch of sum_j (a_j - y_j)^2.
+export function costQuadratic(a: usize, y: usize, batch: i32, classes: i32): f64 {
+  const K = <usize>classes;
+  let total: f64 = 0;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const label = <usize>load<u8>(y + n);
+    for (let j: usize = 0; j < K; j++) {
+      const e = <f64>load<f32>(a + ((n * K + j) << 2)) - (j == label ? 1.0 : 0.0);
+      total += e * e;
+    }
+  }
+  return total;
+}
+
+// out is (batch) u8; a is (batch, classes). out = index of the largest a per row (first on ties)
+export function argmaxRows(out: usize, a: usize, batch: i32, classes: i32): void {
+  const K = <usize>classes;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const row = a + ((n * K) << 2);
+    let best: usize = 0;
+    let bestValue = load<f32>(row);
+    for (let j: usize = 1; j < K; j++) {
+      const v = load<f32>(row + (j << 2));
+      if (v > bestValue) { bestValue = v; best = j; }
+    }
+    store<u8>(out + n, <u8>best);
+  }
+}
+
+// p is (n) f32; p = 0
+export function zero(p: usize, n: i32): void {
+  memory.fill(p, 0, <usize>n << 2);
+}
+
+// p is (n). p *= factor (L2 weight decay: factor = 1 - eta lambda / N)
+export function scaleInPlace(p: usize, factor: f32, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) store<f32>(p + (i << 2), load<f32>(p + (i << 2)) * factor);
+}
+
+// g, w are (n). g += c w (L2 folded into summed gradients: c = batch lambda / N)
+export function addScaled(g: usize, w: usize, c: f32, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) store<f32>(g + (i << 2), load<f32>(g + (i << 2)) + c * load<f32>(w + (i << 2)));
+}
+
+// grads is (count, gstride): count buffers gstride floats apart. grads[0][i] = grads[0][i] +
+// grads[1][i] + ... + grads[count - 1][i] for i < n, summed in that order (threads' gradients).
+export function reduceInto(grads: usize, count: i32, gstride: i32, n: i32): void {
+  const G = <usize>gstride << 2;
+  for (let i: usize = 0; i < <usize>n; i++) {
+    let s = load<f32>(grads + (i << 2));
+    for (let t: usize = 1; t < <usize>count; t++) s += load<f32>(grads + t * G + (i << 2));
+    store<f32>(grads + (i << 2), s);
+  }
+}
