@@ -6,11 +6,9 @@ export const PIXEL_SCALE: f32 = 1.0 / 255.0;
 
 /**
  * Deltas smaller than this are flushed to zero, and sigma below it is 0 (SIGMOID_FLUSH): wasm has
- * no flush-to-zero mode and denormal arithmetic is many times slower (see PERFORMANCE.md). 2^-63
- * is the square root of the smallest normal f32, 2^-126, so the products backprop forms of two
- * such values (delta a^T, delta sigma') stay normal: with 1e-30 as the bound, products of small
- * deltas and saturated activations were denormal, and the update of layer 2 of 784-30-10 took 3x
- * as long after 30 epochs as after one. Far below any f32 gradient that can move a weight.
+ * no flush-to-zero mode and denormal arithmetic is many times slower (bench/RESULTS.md). 2^-63 is
+ * the square root of the smallest normal f32, 2^-126, so the products backprop forms of two such
+ * values (delta a^T, delta sigma') stay normal. Far below any f32 gradient that can move a weight.
  */
 export const DELTA_FLUSH: f32 = 1.0842021724855044e-19; // 2^-63
 

@@ -8,7 +8,7 @@
 // or columns it cannot fill to a narrower tile, down to a scalar loop of its own.
 //
 // Register budget: V8 has 16 SIMD registers; every tile below keeps at most 14 v128 values live
-// (8 accumulators + 6 operands), since spilling costs 1.4-2x.
+// (8 accumulators + 6 operands), so that nothing spills.
 import { biasOuter, DELTA_FLUSH, EXP_HI, EXP_LO, LN2_HI, LN2_LO, LOG2E, P0, P1, P2, P3, P4, P5, PIXEL_SCALE, SIGMOID_FLUSH, TINY } from './shared';
 import { adamUpdateScalar, momentumUpdateScalar, reduceUpdateScalar, sgdUpdateScalar, sigmoidPrimeMulScalar, sigmoidScalar } from './scalar';
 
