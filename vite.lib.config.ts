@@ -19,7 +19,7 @@ export default defineConfig({
     modulePreload: false,
     rollupOptions: {
       input: { 'wasm-mlp': fileURLToPath(new URL('dist/index.js', import.meta.url)) },
-      preserveEntrySignatures: 'strict',
+      preserveEntrySignatures: 'allow-extension',
       output: names,
     },
   },

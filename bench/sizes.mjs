@@ -17,13 +17,17 @@ function measure(path) {
   return { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 }
 
-/** Minified JS of an entry that imports `names` from the library, bundled the way a Vite app is. */
+/**
+ * Minified JS of an entry that imports `names` from the library, bundled the way a Vite app is: the
+ * entry chunk and every chunk it imports statically (what a page loads before the library runs;
+ * chunks imported dynamically, such as the threads' pool, load only when used).
+ */
 async function treeShaken(names) {
   const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-sizes-'));
   try {
     const entry = join(dir, 'entry.js');
     writeFileSync(entry, `export { ${names.join(', ')} } from ${JSON.stringify(join(root, 'dist/index.js'))};\n`);
-    await build({
+    const [output] = [await build({
       configFile: false,
       logLevel: 'silent',
       base: './',
@@ -34,11 +38,20 @@ async function treeShaken(names) {
         minify: true,
         assetsInlineLimit: 0,
         modulePreload: false,
-        rollupOptions: { input: { entry }, preserveEntrySignatures: 'strict', output: { entryFileNames: '[name].js', chunkFileNames: '[name].js', assetFileNames: '[name][extname]' } },
+        rollupOptions: { input: { entry }, preserveEntrySignatures: 'allow-extension', output: { entryFileNames: '[name].js', chunkFileNames: '[name].js', assetFileNames: '[name][extname]' } },
       },
       worker: { format: 'es' },
-    });
-    return measure(join(dir, 'out', 'entry.js'));
+    })].flat();
+    const chunks = new Map(output.output.filter((c) => c.type === 'chunk').map((c) => [c.fileName, c]));
+    const loaded = new Set();
+    const visit = (name) => {
+      if (loaded.has(name)) return;
+      loaded.add(name);
+      for (const dep of chunks.get(name).imports) visit(dep);
+    };
+    visit('entry.js');
+    const code = [...loaded].map((name) => chunks.get(name).code).join('\n');
+    return { bytes: Buffer.byteLength(code), gzip: [...loaded].reduce((t, name) => t + gzipSync(chunks.get(name).code, { level: 9 }).length, 0) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -49,6 +62,7 @@ export async function sizes() {
   const browser = join(root, 'dist/browser');
   const label = {
     'wasm-mlp.js': 'dist/browser/wasm-mlp.js (the whole library, plain-script build)',
+    'pool.js': 'pool.js (the threads\' pool, loaded when a network trains on threads)',
     'worker.js': 'worker.js (a training thread)',
     'train-worker.js': 'train-worker.js (RemoteNetwork\'s worker)',
     'wasm-mlp.wasm': 'wasm-mlp.wasm (SIMD, the default)',

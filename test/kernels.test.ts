@@ -482,7 +482,7 @@ describe('the kernel table (assembly/kernels.mjs)', () => {
   it('every build exports every kernel of the table with its parameters, the debug build each twin too', async () => {
     // @ts-expect-error a plain JS module of the repository, without types
     const { KERNELS } = (await import('../assembly/kernels.mjs')) as { KERNELS: { name?: string; params: string; call: string }[] };
-    const rows = KERNELS.filter((r) => r.name);
+    const rows = KERNELS.filter((r): r is { name: string; params: string; call: string } => !!r.name);
     for (const variant of ['simd', 'scalar', 'threads', 'debug'] as const) {
       const exports = (await KernelBench.create(variant)).k as unknown as Record<string, unknown>;
       for (const row of rows) {

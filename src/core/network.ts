@@ -15,7 +15,7 @@ import { layerShapes, parameterCount, type LayerShape } from './shapes.js';
 import { reserveResident, scoped, Staging, type ResidentDataset, type StagedDataset } from './staging.js';
 import { TransposedW1 } from './transposed.js';
 import { runsThreaded } from '../parallel/routing.js';
-import { ThreadPool } from '../parallel/pool.js';
+import type { ThreadPool } from '../parallel/pool.js';
 
 /** Summed (not averaged) gradients of the cost over one batch, per layer l = 1..L at index l-1. */
 export interface Gradients {
@@ -276,6 +276,8 @@ export class Network {
     if (this.threads === 1 || this.pool) return;
     this.poolMark = this.plan.mark();
     const { module, memory, threads, w1, shapes, parameterCount, optimizer } = this;
+    // loaded only by networks that train on threads: most pages never download it
+    const { ThreadPool } = await import('../parallel/pool.js');
     this.pool = await ThreadPool.forNetwork(this.k(), this.batch.loop, this.plan, { module, memory: memory!, threads, w1, shapes, parameterCount, optimizer });
   }
 

@@ -18,8 +18,9 @@ it('Network + train + RemoteNetwork minify to <= 12 KB gzipped; the wasm is sepa
     const line = readme.split('\n').find((l) => l.startsWith(`| ${row.what} |`));
     expect(line, `README.md has no size row for ${row.what}: run npm run sizes`).toBeDefined();
     const [minified, gzipped] = line!.split('|').slice(2, 4).map((c) => parseFloat(c) * 1024);
-    // within 2%: gzip output differs a little between zlib versions (Node lines)
-    expect(Math.abs(minified - row.bytes) / row.bytes, `${row.what}: README says ${line}; run npm run sizes`).toBeLessThan(0.02);
-    expect(Math.abs(gzipped - row.gzip) / row.gzip, `${row.what}: README says ${line}; run npm run sizes`).toBeLessThan(0.02);
+    // the table's rounding (0.05 KB), and 2%: gzip output differs a little between zlib versions (Node lines)
+    const near = (said: number, is: number) => Math.abs(said - is) <= 0.05 * 1024 + 0.02 * is;
+    expect(near(minified, row.bytes), `${row.what}: README says ${line}; run npm run sizes`).toBe(true);
+    expect(near(gzipped, row.gzip), `${row.what}: README says ${line}; run npm run sizes`).toBe(true);
   }
 });

@@ -1,0 +1,1 @@
+export { Network, train, RemoteNetwork } from '/work/main/dist/index.js';
