@@ -2,7 +2,7 @@
 // something other than arithmetic): hidden activations beyond the sigmoid, softmax, the output
 // deltas and costs, argmax, and the optimizers' helpers. Not for: dispatching (index.ts, generated
 // from kernels.mjs) or anything with a SIMD twin (simd.ts, scalar.ts).
-import { DELTA_FLUSH } from './shared';
+import { DELTA_FLUSH, hash32 } from './shared';
 
 export function heapBase(): usize {
   return __heap_base;
@@ -146,5 +146,25 @@ export function reduceInto(grads: usize, count: i32, gstride: i32, n: i32): void
     let s = load<f32>(grads + (i << 2));
     for (let t: usize = 1; t < <usize>count; t++) s += load<f32>(grads + t * G + (i << 2));
     store<f32>(grads + (i << 2), s);
+  }
+}
+
+// list, vals, counts as nonzeroColumns (batch, cols). Inverted dropout of the inputs of rows
+// row0.. of an epoch: an entry (column i of row n) stays, its value times scale, where
+// hash32(key, (row0 + n) cols + i) >= threshold; the others leave the list (kept entries in order).
+export function dropoutLists(list: usize, vals: usize, counts: usize, batch: i32, cols: i32, key: i32, row0: i32, threshold: i32, scale: f32): void {
+  const C = <u32>cols;
+  for (let n: u32 = 0; n < <u32>batch; n++) {
+    const base = (<u32>row0 + n) * C, ln = list + ((n * C) << 2), vn = vals + ((n * C) << 2);
+    const count = load<u32>(counts + (n << 2));
+    let kept: u32 = 0;
+    for (let t: u32 = 0; t < count; t++) {
+      const i = load<u32>(ln + (t << 2));
+      if (hash32(<u32>key, base + i) < <u32>threshold) continue;
+      store<u32>(ln + (kept << 2), i);
+      store<f32>(vn + (kept << 2), load<f32>(vn + (t << 2)) * scale);
+      kept++;
+    }
+    store<u32>(counts + (n << 2), kept);
   }
 }

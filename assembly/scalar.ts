@@ -2,7 +2,7 @@
 // and the oracle the tests hold the SIMD paths against (the debug build, oracle.ts, exports each
 // kernel's twin as <kernel>Scalar). Not for: dispatching; index.ts (generated from kernels.mjs)
 // picks between these and simd.ts at compile time.
-import { biasOuter, DELTA_FLUSH, PIXEL_SCALE, sigmoidf32, TINY } from './shared';
+import { biasOuter, DELTA_FLUSH, hash32, PIXEL_SCALE, sigmoidf32, TINY } from './shared';
 
 // z is (batch, rows); W is (rows, cols) row-major; b is (rows); x is (batch, cols)
 export function denseForwardScalar(
@@ -220,5 +220,91 @@ export function sigmoidPrimeMulScalar(delta: usize, a: usize, n: i32): void {
     let d = load<f32>(delta + (i << 2)) * (s * (<f32>1 - s));
     if (Mathf.abs(d) < DELTA_FLUSH) d = 0;
     store<f32>(delta + (i << 2), d);
+  }
+}
+
+// a, h are (batch, width). Inverted dropout of the rows row0.. of an epoch: a = h * scale where
+// hash32(key, row * width + j) >= threshold (the unit is kept), else 0 (scale = 1 / (1 - p),
+// threshold = p 2^32).
+export function dropoutForwardScalar(a: usize, h: usize, batch: i32, width: i32, key: i32, row0: i32, threshold: i32, scale: f32): void {
+  const W = <u32>width, T = <u32>threshold;
+  for (let n: u32 = 0; n < <u32>batch; n++) {
+    const base = (<u32>row0 + n) * W, o = (n * W) << 2;
+    for (let j: u32 = 0; j < W; j++) {
+      const keep = hash32(<u32>key, base + j) >= T;
+      store<f32>(a + o + (j << 2), keep ? load<f32>(h + o + (j << 2)) * scale : 0);
+    }
+  }
+}
+
+// delta is (batch, width): the same mask as dropoutForward's applied to a gradient, delta = delta
+// * scale where kept, else 0.
+export function dropoutBackwardScalar(delta: usize, batch: i32, width: i32, key: i32, row0: i32, threshold: i32, scale: f32): void {
+  const W = <u32>width, T = <u32>threshold;
+  for (let n: u32 = 0; n < <u32>batch; n++) {
+    const base = (<u32>row0 + n) * W, o = (n * W) << 2;
+    for (let j: u32 = 0; j < W; j++) {
+      const p = delta + o + (j << 2);
+      store<f32>(p, hash32(<u32>key, base + j) >= T ? load<f32>(p) * scale : 0);
+    }
+  }
+}
+
+// W is (rows, cols) row-major. Max-norm: each row j (a unit's incoming weights) whose squared norm
+// sum_i W[j, i]^2 (summed in order) exceeds c^2 is scaled by c / sqrt(that).
+export function maxNormRowsScalar(W: usize, rows: i32, cols: i32, c: f32): void {
+  const C = <usize>cols;
+  for (let j: usize = 0; j < <usize>rows; j++) {
+    const Wj = W + ((j * C) << 2);
+    let s: f32 = 0;
+    for (let i: usize = 0; i < C; i++) s += load<f32>(Wj + (i << 2)) * load<f32>(Wj + (i << 2));
+    if (s > c * c) {
+      const f = c / Mathf.sqrt(s);
+      for (let i: usize = 0; i < C; i++) store<f32>(Wj + (i << 2), load<f32>(Wj + (i << 2)) * f);
+    }
+  }
+}
+
+// WT is (cols, stride), W transposed. Max-norm of W's rows, that is of WT's columns j < rows: the
+// squared norm sum_i WT[i, j]^2 (summed in order of i).
+export function maxNormColumnsScalar(WT: usize, rows: i32, cols: i32, stride: i32, c: f32): void {
+  const S = <usize>stride, C = <usize>cols;
+  for (let j: usize = 0; j < <usize>rows; j++) {
+    let s: f32 = 0;
+    for (let i: usize = 0; i < C; i++) {
+      const w = load<f32>(WT + ((i * S + j) << 2));
+      s += w * w;
+    }
+    if (s > c * c) {
+      const f = c / Mathf.sqrt(s);
+      for (let i: usize = 0; i < C; i++) store<f32>(WT + ((i * S + j) << 2), load<f32>(WT + ((i * S + j) << 2)) * f);
+    }
+  }
+}
+
+// out, field are (rows, cols); weights is (radius + 1): a symmetric kernel w[|k|]; tmp is scratch of
+// (rows + 2 radius) cols + cols + 2 radius + 8 floats. out = the field convolved with w along x,
+// then along y, zero outside the image; each output sums w[|k|] v[k] for k = -radius..radius in
+// order, the zeros outside included (so the SIMD path, which reads them from padding, agrees).
+export function gaussianBlurScalar(out: usize, field: usize, tmp: usize, weights: usize, rows: i32, cols: i32, radius: i32): void {
+  const R = <usize>rows, C = <usize>cols, K = <usize>radius;
+  const column = tmp, line = tmp + (((R + 2 * K) * C) << 2); // column: the x pass, K zero rows above and below; line: one padded row
+  memory.fill(column, 0, (K * C) << 2);
+  memory.fill(column + (((K + R) * C) << 2), 0, (K * C) << 2);
+  memory.fill(line, 0, (C + 2 * K + 8) << 2);
+  for (let y: usize = 0; y < R; y++) {
+    memory.copy(line + (K << 2), field + ((y * C) << 2), C << 2);
+    for (let x: usize = 0; x < C; x++) {
+      let s: f32 = 0;
+      for (let k: usize = 0; k <= 2 * K; k++) s += load<f32>(weights + ((k < K ? K - k : k - K) << 2)) * load<f32>(line + ((x + k) << 2));
+      store<f32>(column + (((y + K) * C + x) << 2), s);
+    }
+  }
+  for (let y: usize = 0; y < R; y++) {
+    for (let x: usize = 0; x < C; x++) {
+      let s: f32 = 0;
+      for (let k: usize = 0; k <= 2 * K; k++) s += load<f32>(weights + ((k < K ? K - k : k - K) << 2)) * load<f32>(column + (((y + k) * C + x) << 2));
+      store<f32>(out + ((y * C + x) << 2), s);
+    }
   }
 }

@@ -58,3 +58,37 @@ export const SIGMOID_FLUSH: f32 = -43.668;
 @inline export function sigmoidf32(z: f32): f32 {
   return z < SIGMOID_FLUSH ? 0 : <f32>1 / (<f32>1 + expf32(-z));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Counter-based randomness for dropout masks and augmentation: a value is a hash of (key, index),
+// so any example's mask or distortion is the same whichever thread, batch or run computes it, and
+// a run resumed from a checkpoint draws what it would have drawn. The TypeScript side makes the
+// keys from the seeded PRNG (one per epoch and use).
+
+// lowbias32 (Chris Wellons) of index * golden + key: a bijection of the index for each key.
+@inline export function hash32(key: u32, index: u32): u32 {
+  let x = index * 0x9e3779b9 + key;
+  x ^= x >> 16;
+  x *= 0x7feb352d;
+  x ^= x >> 15;
+  x *= 0x846ca68b;
+  x ^= x >> 16;
+  return x;
+}
+
+// A uniform f32 in [-1, 1) from a hash: its top 24 bits times 2^-23, minus 1 (exact).
+@inline export function signedUnit(h: u32): f32 {
+  return <f32>(h >> 8) * <f32>1.1920928955078125e-7 - <f32>1;
+}
+
+// sin and cos of |t| <= pi / 4 by their Taylor polynomials to t^9 / t^8, in f32 operations only
+// (a plain JS definition repeats them bit for bit); error below 4e-7 there.
+@inline export function sinSmall(t: f32): f32 {
+  const t2 = t * t;
+  return t * (<f32>1 - t2 * (<f32>(1.0 / 6) - t2 * (<f32>(1.0 / 120) - t2 * (<f32>(1.0 / 5040) - t2 * <f32>(1.0 / 362880)))));
+}
+
+@inline export function cosSmall(t: f32): f32 {
+  const t2 = t * t;
+  return <f32>1 - t2 * (<f32>0.5 - t2 * (<f32>(1.0 / 24) - t2 * (<f32>(1.0 / 720) - t2 * <f32>(1.0 / 40320))));
+}

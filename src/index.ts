@@ -8,6 +8,8 @@ export { THREADS_PAY } from './parallel/routing.js';
 export { train, DEFAULT_ETA, type TrainOptions, type TrainHooks, type TrainResult, type EpochMetrics, type BatchInfo } from './train/train.js';
 export { evaluate, classReport, type ClassReport, type Evaluation } from './train/evaluate.js';
 export { scheduledEta, type Schedule } from './train/schedule.js';
+export { augmentImages, type AugmentImagesOptions } from './core/augment.js';
+export type { AugmentOptions, AffineAugment, ElasticAugment, RegularizeOptions } from './core/regularize.js';
 export { createDataset, sliceDataset, type Dataset, type DatasetInit } from './data/dataset.js';
 export { parseIdx, decodeIdx, gunzip, isGzip, datasetFromIdx, type IdxArray } from './data/idx.js';
 export { encodeModel, decodeModel, loadModel, networkFromModel, MODEL_MAGIC, MODEL_VERSION, type ModelData, type ModelHyperparameters } from './io/model.js';

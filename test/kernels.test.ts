@@ -469,12 +469,12 @@ describe.each(['debug', 'scalar'] as const)('overwriting gradient kernels (threa
 });
 
 describe('the release builds', () => {
-  it('the SIMD build reports SIMD, exports no scalar twins, and fits in 16 KB', async () => {
+  it('the SIMD build reports SIMD, exports no scalar twins, and fits in 24 KB (16 KB before dropout, max-norm and augmentation)', async () => {
     const { readFileSync } = await import('node:fs');
     const t = await KernelBench.create('simd');
     expect(t.k.simdEnabled()).toBe(1);
     expect('denseForwardScalar' in t.k).toBe(false);
-    expect(readFileSync(new URL('../build/wasm-mlp.wasm', import.meta.url)).length).toBeLessThanOrEqual(16 * 1024);
+    expect(readFileSync(new URL('../build/wasm-mlp.wasm', import.meta.url)).length).toBeLessThanOrEqual(24 * 1024);
   });
 });
 

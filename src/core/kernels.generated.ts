@@ -147,6 +147,46 @@ export interface KernelExports {
    * below 1e-30 flushed to 0.
    */
   adamUpdate(params: number, m: number, v: number, grads: number, gradScale: number, lr: number, b1: number, b2: number, eps: number, n: number): void;
+  /**
+   * a, h are (batch, width). a = h scale where hash32(key, (row0 + n) width + j) >= threshold (unit
+   * j of the epoch's row row0 + n is kept), else 0: inverted dropout with threshold = p 2^32 and
+   * scale = 1 / (1 - p).
+   */
+  dropoutForward(a: number, h: number, batch: number, width: number, key: number, row0: number, threshold: number, scale: number): void;
+  /**
+   * delta is (batch, width). The mask of dropoutForward with the same key, rows and threshold
+   * applied to a gradient: delta = delta scale where kept, else 0.
+   */
+  dropoutBackward(delta: number, batch: number, width: number, key: number, row0: number, threshold: number, scale: number): void;
+  /**
+   * list, vals, counts as nonzeroColumns. Inverted dropout of the listed inputs: entry (n, column
+   * i) stays, its value times scale, where hash32(key, (row0 + n) cols + i) >= threshold; the
+   * others leave the list.
+   */
+  dropoutLists(list: number, vals: number, counts: number, batch: number, cols: number, key: number, row0: number, threshold: number, scale: number): void;
+  /**
+   * W is (rows, cols) row-major. Each row (a unit's incoming weights) whose norm exceeds c is
+   * scaled to norm c.
+   */
+  maxNormRows(W: number, rows: number, cols: number, c: number): void;
+  /**
+   * WT is (cols, stride), W transposed (stride a multiple of 16). Max-norm of W's rows, that is of
+   * WT's columns j < rows.
+   */
+  maxNormColumns(WT: number, rows: number, cols: number, stride: number, c: number): void;
+  /**
+   * out, field are (rows, cols); weights is (radius + 1), w[|k|]; tmp is (rows + 2 radius) cols +
+   * cols + 2 radius + 8 floats of scratch. out = field convolved with w along x, then along y, zero
+   * outside: the smoothing of the elastic distortion's random fields.
+   */
+  gaussianBlur(out: number, field: number, tmp: number, weights: number, rows: number, cols: number, radius: number): void;
+  /**
+   * list, vals, counts, y as gatherRuns; images (count, rows * cols) u8; labels (count) u8; indices
+   * (batch) u32; params and scratch as augment.ts says. The images indices[n], each through its own
+   * random affine map and elastic distortion (row row0 + n of the epoch, key), resampled
+   * bilinearly, rounded to u8 levels, scaled to [0, 1] and listed as nonzeroColumns lists them.
+   */
+  augmentGather(list: number, vals: number, counts: number, y: number, images: number, labels: number, indices: number, batch: number, rows: number, cols: number, row0: number, key: number, params: number, scratch: number): void;
 }
 
 /** The scalar twins the debug build exports beside the kernels (same parameters). */
@@ -167,7 +207,12 @@ export interface ScalarTwins {
   reduceUpdateScalar(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
   momentumUpdateScalar(params: number, velocity: number, grads: number, scale: number, mu: number, n: number): void;
   adamUpdateScalar(params: number, m: number, v: number, grads: number, gradScale: number, lr: number, b1: number, b2: number, eps: number, n: number): void;
+  dropoutForwardScalar(a: number, h: number, batch: number, width: number, key: number, row0: number, threshold: number, scale: number): void;
+  dropoutBackwardScalar(delta: number, batch: number, width: number, key: number, row0: number, threshold: number, scale: number): void;
+  maxNormRowsScalar(W: number, rows: number, cols: number, c: number): void;
+  maxNormColumnsScalar(WT: number, rows: number, cols: number, stride: number, c: number): void;
+  gaussianBlurScalar(out: number, field: number, tmp: number, weights: number, rows: number, cols: number, radius: number): void;
 }
 
 /** The kernels with a SIMD path and a scalar twin. */
-export const TWINNED_KERNELS = ['denseForward', 'denseBackwardInput', 'denseBackwardParams', 'denseGradient', 'denseSgdStep', 'nonzeroColumns', 'gatherRuns', 'sparseForward', 'sparseOuter', 'sparseGradient', 'sigmoid', 'sigmoidPrimeMul', 'sgdUpdate', 'reduceUpdate', 'momentumUpdate', 'adamUpdate'] as const;
+export const TWINNED_KERNELS = ['denseForward', 'denseBackwardInput', 'denseBackwardParams', 'denseGradient', 'denseSgdStep', 'nonzeroColumns', 'gatherRuns', 'sparseForward', 'sparseOuter', 'sparseGradient', 'sigmoid', 'sigmoidPrimeMul', 'sgdUpdate', 'reduceUpdate', 'momentumUpdate', 'adamUpdate', 'dropoutForward', 'dropoutBackward', 'maxNormRows', 'maxNormColumns', 'gaussianBlur'] as const;

@@ -7,6 +7,7 @@ import type { Kernels } from './kernels.js';
 import { MemoryViews, type MemoryPlan } from './memory.js';
 import type { LayerShape } from './shapes.js';
 import type { StagedData } from './staging.js';
+import { ContextReader, contextBytes } from './regularize.js';
 import { rowRange, type TransposedW1, type WtBlock } from './transposed.js';
 
 /** Byte offsets of every buffer one step touches; plain numbers, so it can be posted to a worker. */
@@ -25,6 +26,10 @@ export interface LayerPlan {
   /** a[0] = x, a[l] = sigma(z^l): (capacity, sizes[l]); delta[l] likewise, delta[0] unused. */
   a: number[];
   delta: number[];
+  /** For hidden layers with dropout, sigma(z^l) before it (a[l] is after): (capacity, sizes[l]); 0 for the input and output layers. */
+  h: number[];
+  /** The step context (regularize.ts): training or not, the batch's row in its epoch, dropout, max-norm, augmentation. */
+  context: number;
   /**
    * (capacity) u8 labels, (capacity) u32 example indices; each example's nonzero inputs: columns
    * (capacity, inputs) u32, their values (capacity, inputs) f32, and their number (capacity) u32.
@@ -51,6 +56,8 @@ export function reserveLayerPlan(plan: MemoryPlan, n: number, sizes: readonly nu
     wtLength: w1.wtLength,
     a: sizes.map((width) => plan.reserve(n * width * 4, what)),
     delta: sizes.map((width, l) => (l === 0 ? 0 : plan.reserve(n * width * 4, what))),
+    h: sizes.map((width, l) => (l === 0 || l === sizes.length - 1 ? 0 : plan.reserve(n * width * 4, what))),
+    context: plan.reserve(contextBytes(shapes.length), what),
     y: plan.reserve(n, what),
     indices: plan.reserve(n * 4, what),
     list: plan.reserve(n * C * 4, what),
@@ -75,12 +82,20 @@ export type BackwardTarget =
 
 export class LayerLoop {
   private readonly views: MemoryViews;
+  private readonly reader: ContextReader;
 
   constructor(
     private readonly k: Kernels,
     readonly plan: LayerPlan,
+    /** Which training thread runs this loop (its augmentation scratch); 0 for the calling thread. */
+    private readonly thread = 0,
   ) {
     this.views = new MemoryViews(k);
+    this.reader = new ContextReader(this.views, plan.context);
+  }
+
+  private context(): ContextReader {
+    return this.reader.read();
   }
 
   /**
@@ -91,7 +106,15 @@ export class LayerLoop {
   gather(s: StagedData, e0: number, m: number): void {
     const p = this.plan;
     const C = p.sizes[0];
-    this.k.gatherRuns(row(p.list, e0, C), row(p.vals, e0, C), p.counts + 4 * e0, p.y + e0, s.images, s.labels, s.runs, s.starts, p.indices + 4 * e0, m, C);
+    const [list, vals, counts] = [row(p.list, e0, C), row(p.vals, e0, C), p.counts + 4 * e0];
+    const c = this.context();
+    if (c.augment) {
+      this.k.augmentGather(list, vals, counts, p.y + e0, s.images, s.labels, p.indices + 4 * e0, m, c.rows, c.cols, c.row0 + e0, c.augmentKey, c.params, c.scratch + this.thread * c.scratchBytes);
+    } else {
+      this.k.gatherRuns(list, vals, counts, p.y + e0, s.images, s.labels, s.runs, s.starts, p.indices + 4 * e0, m, C);
+    }
+    const threshold = c.dropoutThreshold(0);
+    if (threshold !== 0) this.k.dropoutLists(list, vals, counts, m, C, c.dropoutKey(0), c.row0 + e0, threshold, c.dropoutScale(0));
   }
 
   /**
@@ -102,10 +125,13 @@ export class LayerLoop {
    */
   forward(e0: number, m: number, gathered: boolean, firstSummed = false): void {
     const { k, plan: p } = this;
-    for (let l = 1; l <= p.shapes.length; l++) {
+    const c = this.context();
+    const L = p.shapes.length;
+    for (let l = 1; l <= L; l++) {
       const s = p.shapes[l - 1];
       const b = p.params + 4 * s.bOffset;
-      const out = row(p.a[l], e0, s.rows);
+      const threshold = l < L ? c.dropoutThreshold(l) : 0;
+      const out = row(threshold !== 0 ? p.h[l] : p.a[l], e0, s.rows); // z^l, then f(z^l) in place
       if (l === 1) {
         if (!firstSummed) {
           const list = row(p.list, e0, s.cols);
@@ -119,8 +145,10 @@ export class LayerLoop {
       } else {
         k.denseForward(out, p.params + 4 * s.wOffset, b, row(p.a[l - 1], e0, s.cols), m, s.rows, s.cols);
       }
-      if (l < p.shapes.length) this.activate(out, m * s.rows);
-      else if (p.cost === 'log-likelihood') k.softmaxRows(out, out, m, s.rows);
+      if (l < L) {
+        this.activate(out, m * s.rows);
+        if (threshold !== 0) k.dropoutForward(row(p.a[l], e0, s.rows), out, m, s.rows, c.dropoutKey(l), c.row0 + e0, threshold, c.dropoutScale(l));
+      } else if (p.cost === 'log-likelihood') k.softmaxRows(out, out, m, s.rows);
       else k.sigmoid(out, out, m * s.rows);
     }
   }
@@ -156,6 +184,7 @@ export class LayerLoop {
    */
   backward(e0: number, m: number, target: BackwardTarget): void {
     const { k, plan: p } = this;
+    const c = this.context();
     const L = p.shapes.length;
     const K = p.sizes[L];
     if (p.cost === 'quadratic') k.outputDeltaQuadratic(row(p.delta[L], e0, K), row(p.a[L], e0, K), p.y + e0, m, K);
@@ -167,7 +196,9 @@ export class LayerLoop {
       if (l > 1) {
         const below = row(p.delta[l - 1], e0, s.cols);
         k.denseBackwardInput(below, p.params + 4 * s.wOffset, delta, m, s.rows, s.cols);
-        this.activationPrime(below, input, m * s.cols);
+        const threshold = c.dropoutThreshold(l - 1);
+        if (threshold !== 0) k.dropoutBackward(below, m, s.cols, c.dropoutKey(l - 1), c.row0 + e0, threshold, c.dropoutScale(l - 1));
+        this.activationPrime(below, threshold !== 0 ? row(p.h[l - 1], e0, s.cols) : input, m * s.cols);
       }
       this.layerGradient(l, s, delta, input, e0, m, target);
     }
@@ -182,7 +213,8 @@ export class LayerLoop {
     const { k, plan: p } = this;
     const s = p.shapes[0];
     const w = p.blocks[t];
-    k.sparseForward(p.a[1] + 4 * w.row, p.wt + 4 * w.offset, p.params + 4 * (s.bOffset + w.row), p.vals, p.list, p.counts, m, w.rows, s.cols, w.stride, s.rows);
+    const z1 = p.shapes.length > 1 && this.context().dropoutThreshold(1) !== 0 ? p.h[1] : p.a[1];
+    k.sparseForward(z1 + 4 * w.row, p.wt + 4 * w.offset, p.params + 4 * (s.bOffset + w.row), p.vals, p.list, p.counts, m, w.rows, s.cols, w.stride, s.rows);
   }
 
   /**
@@ -205,6 +237,29 @@ export class LayerLoop {
         if (j1 > j0) k.denseSgdStep(p.params + 4 * (s.wOffset + j0 * s.cols), b + 4 * j0, p.delta[l] + 4 * j0, p.a[l - 1], scale, m, j1 - j0, s.cols, s.rows);
       }
     });
+  }
+
+  /**
+   * Max-norm, when the context asks for it, of thread t of T's share of the hidden units: their
+   * incoming weights' norms capped at c. W^1's rows by WT's blocks (block t, when there is one per
+   * thread; else thread 0 takes them all), the other hidden layers' rows by ranges. Each row's norm
+   * is summed the same way whoever computes it: the same bits for every thread count.
+   */
+  maxNorm(t: number, T: number): void {
+    const c = this.context().maxNorm;
+    if (c === 0) return;
+    const { k, plan: p } = this;
+    const L = p.shapes.length;
+    for (let l = 1; l < L; l++) {
+      const s = p.shapes[l - 1];
+      if (l === 1) {
+        const blocks = p.blocks.length === T ? [p.blocks[t]] : t === 0 ? p.blocks : [];
+        for (const w of blocks) k.maxNormColumns(p.wt + 4 * w.offset, w.rows, s.cols, w.stride, c);
+      } else {
+        const [j0, j1] = rowRange(s.rows, t, T, 1);
+        if (j1 > j0) k.maxNormRows(p.params + 4 * (s.wOffset + j0 * s.cols), j1 - j0, s.cols, c);
+      }
+    }
   }
 
   private layerGradient(l: number, s: LayerShape, delta: number, input: number, e0: number, m: number, target: BackwardTarget): void {

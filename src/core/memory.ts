@@ -18,6 +18,7 @@ export class MemoryViews {
   private f32View = new Float32Array(0);
   private u8View = new Uint8Array(0);
   private u32View = new Uint32Array(0);
+  private i32View = new Int32Array(0);
 
   constructor(protected readonly kernels: Kernels) {}
 
@@ -37,6 +38,11 @@ export class MemoryViews {
     return this.u32View;
   }
 
+  get i32(): Int32Array {
+    this.refresh();
+    return this.i32View;
+  }
+
   private refresh(): void {
     const buffer = this.kernels.memory.buffer;
     if (buffer !== this.buffer) {
@@ -44,6 +50,7 @@ export class MemoryViews {
       this.f32View = new Float32Array(buffer);
       this.u8View = new Uint8Array(buffer);
       this.u32View = new Uint32Array(buffer);
+      this.i32View = new Int32Array(buffer);
     }
   }
 }

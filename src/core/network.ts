@@ -12,6 +12,7 @@ import { MemoryPlan } from './memory.js';
 import { buffersFor, checkOptimizer, isPlainSgd, OptimizerBuffers, threadUpdate, type Optimizer, type OptimizerState, type StepSettings } from './optimizer.js';
 import { checkCapacity, checkEta, drawParameters, settle, type NetworkOptions, type Settled, type WeightInit } from './options.js';
 import { layerShapes, parameterCount, type LayerShape } from './shapes.js';
+import { augmentParams, augmentScratchFloats, AUGMENT_PARAMS, checkRegularization, StepContext, type Regularization, type RegularizeOptions } from './regularize.js';
 import { reserveResident, scoped, Staging, type ResidentDataset, type StagedDataset } from './staging.js';
 import { TransposedW1 } from './transposed.js';
 import { runsThreaded } from '../parallel/routing.js';
@@ -51,6 +52,8 @@ export class Network {
   private batchEnd = 0;
   private fixedEnd = 0;
   private batch!: BatchBuffers;
+  private context!: StepContext;
+  private regularization: Regularization | null = null;
   private optimizer: OptimizerBuffers | null = null;
   private pool: ThreadPool | null = null;
   private poolMark = 0;
@@ -182,6 +185,8 @@ export class Network {
     if (this.fixedEnd > this.batchEnd) this.batchMark = this.fixedEnd;
     this.plan.release(this.batchMark);
     this.batch = new BatchBuffers(this.plan, this.k(), this, n);
+    this.context = new StepContext(this.plan, this.batch.layout.context, this.layerCount);
+    this.context.clear();
     this.batchEnd = this.fixedEnd = this.plan.mark();
   }
 
@@ -219,6 +224,32 @@ export class Network {
   // ---- training steps
 
   /**
+   * Dropout, max-norm and augmentation for the training steps that follow (train() calls it inside
+   * its staging scope, after the data is staged and before the threads start; `null` ends them).
+   * `images` gives the training images' rows and cols, which augmentation needs.
+   */
+  regularize(options: RegularizeOptions | null, images?: { rows: number; cols: number }): void {
+    const r = options ? checkRegularization(options, this.layerCount) : null;
+    this.regularization = r;
+    if (!r) return this.context.clear();
+    let augment = null;
+    if (r.augment) {
+      const { rows, cols } = images!;
+      if (rows * cols !== this.inputSize) throw new InvalidArgumentError(`augmentation needs images of ${this.inputSize} pixels, got ${rows} x ${cols}`);
+      const params = this.plan.reserve(AUGMENT_PARAMS * 4, 'the augmentation');
+      this.plan.f32.set(augmentParams(r.augment), params >> 2);
+      const scratchBytes = Math.ceil((augmentScratchFloats(rows, cols) * 4) / 64) * 64;
+      augment = { params, scratch: this.plan.reserve(this.threads * scratchBytes, 'the augmentation'), scratchBytes, rows, cols };
+    }
+    this.context.set(r, augment);
+  }
+
+  /** The dropout and augmentation keys of epoch `epoch` of a run seeded `seed`. */
+  beginEpoch(seed: number, epoch: number): void {
+    this.context.epoch(seed, epoch);
+  }
+
+  /**
    * One step of mini-batch gradient descent on examples indices[start, start + m) of `s`:
    * gather, forward, then backprop fused with the update W^l -= (eta / m) delta^l (a^(l-1))^T,
    * which gives the same bits as backprop into nablaW followed by sgdUpdate for l >= 2 (W^1 is
@@ -230,9 +261,19 @@ export class Network {
     const { batch } = this;
     batch.setIndices((n) => indices[start + n], m);
     this.w1.willTrain();
-    const plainSgd = isPlainSgd(step);
-    if (this.pool && runsThreaded({ plainSgd, batch: m, parameters: this.parameterCount, blocks: this.w1.blocks.length, threads: this.threads })) {
-      return this.pool.step(s, m, threadUpdate(m, eta, step, this.optimizer));
+    this.context.step(start);
+    try {
+      return this.step(s, m, eta, step);
+    } finally {
+      this.context.step(-1);
+    }
+  }
+
+  private step(s: StagedDataset, m: number, eta: number, step?: StepSettings): number {
+    const { batch } = this;
+    const maxNorm = (this.regularization?.maxNorm ?? 0) > 0;
+    if (this.pool && runsThreaded({ plainSgd: isPlainSgd(step), batch: m, parameters: this.parameterCount, blocks: this.w1.blocks.length, threads: this.threads })) {
+      return this.pool.step(s, m, threadUpdate(m, eta, step, this.optimizer), maxNorm);
     }
     batch.loop.gather(s, 0, m);
     batch.loop.forward(0, m, true);
@@ -242,6 +283,7 @@ export class Network {
     } else {
       buffersFor(this.optimizer, step!.optimizer).step(this.k(), batch.loop, this.w1, this.params, this.shapes, m, eta, step!);
     }
+    if (maxNorm) batch.loop.maxNorm(0, 1);
     return cost;
   }
 

@@ -17,7 +17,7 @@ import { isNode, nodeModule, nodeWorkerUrl } from '../core/platform.js';
 import type { LayerShape } from '../core/shapes.js';
 import type { StagedData } from '../core/staging.js';
 import type { TransposedW1 } from '../core/transposed.js';
-import { BATCH, BETA1, BETA2, CMD, CONTROL_BYTES, controlViews, DECAY, DELTAS, DONE, EPSILON, EXIT, FIRST, firstByRows, GATHER, GEN, GRAD_SCALE, GRADIENTS, IMAGES, LABELS, MU, OPTIMIZER, RATE, REDUCE, RUNS, SCALE, STALL_MS, STARTS, UPDATE, waitWhileEqual, type Control, type ThreadSetup } from './protocol.js';
+import { BATCH, BETA1, BETA2, CMD, CONTROL_BYTES, controlViews, DECAY, DELTAS, DONE, EPSILON, EXIT, FIRST, firstByRows, GATHER, GEN, GRAD_SCALE, GRADIENTS, IMAGES, LABELS, MAX_NORM, MU, OPTIMIZER, RATE, REDUCE, RUNS, SCALE, STALL_MS, STARTS, UPDATE, waitWhileEqual, type Control, type ThreadSetup } from './protocol.js';
 import { runShare } from './share.js';
 
 /** What a pool needs of the network it trains. */
@@ -83,8 +83,11 @@ export class ThreadPool {
     return new ThreadPool(k, loop, setup, workers);
   }
 
-  /** One step over examples [0, m) of the batch buffers, whose indices are already written. Returns the summed cost. */
-  step(data: StagedData, m: number, u: UpdateSettings): number {
+  /**
+   * One step over examples [0, m) of the batch buffers, whose indices are already written (with
+   * `maxNorm`, then each thread caps its hidden units' norms). Returns the summed cost.
+   */
+  step(data: StagedData, m: number, u: UpdateSettings, maxNorm = false): number {
     const { i32: ctrl, f32: f, costs } = this.control;
     ctrl[BATCH] = m;
     ctrl[IMAGES] = data.images;
@@ -113,6 +116,7 @@ export class ThreadPool {
     let cost = 0;
     for (let t = 0; t < this.setup.threads; t++) cost += costs[t];
     this.run(ctrl, sgd ? UPDATE : REDUCE);
+    if (maxNorm) this.run(ctrl, MAX_NORM);
     return cost;
   }
 

@@ -37,6 +37,7 @@ export const DELTAS = 4;
 export const UPDATE = 5;
 export const FIRST = 6;
 export const GATHER = 7;
+export const MAX_NORM = 8;
 
 /** Everything one thread needs; plain data plus a module and a memory, so it can be posted. */
 export interface ThreadSetup {

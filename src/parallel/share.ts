@@ -5,12 +5,12 @@
 import type { Kernels } from '../core/kernels.js';
 import { LayerLoop } from '../core/layers.js';
 import { rowRange } from '../core/transposed.js';
-import { BATCH, BETA1, BETA2, CMD, controlViews, DECAY, DELTAS, DONE, EPSILON, EXIT, FIRST, firstByRows, GATHER, GEN, GRAD_SCALE, GRADIENTS, MU, OPTIMIZER, RATE, REDUCE, SCALE, stagedData, UPDATE, waitWhileEqual, type Control, type ThreadSetup } from './protocol.js';
+import { BATCH, BETA1, BETA2, CMD, controlViews, DECAY, DELTAS, DONE, EPSILON, EXIT, FIRST, firstByRows, GATHER, GEN, GRAD_SCALE, GRADIENTS, MAX_NORM, MU, OPTIMIZER, RATE, REDUCE, SCALE, stagedData, UPDATE, waitWhileEqual, type Control, type ThreadSetup } from './protocol.js';
 
 /**
  * Thread t's share of a command: gathering its examples (GATHER), z^1 for its rows of W^1
  * (FIRST), its examples' deltas (DELTAS) or gradients (GRADIENTS), its rows' update (UPDATE) or
- * its slice of the reduction (REDUCE).
+ * its slice of the reduction (REDUCE), then max-norm of its hidden units (MAX_NORM).
  */
 export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control, command: number): void {
   const ctrl = c.i32;
@@ -40,6 +40,8 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control
     loop.firstColumns(ctrl[BATCH], t);
   } else if (command === UPDATE) {
     loop.updateRows(ctrl[BATCH], c.f32[SCALE], t, T);
+  } else if (command === MAX_NORM) {
+    loop.maxNorm(t, T);
   } else if (command === REDUCE) {
     reduceShare(k, s, c);
   }
@@ -86,7 +88,7 @@ function reduceShare(k: Kernels, s: ThreadSetup, c: Control): void {
 
 /** The worker side: waits for commands on the control block and runs its share until EXIT. */
 export function serveThread(k: Kernels, s: ThreadSetup): void {
-  const loop = new LayerLoop(k, s.plan);
+  const loop = new LayerLoop(k, s.plan, s.thread);
   const c = controlViews(s);
   const ctrl = c.i32;
   // ThreadPool.start zeroed the block before any worker started; reading GEN here instead could

@@ -7,6 +7,7 @@ import { checkOptimizer, type Optimizer, type StepSettings } from '../core/optim
 import { checkEta, checkSeed } from '../core/options.js';
 import { Rng } from '../core/random.js';
 import type { StagedDataset } from '../core/staging.js';
+import type { RegularizeOptions } from '../core/regularize.js';
 import { evaluation } from './evaluate.js';
 import { checkSchedule, scheduledEta, type Schedule } from './schedule.js';
 
@@ -48,7 +49,7 @@ export interface TrainHooks {
   onEpochEnd?(metrics: EpochMetrics): void | Promise<void>;
 }
 
-export interface TrainOptions extends TrainHooks {
+export interface TrainOptions extends TrainHooks, RegularizeOptions {
   /** The epoch to stop after (1-based); with initialEpoch, epochs initialEpoch + 1 .. epochs run. Default 30. */
   epochs?: number;
   /**
@@ -115,12 +116,19 @@ export async function train(net: Network, data: Dataset, options: TrainOptions =
   checkSchedule(schedule);
   net.prepareOptimizer(step.optimizer);
   net.ensureCapacity(batchSize);
+  const { dropout, maxNorm, augment } = options;
+  const regularized = dropout !== undefined || maxNorm !== undefined || augment !== undefined;
   return net.withStaged(async (stage) => {
     const train = stage(data);
     const test = options.test ? stage(options.test) : null;
     const validation = options.validation ? stage(options.validation) : null;
-    await net.startThreads();
-    return loop(net, train, test, validation, { ...options, epochs, batchSize, eta, seed, yieldEveryMs, initialEpoch, step, schedule });
+    if (regularized) net.regularize({ dropout, maxNorm, augment }, data);
+    try {
+      await net.startThreads();
+      return await loop(net, train, test, validation, { ...options, epochs, batchSize, eta, seed, yieldEveryMs, initialEpoch, step, schedule });
+    } finally {
+      if (regularized) net.regularize(null);
+    }
   });
 }
 
@@ -160,6 +168,7 @@ async function loop(net: Network, train: StagedDataset, test: StagedDataset | nu
   for (let epoch = o.initialEpoch + 1; epoch <= o.epochs; epoch++) {
     for (let i = 0; i < n; i++) indices[i] = i;
     new Rng(o.seed, epoch).shuffle(indices);
+    net.beginEpoch(o.seed, epoch);
     let costSum = 0;
     let seconds = 0;
     const eta = scheduledEta(o.eta, o.schedule, epoch, o.epochs);

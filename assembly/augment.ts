@@ -1,0 +1,96 @@
+// Data augmentation in the mini-batch gather: each example drawn afresh, from counter-based
+// randomness (hash32 of the key and the example's row in the epoch), through a random affine map
+// (rotation, scale, shear, translation about the image centre) and an elastic distortion (Simard
+// et al. 2003: uniform random displacement fields smoothed by a Gaussian, times alpha), resampled
+// bilinearly from the u8 image and rounded to u8 levels, and listed as nonzeroColumns lists an
+// image (so the sparse first layer works on it unchanged). Not for: the undistorted gather
+// (gatherRuns reads the run table made once per dataset).
+import { gaussianBlurScalar } from './scalar';
+import { gaussianBlurSimd } from './simd';
+import { cosSmall, hash32, PIXEL_SCALE, signedUnit, sinSmall } from './shared';
+
+// params (f32): the largest rotation (radians, <= pi / 4), scale (a fraction), shear, shift
+// (pixels), the elastic alpha (pixels), the Gaussian's radius R, then its weights w[0..R] (summing
+// to 1 over -R..R).
+const ROTATION = 0, SCALE = 1, SHEAR = 2, SHIFT = 3, ALPHA = 4, RADIUS = 5, WEIGHTS = 6;
+
+// The affine map of example row r: source = M (target - centre) + centre + t, M = R(angle) Sh(shear) / s.
+// Fills m[0..5] = a, b, c, d, tx, ty.
+@inline function affine(m: usize, params: usize, key: u32, r: u32): void {
+  const angle = load<f32>(params, ROTATION << 2) * signedUnit(hash32(key, r * 8));
+  const s = <f32>1 + load<f32>(params, SCALE << 2) * signedUnit(hash32(key, r * 8 + 1));
+  const shear = load<f32>(params, SHEAR << 2) * signedUnit(hash32(key, r * 8 + 2));
+  const shift = load<f32>(params, SHIFT << 2);
+  const cs = cosSmall(angle), sn = sinSmall(angle);
+  store<f32>(m, cs / s);
+  store<f32>(m, (cs * shear - sn) / s, 4);
+  store<f32>(m, sn / s, 8);
+  store<f32>(m, (sn * shear + cs) / s, 12);
+  store<f32>(m, shift * signedUnit(hash32(key, r * 8 + 3)), 16);
+  store<f32>(m, shift * signedUnit(hash32(key, r * 8 + 4)), 20);
+}
+
+// u8 pixel (x, y) of the image at img, 0 outside
+@inline function pixel(img: usize, x: i32, y: i32, rows: i32, cols: i32): f32 {
+  return x >= 0 && x < cols && y >= 0 && y < rows ? <f32>load<u8>(img + <usize>(y * cols + x)) : 0;
+}
+
+// list, vals, counts as nonzeroColumns; y (batch) u8; images (count, rows * cols) u8; labels
+// (count) u8; indices (batch) u32; params as above; scratch: 4 rows * cols + (rows + 2R) cols +
+// cols + 2R + 8 floats plus 6. Example n is image indices[n], distorted as row row0 + n of the
+// epoch with `key`; the elastic fields use hash32(key, 2^32 - 1) as their key.
+export function augmentGather(
+  list: usize, vals: usize, counts: usize, y: usize, images: usize, labels: usize, indices: usize,
+  batch: i32, rows: i32, cols: i32, row0: i32, key: i32, params: usize, scratch: usize,
+): void {
+  const P = <usize>(rows * cols), k = <u32>key, ekey = hash32(k, 0xffffffff);
+  const cx = <f32>(cols - 1) * <f32>0.5, cy = <f32>(rows - 1) * <f32>0.5;
+  const alpha = load<f32>(params, ALPHA << 2), radius = <i32>load<f32>(params, RADIUS << 2);
+  const ux = scratch, uy = ux + (P << 2), gx = uy + (P << 2), gy = gx + (P << 2), m = gy + (P << 2), tmp = m + 32;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const src = <usize>load<u32>(indices + (n << 2)), r = <u32>row0 + <u32>n, img = images + src * P;
+    store<u8>(y + n, load<u8>(labels + src));
+    affine(m, params, k, r);
+    if (alpha != 0) {
+      for (let p: usize = 0; p < P; p++) {
+        store<f32>(ux + (p << 2), signedUnit(hash32(ekey, (r * <u32>P + <u32>p) * 2)));
+        store<f32>(uy + (p << 2), signedUnit(hash32(ekey, (r * <u32>P + <u32>p) * 2 + 1)));
+      }
+      if (ASC_FEATURE_SIMD) {
+        gaussianBlurSimd(gx, ux, tmp, params + (WEIGHTS << 2), rows, cols, radius);
+        gaussianBlurSimd(gy, uy, tmp, params + (WEIGHTS << 2), rows, cols, radius);
+      } else {
+        gaussianBlurScalar(gx, ux, tmp, params + (WEIGHTS << 2), rows, cols, radius);
+        gaussianBlurScalar(gy, uy, tmp, params + (WEIGHTS << 2), rows, cols, radius);
+      }
+    }
+    const a = load<f32>(m), b = load<f32>(m, 4), c = load<f32>(m, 8), d = load<f32>(m, 12);
+    const ox = cx + load<f32>(m, 16), oy = cy + load<f32>(m, 20);
+    const ln = list + ((n * P) << 2), vn = vals + ((n * P) << 2);
+    let count: usize = 0;
+    for (let yy: i32 = 0; yy < rows; yy++) {
+      const dy = <f32>yy - cy;
+      for (let xx: i32 = 0; xx < cols; xx++) {
+        const p = <usize>(yy * cols + xx), dx = <f32>xx - cx;
+        let sx = a * dx + b * dy + ox, sy = c * dx + d * dy + oy;
+        if (alpha != 0) {
+          sx += alpha * load<f32>(gx + (p << 2));
+          sy += alpha * load<f32>(gy + (p << 2));
+        }
+        const fx0 = Mathf.floor(sx), fy0 = Mathf.floor(sy);
+        if (!(fx0 > -2 && fx0 < <f32>cols && fy0 > -2 && fy0 < <f32>rows)) continue; // all four neighbours outside (or NaN)
+        const x0 = <i32>fx0, y0 = <i32>fy0, fx = sx - fx0, fy = sy - fy0;
+        const p00 = pixel(img, x0, y0, rows, cols), p01 = pixel(img, x0 + 1, y0, rows, cols);
+        const p10 = pixel(img, x0, y0 + 1, rows, cols), p11 = pixel(img, x0 + 1, y0 + 1, rows, cols);
+        const top = p00 + fx * (p01 - p00), bottom = p10 + fx * (p11 - p10);
+        const v = Mathf.floor(top + fy * (bottom - top) + <f32>0.5);
+        if (v > 0) {
+          store<u32>(ln + (count << 2), <u32>p);
+          store<f32>(vn + (count << 2), min<f32>(v, 255) * PIXEL_SCALE);
+          count++;
+        }
+      }
+    }
+    store<u32>(counts + (n << 2), <u32>count);
+  }
+}
