@@ -3,5 +3,6 @@
 // Not for: browsers (import 'wasm-mlp').
 export * from './index.js';
 export * from './node/files.js';
+export { residentDataset, type ResidentDataset } from './data/resident.js';
 export { pngToInput, MAX_PNG_PIXELS } from './node/png.js';
 export { exportOnnx } from './io/onnx.js';

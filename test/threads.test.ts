@@ -154,7 +154,7 @@ describe('training threads', () => {
       expect(hash(net.getParameters())).toBe(hash(p)); // W^1 through WT's blocks and back
       expect(net.forward(pixels)).toEqual(outputs); // z^1 summed block by block: the same bits
       const state = { kind: 'momentum' as const, t: 3, buffers: [Float32Array.from(p, (v, i) => v + i)] };
-      net.setOptimizerState(state);
+      await net.setOptimizerState(state);
       expect(hash(net.getOptimizerState()!.buffers[0])).toBe(hash(state.buffers[0]));
       net.dispose();
     }

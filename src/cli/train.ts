@@ -188,6 +188,6 @@ async function resumeFrom(file: string, net: Network, sizes: number[], hp: { eta
   const done = model.hyperparameters.epochs;
   if (done >= epochs) throw new WasmMlpError(`${file}: checkpoint already has ${done} epochs, --epochs is ${epochs}: nothing to resume`);
   net.setParameters(model.parameters);
-  if (state) net.setOptimizerState(state);
+  if (state) await net.setOptimizerState(state);
   return done;
 }

@@ -5,7 +5,7 @@ import type { Dataset } from '../data/dataset.js';
 import { InvalidArgumentError } from './errors.js';
 import { compileKernels, defaultVariant, instantiateKernels, type KernelVariant } from './kernels.js';
 import { MemoryPlan } from './memory.js';
-import { augmentParams, augmentScratchFloats, AUGMENT_PARAMS, checkRegularization, epochKeys, type AugmentOptions } from './regularize.js';
+import type { AugmentOptions } from './regularize.js';
 
 export interface AugmentImagesOptions {
   /** The training run's seed and epoch whose distortions to draw. Defaults 1 and 1. */
@@ -21,6 +21,7 @@ export interface AugmentImagesOptions {
  * (indices.length, pixels) values in [0, 1], row-major. Repeat an index to see one digit's variety.
  */
 export async function augmentImages(data: Dataset, indices: readonly number[], augment: AugmentOptions, options: AugmentImagesOptions = {}): Promise<Float32Array> {
+  const { augmentParams, augmentScratchFloats, AUGMENT_PARAMS, checkRegularization, epochKeys } = await import('./regularize.js'); // as Network.regularize
   const a = checkRegularization({ augment }, 1).augment;
   if (!a) throw new InvalidArgumentError('augmentImages needs an affine or elastic augmentation');
   const n = indices.length;

@@ -7,7 +7,7 @@ import type { Kernels } from './kernels.js';
 import { MemoryViews, type MemoryPlan } from './memory.js';
 import type { LayerShape } from './shapes.js';
 import type { StagedData } from './staging.js';
-import { ContextReader, contextBytes } from './regularize.js';
+import { ContextReader, contextBytes } from './context.js';
 import { rowRange, type TransposedW1, type WtBlock } from './transposed.js';
 
 /** Byte offsets of every buffer one step touches; plain numbers, so it can be posted to a worker. */

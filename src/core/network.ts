@@ -9,11 +9,13 @@ import { InvalidArgumentError, WasmMlpError } from './errors.js';
 import { compileKernels, instantiateKernels, sharedMemory, type KernelVariant, type Kernels } from './kernels.js';
 import { BatchBuffers, countInputs } from './batch.js';
 import { MemoryPlan } from './memory.js';
-import { buffersFor, checkOptimizer, isPlainSgd, OptimizerBuffers, threadUpdate, type Optimizer, type OptimizerState, type StepSettings } from './optimizer.js';
+import { buffersFor, checkOptimizer, isPlainSgd, threadUpdate, type Optimizer, type OptimizerState, type StepSettings } from './optimizer.js';
+import type { OptimizerBuffers } from './optimizer-state.js';
 import { checkCapacity, checkEta, drawParameters, settle, type NetworkOptions, type Settled, type WeightInit } from './options.js';
 import { layerShapes, parameterCount, type LayerShape } from './shapes.js';
-import { augmentParams, augmentScratchFloats, AUGMENT_PARAMS, checkRegularization, StepContext, type Regularization, type RegularizeOptions } from './regularize.js';
-import { reserveResident, scoped, Staging, type ResidentDataset, type StagedDataset } from './staging.js';
+import { StepContext } from './context.js';
+import type { RegularizeOptions } from './regularize.js';
+import { scoped, Staging, type StagedDataset } from './staging.js';
 import { TransposedW1 } from './transposed.js';
 import { runsThreaded } from '../parallel/routing.js';
 import type { ThreadPool } from '../parallel/pool.js';
@@ -53,7 +55,8 @@ export class Network {
   private fixedEnd = 0;
   private batch!: BatchBuffers;
   private context!: StepContext;
-  private regularization: Regularization | null = null;
+  /** While a run regularises: its max-norm and how each epoch's keys are written. */
+  private regularization: { maxNorm: number; epoch(seed: number, e: number): void } | null = null;
   private optimizer: OptimizerBuffers | null = null;
   private pool: ThreadPool | null = null;
   private poolMark = 0;
@@ -205,15 +208,15 @@ export class Network {
   }
 
   /**
-   * Room for a dataset in this network's own memory, so that it never needs a second copy (a file
-   * can be read straight into it). Fill `images()` and `labels()`, then pass the result of `done`
-   * to train or evaluate; it lives as long as the network.
+   * Room for `bytes` in this network's memory that lasts as long as the network (a resident
+   * dataset's images or labels: data/resident.ts); only while nothing is staged. Returns a function
+   * that gives a fresh view of it on every call (the memory may grow).
    */
-  residentDataset(count: number, rows: number, cols: number): ResidentDataset {
+  reserveResident(bytes: number, what: string): () => Uint8Array {
     this.checkNothingStaged('a resident dataset');
-    const resident = reserveResident(this.plan, count, rows, cols);
+    const at = this.plan.reserve(bytes, what);
     this.fixedEnd = this.plan.mark();
-    return resident;
+    return () => this.plan.u8.subarray(at, at + bytes);
   }
 
   /** Correct predictions and summed cost over all of `s`, in batches of the capacity; the predicted classes go to `predictions` if given. */
@@ -228,25 +231,29 @@ export class Network {
    * its staging scope, after the data is staged and before the threads start; `null` ends them).
    * `images` gives the training images' rows and cols, which augmentation needs.
    */
-  regularize(options: RegularizeOptions | null, images?: { rows: number; cols: number }): void {
-    const r = options ? checkRegularization(options, this.layerCount) : null;
-    this.regularization = r;
-    if (!r) return this.context.clear();
+  async regularize(options: RegularizeOptions | null, images?: { rows: number; cols: number }): Promise<void> {
+    this.regularization = null;
+    this.context.clear();
+    if (!options) return;
+    // loaded only by runs that regularise: most pages never download it
+    const reg = await import('./regularize.js');
+    const r = reg.checkRegularization(options, this.layerCount);
     let augment = null;
     if (r.augment) {
       const { rows, cols } = images!;
       if (rows * cols !== this.inputSize) throw new InvalidArgumentError(`augmentation needs images of ${this.inputSize} pixels, got ${rows} x ${cols}`);
-      const params = this.plan.reserve(AUGMENT_PARAMS * 4, 'the augmentation');
-      this.plan.f32.set(augmentParams(r.augment), params >> 2);
-      const scratchBytes = Math.ceil((augmentScratchFloats(rows, cols) * 4) / 64) * 64;
+      const params = this.plan.reserve(reg.AUGMENT_PARAMS * 4, 'the augmentation');
+      this.plan.f32.set(reg.augmentParams(r.augment), params >> 2);
+      const scratchBytes = Math.ceil((reg.augmentScratchFloats(rows, cols) * 4) / 64) * 64;
       augment = { params, scratch: this.plan.reserve(this.threads * scratchBytes, 'the augmentation'), scratchBytes, rows, cols };
     }
-    this.context.set(r, augment);
+    reg.configure(this.context, r, augment);
+    this.regularization = { maxNorm: r.maxNorm, epoch: (seed, e) => reg.setEpochKeys(this.context, seed, e) };
   }
 
   /** The dropout and augmentation keys of epoch `epoch` of a run seeded `seed`. */
   beginEpoch(seed: number, epoch: number): void {
-    this.context.epoch(seed, epoch);
+    this.regularization?.epoch(seed, epoch);
   }
 
   /**
@@ -291,9 +298,11 @@ export class Network {
    * Makes room for `kind`'s gradients and state (zeroed) unless the network already has them;
    * like resident datasets, only while nothing is staged. Plain SGD needs none.
    */
-  prepareOptimizer(kind: Optimizer): void {
+  async prepareOptimizer(kind: Optimizer): Promise<void> {
     checkOptimizer(kind);
     if (kind === 'sgd' || this.optimizer?.kind === kind) return;
+    // loaded only by networks that train with momentum or Adam
+    const { OptimizerBuffers } = await import('./optimizer-state.js');
     this.checkNothingStaged('an optimizer');
     this.optimizer = OptimizerBuffers.reserve(this.plan, this.k(), kind, this.w1.wtLength + this.parameterCount, this.optimizer?.grads);
     this.fixedEnd = this.plan.mark();
@@ -308,8 +317,8 @@ export class Network {
   }
 
   /** Restores a state from getOptimizerState (same sizes); prepares the optimizer if needed. */
-  setOptimizerState(state: OptimizerState): void {
-    this.prepareOptimizer(state.kind);
+  async setOptimizerState(state: OptimizerState): Promise<void> {
+    await this.prepareOptimizer(state.kind);
     this.optimizer!.write(this.w1, state, this.parameterCount);
   }
 

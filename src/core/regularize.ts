@@ -1,12 +1,12 @@
 // Regularisation beyond the lecture, as training options: inverted dropout of the inputs and of
 // each hidden layer, max-norm of each hidden unit's incoming weights, and data augmentation
 // (random affine maps and elastic distortions, each mini-batch drawn afresh). Checked here, then
-// written into the step context, a small block of wasm memory every thread reads: the rates, the
-// per-epoch keys of the counter-based randomness (so any thread, batch or resumed run draws the
-// same masks and distortions), the row of the batch in its epoch. Not for: the kernels
-// (assembly/augment.ts, the dropout and max-norm kernels).
+// written into the step context (context.ts): the rates and the per-epoch keys of the
+// counter-based randomness, so any thread, batch or resumed run draws the same masks and
+// distortions. Loaded only by runs that regularise. Not for: the kernels (assembly/augment.ts, the
+// dropout and max-norm kernels).
 import { InvalidArgumentError } from './errors.js';
-import type { MemoryViews } from './memory.js';
+import { AUGMENT, AUGMENT_KEY, COLS, DROPOUT, MAX_NORM, PARAMS, ROWS, SCRATCH, SCRATCH_BYTES, type StepContext } from './context.js';
 import { Rng } from './random.js';
 
 /** Random affine maps about the image centre: each example's parameters uniform in [-max, max]. */
@@ -43,28 +43,10 @@ export interface RegularizeOptions {
   augment?: AugmentOptions;
 }
 
-/** The largest Gaussian radius the context has room for (sigma up to 10). */
+/** The largest Gaussian radius the augmentation has room for (sigma up to 10). */
 const MAX_RADIUS = 30;
-// The step context, i32 / f32 slots: mode (1 while a training step runs), the batch's first row in
-// its epoch, then augmentation (on, key, rows, cols, params pointer, scratch pointer, scratch bytes
-// per thread), max-norm c, and per layer l = 0 .. L - 1 (0 the input) dropout's key, threshold and scale.
-const MODE = 0;
-const ROW0 = 1;
-const AUGMENT = 2;
-const AUGMENT_KEY = 3;
-const ROWS = 4;
-const COLS = 5;
-const PARAMS = 6;
-const SCRATCH = 7;
-const SCRATCH_BYTES = 8;
-const MAX_NORM = 9;
-const DROPOUT = 12;
 /** Floats of the augmentation's parameters: 6 settings, then the Gaussian's weights. */
 export const AUGMENT_PARAMS = 6 + MAX_RADIUS + 1;
-
-export function contextBytes(layers: number): number {
-  return 4 * (DROPOUT + 3 * layers);
-}
 
 /** Regularisation checked against a network of `layers` weight layers. */
 export interface Regularization {
@@ -139,104 +121,23 @@ function dropoutCode(p: number): [threshold: number, scale: number] {
   return p > 0 ? [Math.min(Math.round(p * 2 ** 32), 2 ** 32 - 1) | 0, 1 / (1 - p)] : [0, 1];
 }
 
-/** The step context in a network's memory, read by the layer loop of every thread. */
-export class StepContext {
-  constructor(
-    private readonly views: MemoryViews,
-    private readonly at: number,
-    private readonly layers: number,
-  ) {}
-
-  private get i32(): Int32Array {
-    return this.views.i32.subarray(this.at >> 2, (this.at >> 2) + DROPOUT + 3 * this.layers);
-  }
-
-  private get f32(): Float32Array {
-    return this.views.f32.subarray(this.at >> 2, (this.at >> 2) + DROPOUT + 3 * this.layers);
-  }
-
-  /** No regularisation, not training: what inference and evaluation see. */
-  clear(): void {
-    this.i32.fill(0);
-    this.f32[MAX_NORM] = 0;
-    for (let l = 0; l < this.layers; l++) this.f32[DROPOUT + 3 * l + 2] = 1;
-  }
-
-  /** Rates and pointers for a training run; keys come with each epoch (`epoch`). */
-  set(r: Regularization, augment: { params: number; scratch: number; scratchBytes: number; rows: number; cols: number } | null): void {
-    this.clear();
-    const [i, f] = [this.i32, this.f32];
-    f[MAX_NORM] = r.maxNorm;
-    r.dropout.forEach((p, l) => ([i[DROPOUT + 3 * l + 1], f[DROPOUT + 3 * l + 2]] = dropoutCode(p)));
-    if (augment) {
-      i[AUGMENT] = 1;
-      [i[ROWS], i[COLS], i[PARAMS], i[SCRATCH], i[SCRATCH_BYTES]] = [augment.rows, augment.cols, augment.params, augment.scratch, augment.scratchBytes];
-    }
-  }
-
-  /** The keys of epoch e of a run seeded `seed` (epochKeys). */
-  epoch(seed: number, e: number): void {
-    const i = this.i32;
-    const keys = epochKeys(seed, e, this.layers);
-    i[AUGMENT_KEY] = keys.augment;
-    keys.dropout.forEach((k, l) => (i[DROPOUT + 3 * l] = k));
-  }
-
-  /** A training step of the batch whose first example is row `row0` of its epoch begins (or, with -1, training ends). */
-  step(row0: number): void {
-    const i = this.i32;
-    i[MODE] = row0 >= 0 ? 1 : 0;
-    i[ROW0] = row0 >= 0 ? row0 : 0;
+/** Writes a run's rates and pointers into the context; the keys come with each epoch (setEpochKeys). */
+export function configure(ctx: StepContext, r: Regularization, augment: { params: number; scratch: number; scratchBytes: number; rows: number; cols: number } | null): void {
+  ctx.clear();
+  const [i, f] = [ctx.i32, ctx.f32];
+  f[MAX_NORM] = r.maxNorm;
+  r.dropout.forEach((p, l) => ([i[DROPOUT + 3 * l + 1], f[DROPOUT + 3 * l + 2]] = dropoutCode(p)));
+  if (augment) {
+    i[AUGMENT] = 1;
+    [i[ROWS], i[COLS], i[PARAMS], i[SCRATCH], i[SCRATCH_BYTES]] = [augment.rows, augment.cols, augment.params, augment.scratch, augment.scratchBytes];
   }
 }
 
-/**
- * The context as the layer loop reads it: `read()` refreshes the fields from memory (once per
- * call of the loop, no allocation); outside a training step everything reads as off.
- */
-export class ContextReader {
-  training = false;
-  row0 = 0;
-  augment = false;
-  augmentKey = 0;
-  rows = 0;
-  cols = 0;
-  params = 0;
-  scratch = 0;
-  scratchBytes = 0;
-  maxNorm = 0;
-
-  constructor(
-    private readonly views: MemoryViews,
-    private readonly at: number,
-  ) {}
-
-  read(): this {
-    const i = this.views.i32;
-    const o = this.at >> 2;
-    this.training = i[o + MODE] === 1;
-    this.row0 = i[o + ROW0];
-    this.augment = this.training && i[o + AUGMENT] === 1;
-    this.augmentKey = i[o + AUGMENT_KEY];
-    this.rows = i[o + ROWS];
-    this.cols = i[o + COLS];
-    this.params = i[o + PARAMS];
-    this.scratch = i[o + SCRATCH];
-    this.scratchBytes = i[o + SCRATCH_BYTES];
-    this.maxNorm = this.training ? this.views.f32[o + MAX_NORM] : 0;
-    return this;
-  }
-
-  /** Dropout of layer l (0 the input): its threshold as an i32 (0: none), key and scale. */
-  dropoutThreshold(l: number): number {
-    return this.training ? this.views.i32[(this.at >> 2) + DROPOUT + 3 * l + 1] : 0;
-  }
-
-  dropoutKey(l: number): number {
-    return this.views.i32[(this.at >> 2) + DROPOUT + 3 * l];
-  }
-
-  dropoutScale(l: number): number {
-    return this.views.f32[(this.at >> 2) + DROPOUT + 3 * l + 2];
-  }
+/** Writes the keys of epoch e of a run seeded `seed` (epochKeys) into the context. */
+export function setEpochKeys(ctx: StepContext, seed: number, e: number): void {
+  const i = ctx.i32;
+  const keys = epochKeys(seed, e, ctx.layers);
+  i[AUGMENT_KEY] = keys.augment;
+  keys.dropout.forEach((k, l) => (i[DROPOUT + 3 * l] = k));
 }
+

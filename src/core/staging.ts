@@ -1,8 +1,8 @@
-// Datasets in a network's wasm memory: staged (copied in unless they live there already, and
-// scanned once into the run table the mini-batch gather reads) for the span of a scope, or made
-// resident (read straight into memory, kept as long as the network). Not for: gathering batches
-// (layers.ts) or deciding what to stage (the training loop).
-import { createDataset, type Dataset } from '../data/dataset.js';
+// Datasets in a network's wasm memory, staged (copied in unless they live there already, and
+// scanned once into the run table the mini-batch gather reads) for the span of a scope. Not for:
+// gathering batches (layers.ts), deciding what to stage (the training loop) or resident datasets
+// (data/resident.ts).
+import type { Dataset } from '../data/dataset.js';
 import { InvalidArgumentError } from './errors.js';
 import type { Kernels } from './kernels.js';
 import type { MemoryPlan } from './memory.js';
@@ -20,15 +20,6 @@ export interface StagedData {
 /** A dataset staged in a network's memory, ready for gathering mini-batches. */
 export interface StagedDataset extends Readonly<StagedData> {
   readonly data: Dataset;
-}
-
-/** A dataset resident in a network's memory, while it is being filled. */
-export interface ResidentDataset {
-  /** Fresh views on every call: the memory may have grown. */
-  images(): Uint8Array;
-  labels(): Uint8Array;
-  /** The dataset, once its bytes are in; it lives as long as the network. */
-  done(classes?: number): Dataset;
 }
 
 export class Staging {
@@ -84,36 +75,6 @@ export class Staging {
   clear(): void {
     this.staged.clear();
   }
-}
-
-/** Reserves room for a resident dataset of `count` images of rows x cols in `plan`. */
-export function reserveResident(plan: MemoryPlan, count: number, rows: number, cols: number): ResidentDataset {
-  if (![count, rows, cols].every((n) => Number.isInteger(n) && n >= 1)) {
-    throw new InvalidArgumentError(`a resident dataset needs positive integer count, rows and cols, got ${count}, ${rows}, ${cols}`);
-  }
-  const pixels = rows * cols;
-  const what = `a dataset of ${count} images of ${rows} x ${cols}`;
-  const imagesAt = plan.reserve(count * pixels, what);
-  const labelsAt = plan.reserve(count, what);
-  const images = () => plan.u8.subarray(imagesAt, imagesAt + count * pixels);
-  const labels = () => plan.u8.subarray(labelsAt, labelsAt + count);
-  const done = (classes?: number): Dataset => {
-    const checked = createDataset({ images: images(), labels: labels(), rows, cols, classes });
-    return {
-      get images() {
-        return images();
-      },
-      get labels() {
-        return labels();
-      },
-      count,
-      rows,
-      cols,
-      pixels,
-      classes: checked.classes,
-    };
-  };
-  return { images, labels, done };
 }
 
 /** Runs `use`, then `release` when it returns, throws, or (for a promise) settles. */

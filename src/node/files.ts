@@ -5,6 +5,7 @@ import { open, readFile, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
+import { residentDataset } from '../data/resident.js';
 import { IdxFormatError, WasmMlpError } from '../core/errors.js';
 import { checkDatasetDims, checkIdxBody, datasetFromIdx, decodeIdx, isGzip, parseIdxHeader, type IdxArray } from '../data/idx.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../io/checkpoint.js';
@@ -43,7 +44,7 @@ export async function loadIdxDataset(paths: IdxDatasetPaths): Promise<Dataset> {
     const [images, labels] = await Promise.all([readIdxHead(paths.images), readIdxHead(paths.labels)]);
     if (!images.gzip && !labels.gzip) {
       const [count, rows, cols] = checkDatasetDims(images.dims, labels.dims, name);
-      const resident = paths.into.residentDataset(count, rows, cols);
+      const resident = residentDataset(paths.into, count, rows, cols);
       await readBodyInto(paths.images, images.headerBytes, resident.images());
       await readBodyInto(paths.labels, labels.headerBytes, resident.labels());
       return resident.done(paths.classes);

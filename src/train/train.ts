@@ -114,7 +114,7 @@ export async function train(net: Network, data: Dataset, options: TrainOptions =
   }
   const schedule = options.schedule ?? { kind: 'constant' };
   checkSchedule(schedule);
-  net.prepareOptimizer(step.optimizer);
+  await net.prepareOptimizer(step.optimizer);
   net.ensureCapacity(batchSize);
   const { dropout, maxNorm, augment } = options;
   const regularized = dropout !== undefined || maxNorm !== undefined || augment !== undefined;
@@ -122,12 +122,12 @@ export async function train(net: Network, data: Dataset, options: TrainOptions =
     const train = stage(data);
     const test = options.test ? stage(options.test) : null;
     const validation = options.validation ? stage(options.validation) : null;
-    if (regularized) net.regularize({ dropout, maxNorm, augment }, data);
     try {
+      if (regularized) await net.regularize({ dropout, maxNorm, augment }, data);
       await net.startThreads();
       return await loop(net, train, test, validation, { ...options, epochs, batchSize, eta, seed, yieldEveryMs, initialEpoch, step, schedule });
     } finally {
-      if (regularized) net.regularize(null);
+      if (regularized) await net.regularize(null);
     }
   });
 }
