@@ -30,14 +30,17 @@ const ROTATION = 0, SCALE = 1, SHEAR = 2, SHIFT = 3, ALPHA = 4, RADIUS = 5, WEIG
   store<f32>(m, shift * signedUnit(hash32(key, r * 8 + 4)), 20);
 }
 
-// u8 pixel (x, y) of the image at img, 0 outside
-@inline function pixel(img: usize, x: i32, y: i32, rows: i32, cols: i32): f32 {
-  return x >= 0 && x < cols && y >= 0 && y < rows ? <f32>load<u8>(img + <usize>(y * cols + x)) : 0;
+// The image at img copied into pad with a border of one zero pixel all round ((rows + 2) x (cols + 2)
+// u8), so that the four neighbours of any point within a pixel of the image are in it.
+@inline function padImage(pad: usize, img: usize, rows: i32, cols: i32): void {
+  const W = <usize>(cols + 2);
+  memory.fill(pad, 0, W * <usize>(rows + 2));
+  for (let y: usize = 0; y < <usize>rows; y++) memory.copy(pad + (y + 1) * W + 1, img + y * <usize>cols, <usize>cols);
 }
 
 // list, vals, counts as nonzeroColumns; y (batch) u8; images (count, rows * cols) u8; labels
 // (count) u8; indices (batch) u32; params as above; scratch: 4 rows * cols + (rows + 2R) cols +
-// cols + 2R + 8 floats plus 6. Example n is image indices[n], distorted as row row0 + n of the
+// cols + 2R + 8 floats, then 8 floats and (rows + 2)(cols + 2) bytes. Example n is image indices[n], distorted as row row0 + n of the
 // epoch with `key`; the elastic fields use hash32(key, 2^32 - 1) as their key.
 export function augmentGather(
   list: usize, vals: usize, counts: usize, y: usize, images: usize, labels: usize, indices: usize,
@@ -47,9 +50,11 @@ export function augmentGather(
   const cx = <f32>(cols - 1) * <f32>0.5, cy = <f32>(rows - 1) * <f32>0.5;
   const alpha = load<f32>(params, ALPHA << 2), radius = <i32>load<f32>(params, RADIUS << 2);
   const ux = scratch, uy = ux + (P << 2), gx = uy + (P << 2), gy = gx + (P << 2), m = gy + (P << 2), tmp = m + 32;
+  const pad = tmp + ((<usize>((rows + 2 * radius) * cols + cols + 2 * radius + 8)) << 2), W = cols + 2;
   for (let n: usize = 0; n < <usize>batch; n++) {
     const src = <usize>load<u32>(indices + (n << 2)), r = <u32>row0 + <u32>n, img = images + src * P;
     store<u8>(y + n, load<u8>(labels + src));
+    padImage(pad, img, rows, cols);
     affine(m, params, k, r);
     if (alpha != 0) {
       for (let p: usize = 0; p < P; p++) {
@@ -79,9 +84,10 @@ export function augmentGather(
         }
         const fx0 = Mathf.floor(sx), fy0 = Mathf.floor(sy);
         if (!(fx0 > -2 && fx0 < <f32>cols && fy0 > -2 && fy0 < <f32>rows)) continue; // all four neighbours outside (or NaN)
-        const x0 = <i32>fx0, y0 = <i32>fy0, fx = sx - fx0, fy = sy - fy0;
-        const p00 = pixel(img, x0, y0, rows, cols), p01 = pixel(img, x0 + 1, y0, rows, cols);
-        const p10 = pixel(img, x0, y0 + 1, rows, cols), p11 = pixel(img, x0 + 1, y0 + 1, rows, cols);
+        const fx = sx - fx0, fy = sy - fy0;
+        const q = pad + <usize>((<i32>fy0 + 1) * W + <i32>fx0 + 1); // (x0, y0) in the padded image
+        const p00 = <f32>load<u8>(q), p01 = <f32>load<u8>(q, 1);
+        const p10 = <f32>load<u8>(q + <usize>W), p11 = <f32>load<u8>(q + <usize>W, 1);
         const top = p00 + fx * (p01 - p00), bottom = p10 + fx * (p11 - p10);
         const v = Mathf.floor(top + fy * (bottom - top) + <f32>0.5);
         if (v > 0) {

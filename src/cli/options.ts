@@ -2,7 +2,7 @@
 // share (data files, network choices, the optimizer, output), each declared once. Not for: what
 // the commands do with them.
 import { Option, InvalidArgumentError as UsageError, type Command } from 'commander';
-import { ACTIVATIONS, COSTS, MAX_THREADS, OPTIMIZERS, WEIGHT_INITS, validateSizes, type Activation, type Cost, type Optimizer, type Schedule, type WeightInit } from '../index.js';
+import { ACTIVATIONS, COSTS, MAX_THREADS, OPTIMIZERS, WEIGHT_INITS, validateSizes, type Activation, type AugmentOptions, type Cost, type Optimizer, type Schedule, type WeightInit } from '../index.js';
 import { mnistPaths } from '../node.js';
 
 // ---- parsers
@@ -72,6 +72,50 @@ export function layers(value: string): number[] {
 }
 
 
+/** Dropout rates "INPUT[,HIDDEN...]", each in [0, 1): 0.2,0.5 drops 20% of the inputs and 50% of every hidden layer's units. */
+export function dropoutRates(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  const rates = parts.map(Number);
+  if (parts.some((s) => s === '') || rates.some((p) => !(p >= 0 && p < 1))) throw new UsageError(`expected dropout rates in [0, 1), input first, then hidden layers (e.g. 0.2,0.5), got "${value}"`);
+  return rates;
+}
+
+/**
+ * An augmentation: affine:ROT,SCALE,SHEAR,SHIFT and/or elastic:ALPHA,SIGMA, joined by "+" (e.g.
+ * affine:10,0.1,0.15,2+elastic:34,4), or none. ROT in degrees, SCALE a fraction, SHIFT in pixels.
+ */
+export function augmentSpec(value: string): AugmentOptions | null {
+  if (value.trim() === 'none') return null;
+  const out: AugmentOptions = {};
+  for (const part of value.split('+')) {
+    const [kind, args = '', extra] = part.trim().split(':');
+    const nums = args.split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
+    const ok = extra === undefined && nums.every((v) => Number.isFinite(v) && v >= 0);
+    if (kind === 'affine' && ok && nums.length === 4 && !out.affine) {
+      const [rotation, scale, shear, shift] = nums;
+      if (rotation <= 45 && scale < 1) {
+        out.affine = { rotation, scale, shear, shift };
+        continue;
+      }
+    }
+    if (kind === 'elastic' && ok && nums.length === 2 && !out.elastic && nums[1] > 0 && nums[1] <= 10) {
+      out.elastic = { alpha: nums[0], sigma: nums[1] };
+      continue;
+    }
+    throw new UsageError(`expected affine:ROT,SCALE,SHEAR,SHIFT (ROT <= 45 degrees, SCALE < 1) and/or elastic:ALPHA,SIGMA (0 < SIGMA <= 10), joined by +, or none; got "${value}"`);
+  }
+  return out;
+}
+
+/** The augmentation as the CLI writes it (augmentSpec's form). */
+export function augmentText(a: AugmentOptions | null | undefined): string {
+  if (!a) return 'none';
+  const parts = [];
+  if (a.affine) parts.push(`affine:${a.affine.rotation},${a.affine.scale},${a.affine.shear},${a.affine.shift}`);
+  if (a.elastic) parts.push(`elastic:${a.elastic.alpha},${a.elastic.sigma}`);
+  return parts.join('+');
+}
+
 // ---- option groups
 
 export interface DataOptions {
@@ -121,4 +165,19 @@ export function runOptions(cmd: Command, json: string): Command {
     .option('--limit <n>', 'train on the first n training images only', positiveInt)
     .option('--json', json)
     .option('--quiet', 'no progress on stderr');
+}
+
+/** --dropout, --max-norm and --augment; repeatable (sweep axes) when `axes`. */
+export function regularizeOptions(cmd: Command, axes: boolean): Command {
+  const many = <T>(parse: (v: string) => T) => (value: string, previous: T[]) => [...previous, parse(value)];
+  if (axes) {
+    return cmd
+      .option('--dropout <rates>', 'dropout rates, input then hidden layers, e.g. 0.2,0.5 (repeat for several)', many(dropoutRates), [] as number[][])
+      .option('--max-norm <c>', 'max-norm of each hidden unit\'s incoming weights (repeat for several)', many(positiveNumber), [] as number[])
+      .option('--augment <spec>', 'augmentation: affine:ROT,SCALE,SHEAR,SHIFT and/or elastic:ALPHA,SIGMA joined by +, or none (repeat for several)', many(augmentSpec), [] as (AugmentOptions | null)[]);
+  }
+  return cmd
+    .option('--dropout <rates>', 'inverted dropout rates: input, then hidden layers (the last serves the rest), e.g. 0.2,0.5', dropoutRates)
+    .option('--max-norm <c>', 'cap each hidden unit\'s incoming weights at norm c after every step', positiveNumber)
+    .option('--augment <spec>', 'augment each mini-batch afresh: affine:ROT,SCALE,SHEAR,SHIFT (degrees, fraction, factor, pixels) and/or elastic:ALPHA,SIGMA (Simard: 34,4), joined by + or repeated', (v: string, prev?: AugmentOptions) => ({ ...prev, ...augmentSpec(v) }));
 }

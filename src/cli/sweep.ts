@@ -1,25 +1,26 @@
 // `wasm-mlp sweep`: trains every combination of layers, etas and batch sizes with several seeds,
 // ranks the configurations and writes CSV, JSON and an SVG of the curves. Not for: training logic.
 import type { Command } from 'commander';
-import { DEFAULT_ETA, Network, sliceDataset, train, type EpochMetrics } from '../index.js';
+import { DEFAULT_ETA, Network, sliceDataset, train, type AugmentOptions, type EpochMetrics } from '../index.js';
 import { loadIdxDataset, writeFileAtomic } from '../node.js';
 import { lineChartsSvg } from '../node/plot.js';
 import { checkFits } from './data.js';
 import { formatTable, percent } from './format.js';
-import { dataOptions, kernelsOption, layers, networkChoices, positiveInt, positiveNumber, runOptions, type DataOptions, type NetworkChoices } from './options.js';
+import { augmentText, dataOptions, kernelsOption, layers, networkChoices, positiveInt, positiveNumber, regularizeOptions, runOptions, type DataOptions, type NetworkChoices } from './options.js';
 
 const collect = <T>(parse: (v: string) => T) => (value: string, previous: T[]) => [...previous, parse(value)];
 
 export function registerSweep(cli: Command): void {
   const cmd = cli
     .command('sweep')
-    .description('train every combination of the given layers, etas and batch sizes (and seeds); print a ranked table')
+    .description('train every combination of the given layers, etas, batch sizes, dropout, max-norm and augmentation (and seeds); print a ranked table')
     .option('--layers <sizes>', 'layer sizes (repeat for several)', collect(layers), [] as number[][])
     .option('--eta <x>', 'learning rate (repeat for several)', collect(positiveNumber), [] as number[])
     .option('--batch-size <n>', 'mini-batch size (repeat for several)', collect(positiveInt), [] as number[])
     .option('--seeds <n>', 'train each combination with seeds 1..n', positiveInt, 1)
     .option('--epochs <n>', 'passes over the training set', positiveInt, 30);
-  networkChoices(cmd)
+  networkChoices(cmd);
+  regularizeOptions(cmd, true)
     .option('--csv <file>', 'write one row per run as CSV')
     .option('--json-file <file>', 'write the ranking and every run, with its per-epoch history, as JSON')
     .option('--plot <file.svg>', 'write test accuracy per epoch of every configuration as SVG');
@@ -29,6 +30,9 @@ export function registerSweep(cli: Command): void {
 
 interface SweepOptions extends DataOptions, NetworkChoices {
   layers: number[][];
+  dropout: number[][];
+  maxNorm: number[];
+  augment: (AugmentOptions | null)[];
   eta: number[];
   batchSize: number[];
   seeds: number;
@@ -41,31 +45,55 @@ interface SweepOptions extends DataOptions, NetworkChoices {
   quiet?: boolean;
 }
 
-/** Trains every combination of layers x eta x batch size for each seed; ranks configurations by mean final test accuracy. */
+/** One configuration of the grid: a value of every axis. */
+interface SweepConfig {
+  label: string;
+  sizes: number[];
+  eta: number;
+  batchSize: number;
+  dropout: number[] | null;
+  maxNorm: number | null;
+  augment: AugmentOptions | null;
+}
 
+/** Every combination of the axes' values, in a fixed order (layers, eta, batch size, dropout, max-norm, augment). */
+function grid(o: SweepOptions): SweepConfig[] {
+  const axis = <T>(values: T[], fallback: T) => (values.length ? values : [fallback]);
+  const configs: SweepConfig[] = [];
+  for (const sizes of axis(o.layers, [784, 30, 10]))
+    for (const eta of axis(o.eta, DEFAULT_ETA))
+      for (const batchSize of axis(o.batchSize, 10))
+        for (const dropout of axis<number[] | null>(o.dropout, null))
+          for (const maxNorm of axis<number | null>(o.maxNorm, null))
+            for (const augment of axis<AugmentOptions | null>(o.augment, null)) {
+              const label = [
+                `[${sizes.join(',')}] eta ${eta} batch ${batchSize}`,
+                o.dropout.length ? `dropout ${dropout?.join(',') ?? 'none'}` : '',
+                o.maxNorm.length ? `max-norm ${maxNorm ?? 'none'}` : '',
+                o.augment.length ? `augment ${augmentText(augment)}` : '',
+              ].filter(Boolean).join(' ');
+              configs.push({ label, sizes, eta, batchSize, dropout, maxNorm, augment });
+            }
+  return configs;
+}
+
+/** Trains every configuration of the grid with seeds 1..N; ranks configurations by mean final test accuracy. */
 async function sweepCommand(o: SweepOptions): Promise<void> {
-  const layerChoices = o.layers.length ? o.layers : [[784, 30, 10]];
-  const etas = o.eta.length ? o.eta : [DEFAULT_ETA];
-  const batches = o.batchSize.length ? o.batchSize : [10];
   const [full, test] = await Promise.all([loadIdxDataset({ images: o.trainImages!, labels: o.trainLabels! }), loadIdxDataset({ images: o.testImages, labels: o.testLabels })]);
   const trainSet = o.limit && o.limit < full.count ? sliceDataset(full, 0, o.limit) : full;
-  const runs: { config: string; layers: number[]; eta: number; batchSize: number; seed: number; testAccuracy: number; bestTestAccuracy: number; trainSeconds: number; history: EpochMetrics[] }[] = [];
-  const total = layerChoices.length * etas.length * batches.length * o.seeds;
-  for (const sizes of layerChoices) {
-    checkFits(sizes, trainSet, 'training set');
-    for (const eta of etas) {
-      for (const batchSize of batches) {
-        for (let seed = 1; seed <= o.seeds; seed++) {
-          const config = `[${sizes.join(',')}] eta ${eta} batch ${batchSize}`;
-          const net = await Network.create({ sizes, seed, init: o.init, activation: o.activation, cost: o.cost, kernels: o.kernels });
-          const { history } = await train(net, trainSet, { epochs: o.epochs, batchSize, eta, seed, test, optimizer: o.optimizer });
-          net.dispose();
-          const last = history[history.length - 1];
-          const run = { config, layers: sizes, eta, batchSize, seed, testAccuracy: last.testAccuracy, bestTestAccuracy: Math.max(...history.map((h) => h.testAccuracy)), trainSeconds: history.reduce((t, h) => t + h.trainSeconds, 0), history };
-          runs.push(run);
-          if (!o.quiet) process.stderr.write(`run ${runs.length}/${total}: ${config} seed ${seed}: test ${percent(run.testAccuracy)} (best ${percent(run.bestTestAccuracy)}), ${run.trainSeconds.toFixed(1)} s\n`);
-        }
-      }
+  const runs: { config: string; layers: number[]; eta: number; batchSize: number; dropout: number[] | null; maxNorm: number | null; augment: string; seed: number; testAccuracy: number; bestTestAccuracy: number; trainSeconds: number; history: EpochMetrics[] }[] = [];
+  const points = grid(o);
+  const total = points.length * o.seeds;
+  for (const c of points) {
+    checkFits(c.sizes, trainSet, 'training set');
+    for (let seed = 1; seed <= o.seeds; seed++) {
+      const net = await Network.create({ sizes: c.sizes, seed, init: o.init, activation: o.activation, cost: o.cost, kernels: o.kernels });
+      const { history } = await train(net, trainSet, { epochs: o.epochs, batchSize: c.batchSize, eta: c.eta, seed, test, optimizer: o.optimizer, dropout: c.dropout ?? undefined, maxNorm: c.maxNorm ?? undefined, augment: c.augment ?? undefined });
+      net.dispose();
+      const last = history[history.length - 1];
+      const run = { config: c.label, layers: c.sizes, eta: c.eta, batchSize: c.batchSize, dropout: c.dropout, maxNorm: c.maxNorm, augment: augmentText(c.augment), seed, testAccuracy: last.testAccuracy, bestTestAccuracy: Math.max(...history.map((h) => h.testAccuracy)), trainSeconds: history.reduce((t, h) => t + h.trainSeconds, 0), history };
+      runs.push(run);
+      if (!o.quiet) process.stderr.write(`run ${runs.length}/${total}: ${c.label} seed ${seed}: test ${percent(run.testAccuracy)} (best ${percent(run.bestTestAccuracy)}), ${run.trainSeconds.toFixed(1)} s\n`);
     }
   }
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
@@ -77,7 +105,7 @@ async function sweepCommand(o: SweepOptions): Promise<void> {
   const rows = [['rank', 'configuration', 'seeds', 'final test', 'worst seed', 'best epoch test', 'seconds'], ...configs.map((c, i) => [i + 1, c.config, c.runs, percent(c.testAccuracy), percent(c.worstTestAccuracy), percent(c.bestTestAccuracy), c.trainSeconds.toFixed(1)])];
   const table = formatTable(rows, [1]);
   if (o.csv) {
-    const csv = ['layers,eta,batch_size,seed,final_test_accuracy,best_test_accuracy,train_seconds', ...runs.map((r) => `"${r.layers.join(',')}",${r.eta},${r.batchSize},${r.seed},${r.testAccuracy},${r.bestTestAccuracy},${r.trainSeconds.toFixed(3)}`)].join('\n');
+    const csv = ['layers,eta,batch_size,dropout,max_norm,augment,seed,final_test_accuracy,best_test_accuracy,train_seconds', ...runs.map((r) => `"${r.layers.join(',')}",${r.eta},${r.batchSize},"${r.dropout?.join(',') ?? ''}",${r.maxNorm ?? ''},"${r.augment}",${r.seed},${r.testAccuracy},${r.bestTestAccuracy},${r.trainSeconds.toFixed(3)}`)].join('\n');
     await writeFileAtomic(o.csv, new TextEncoder().encode(`${csv}\n`));
   }
   if (o.plot) {

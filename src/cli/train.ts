@@ -3,12 +3,12 @@
 // loop itself (train/train.ts).
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { DEFAULT_ETA, Network, sliceDataset, THREADS_PAY, train, WasmMlpError, type Dataset, type EpochMetrics, type Optimizer, type Schedule } from '../index.js';
+import { DEFAULT_ETA, Network, sliceDataset, THREADS_PAY, train, WasmMlpError, type AugmentOptions, type Dataset, type EpochMetrics, type Optimizer, type Schedule } from '../index.js';
 import { loadIdxDataset, readCheckpointFile, saveCheckpointFile, saveModelFile, writeFileAtomic } from '../node.js';
 import { lineChartsSvg, type Panel } from '../node/plot.js';
 import { checkFits, defaultLayers } from './data.js';
 import { epochLine, percent } from './format.js';
-import { dataOptions, kernelsOption, layers, networkChoices, nonNegative, positiveInt, positiveNumber, runOptions, schedule, seedValue, threadCount, unitInterval, type DataOptions, type NetworkChoices } from './options.js';
+import { augmentText, dataOptions, kernelsOption, layers, networkChoices, nonNegative, positiveInt, positiveNumber, regularizeOptions, runOptions, schedule, seedValue, threadCount, unitInterval, type DataOptions, type NetworkChoices } from './options.js';
 
 export function registerTrain(cli: Command): void {
   const cmd = cli
@@ -26,7 +26,8 @@ export function registerTrain(cli: Command): void {
     .option('--momentum <mu>', 'momentum coefficient', unitInterval, 0.9)
     .option('--weight-decay <lambda>', 'L2 regularisation: cost + lambda / (2 n) sum w^2', nonNegative, 0)
     .addOption(new Option('--schedule <s>', 'learning rate per epoch: constant, step:EVERY:FACTOR or cosine[:MIN]').argParser(schedule).default({ kind: 'constant' }, 'constant'))
-    .option('--threads <n>', `training threads (${THREADS_PAY})`, threadCount, 1)
+    .option('--threads <n>', `training threads (${THREADS_PAY})`, threadCount, 1);
+  regularizeOptions(cmd, false)
     .option('--out <file>', 'save the trained model to this file')
     .option('--plot <file.svg>', 'write cost and accuracy per epoch (training, validation, test) as SVG')
     .option('--checkpoint <file>', 'save the model after every epoch (atomically) to resume from')
@@ -55,6 +56,9 @@ interface TrainCommandOptions extends DataOptions, NetworkChoices {
   resume?: string;
   json?: boolean;
   quiet?: boolean;
+  dropout?: number[];
+  maxNorm?: number;
+  augment?: AugmentOptions;
 }
 
 async function trainCommand(o: TrainCommandOptions): Promise<void> {
@@ -78,7 +82,7 @@ async function trainCommand(o: TrainCommandOptions): Promise<void> {
   const log = (line: string) => {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
-  const extras = [o.activation !== 'sigmoid' && `${o.activation} hidden layers`, o.cost !== 'quadratic' && `${o.cost} cost`, o.optimizer !== 'sgd' && o.optimizer, o.weightDecay > 0 && `L2 ${o.weightDecay}`, o.schedule.kind !== 'constant' && `${o.schedule.kind} schedule`].filter(Boolean);
+  const extras = [o.activation !== 'sigmoid' && `${o.activation} hidden layers`, o.cost !== 'quadratic' && `${o.cost} cost`, o.optimizer !== 'sgd' && o.optimizer, o.weightDecay > 0 && `L2 ${o.weightDecay}`, o.schedule.kind !== 'constant' && `${o.schedule.kind} schedule`, o.dropout && `dropout ${o.dropout.join(',')}`, o.maxNorm && `max-norm ${o.maxNorm}`, o.augment && `augment ${augmentText(o.augment)}`].filter(Boolean);
   log(`training [${o.layers.join(', ')}] (${net.parameterCount.toLocaleString('en-US')} parameters) on ${trainSet.count.toLocaleString('en-US')} images: ` + `${o.epochs} epochs, batch size ${o.batchSize}, eta ${o.eta}, seed ${o.seed}, ${o.init} init, ${net.variant} kernels, ${net.threads} thread${net.threads > 1 ? 's' : ''}${extras.length ? `, ${extras.join(', ')}` : ''}`);
   if (initialEpoch) log(`resuming from ${o.resume} after epoch ${initialEpoch}`);
   // a live bar per batch when stderr is a terminal; plain lines (one per epoch) otherwise
@@ -96,6 +100,9 @@ async function trainCommand(o: TrainCommandOptions): Promise<void> {
     momentum: o.momentum,
     weightDecay: o.weightDecay,
     schedule: o.schedule,
+    dropout: o.dropout,
+    maxNorm: o.maxNorm,
+    augment: o.augment,
     test,
     validation,
     patience: o.patience,
@@ -134,6 +141,9 @@ async function trainCommand(o: TrainCommandOptions): Promise<void> {
     optimizer: o.optimizer,
     weightDecay: o.weightDecay,
     schedule: o.schedule,
+    dropout: o.dropout ?? null,
+    maxNorm: o.maxNorm ?? null,
+    augment: o.augment ?? null,
     kernels: net.variant,
     threads: net.threads,
     trainExamples: trainSet.count,

@@ -103,7 +103,7 @@ export function augmentParams(a: AugmentOptions): Float32Array {
 
 /** Floats of augmentation scratch one thread needs for images of rows x cols (augment.ts). */
 export function augmentScratchFloats(rows: number, cols: number): number {
-  return 4 * rows * cols + (rows + 2 * MAX_RADIUS) * cols + cols + 2 * MAX_RADIUS + 8 + 8;
+  return 4 * rows * cols + (rows + 2 * MAX_RADIUS) * cols + cols + 2 * MAX_RADIUS + 8 + 8 + Math.ceil(((rows + 2) * (cols + 2)) / 4);
 }
 
 /**
