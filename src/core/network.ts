@@ -160,9 +160,20 @@ export class Network {
     return out;
   }
 
-  /** Backprop over one batch: the gradients of the summed cost, without changing the parameters. */
-  backprop(x: Float32Array, labels: ArrayLike<number>): Gradients {
-    const cost = this.batch.gradients(this.nabla, this.parameterCount, this.loadBatch(x, labels));
+  /**
+   * Backprop over one batch: the gradients of the summed cost, without changing the parameters.
+   * With `row0`, as a training step of rows row0.. of the epoch begun by beginEpoch: the hidden
+   * layers' dropout masks (regularize) apply. (Input dropout applies only to gathered batches.)
+   */
+  backprop(x: Float32Array, labels: ArrayLike<number>, row0?: number): Gradients {
+    const m = this.loadBatch(x, labels);
+    if (row0 !== undefined) this.context.step(row0);
+    let cost: number;
+    try {
+      cost = this.batch.gradients(this.nabla, this.parameterCount, m);
+    } finally {
+      this.context.step(-1);
+    }
     const g = this.plan.f32;
     const at = (offset: number, n: number) => g.slice((this.nabla >> 2) + offset, (this.nabla >> 2) + offset + n);
     return { nablaW: this.shapes.map((s) => at(s.wOffset, s.rows * s.cols)), nablaB: this.shapes.map((s) => at(s.bOffset, s.rows)), cost };

@@ -19,6 +19,10 @@ const ACT: Record<Activation, { f(z: number): number; prime(z: number): number }
   relu: { f: (z) => Math.max(0, z), prime: (z) => (z > 0 ? 1 : 0) },
 };
 
+/** Dropout of one example: the multiplier (0, or 1 / (1 - p) where kept) of unit j of hidden layer l. */
+export type DropoutMask = (l: number, j: number) => number;
+const KEEP_ALL: DropoutMask = () => 1;
+
 export class ReferenceNetwork {
   readonly sizes: number[];
   readonly activation: Activation;
@@ -49,8 +53,8 @@ export class ReferenceNetwork {
     return out;
   }
 
-  /** z^l and a^l for l = 0..L of one input x (zs[0] is unused, as[0] = x). */
-  feedforward(x: ArrayLike<number>): { zs: Float64Array[]; as: Float64Array[] } {
+  /** z^l and a^l for l = 0..L of one input x (zs[0] is unused, as[0] = x); hidden a^l = f(z^l) * mask(l, j). */
+  feedforward(x: ArrayLike<number>, mask: DropoutMask = KEEP_ALL): { zs: Float64Array[]; as: Float64Array[] } {
     const zs = [new Float64Array(0)];
     const as = [Float64Array.from(x)];
     for (let l = 1; l < this.sizes.length; l++) {
@@ -64,7 +68,7 @@ export class ReferenceNetwork {
         z[j] = s;
       }
       zs.push(z);
-      if (l < this.sizes.length - 1) as.push(z.map(ACT[this.activation].f));
+      if (l < this.sizes.length - 1) as.push(z.map((v, j) => ACT[this.activation].f(v) * mask(l, j)));
       else if (this.cost === 'log-likelihood') {
         const max = Math.max(...z);
         const e = z.map((v) => Math.exp(v - max));
@@ -81,8 +85,9 @@ export class ReferenceNetwork {
   }
 
   /** The cost of one input with class `label`: quadratic sum_j (a_j - y_j)^2, cross-entropy or -ln a_label. */
-  costOf(x: ArrayLike<number>, label: number): number {
-    const a = this.output(x);
+  costOf(x: ArrayLike<number>, label: number, mask: DropoutMask = KEEP_ALL): number {
+    const { as } = this.feedforward(x, mask);
+    const a = as[as.length - 1];
     let c = 0;
     if (this.cost === 'log-likelihood') return -Math.log(a[label]);
     for (let j = 0; j < a.length; j++) {
@@ -93,8 +98,8 @@ export class ReferenceNetwork {
   }
 
   /** dC/dW^l and dC/db^l of one example by the chain rule (index l-1 holds layer l). */
-  backprop(x: ArrayLike<number>, label: number): { nablaW: Float64Array[]; nablaB: Float64Array[] } {
-    const { zs, as } = this.feedforward(x);
+  backprop(x: ArrayLike<number>, label: number, mask: DropoutMask = KEEP_ALL): { nablaW: Float64Array[]; nablaB: Float64Array[] } {
+    const { zs, as } = this.feedforward(x, mask);
     const L = this.sizes.length - 1;
     const nablaW = this.W.map((w) => new Float64Array(w.length));
     const nablaB = this.b.map((b) => new Float64Array(b.length));
@@ -112,7 +117,7 @@ export class ReferenceNetwork {
         for (let k = 0; k < cols; k++) {
           let s = 0;
           for (let j = 0; j < rows; j++) s += W[j * cols + k] * delta[j];
-          prev[k] = s * ACT[this.activation].prime(zs[l - 1][k]);
+          prev[k] = s * mask(l - 1, k) * ACT[this.activation].prime(zs[l - 1][k]);
         }
         delta = prev;
       }
@@ -121,12 +126,12 @@ export class ReferenceNetwork {
   }
 
   /** Gradients summed over a batch: xs is (m, sizes[0]). */
-  batchGradients(xs: ArrayLike<number>, labels: ArrayLike<number>): { nablaW: Float64Array[]; nablaB: Float64Array[] } {
+  batchGradients(xs: ArrayLike<number>, labels: ArrayLike<number>, masks?: (n: number) => DropoutMask): { nablaW: Float64Array[]; nablaB: Float64Array[] } {
     const n0 = this.sizes[0];
     const nablaW = this.W.map((w) => new Float64Array(w.length));
     const nablaB = this.b.map((b) => new Float64Array(b.length));
     for (let i = 0; i < labels.length; i++) {
-      const g = this.backprop(Array.prototype.slice.call(xs, i * n0, (i + 1) * n0), labels[i]);
+      const g = this.backprop(Array.prototype.slice.call(xs, i * n0, (i + 1) * n0), labels[i], masks?.(i));
       g.nablaW.forEach((w, l) => w.forEach((v, k) => (nablaW[l][k] += v)));
       g.nablaB.forEach((b, l) => b.forEach((v, k) => (nablaB[l][k] += v)));
     }
