@@ -132,6 +132,17 @@ describe('crash safety', () => {
     expect(readFileSync(join(dir, 'resumed.wmlp')).equals(readFileSync(join(dir, 'straight.wmlp')))).toBe(true);
   }, 120_000);
 
+  it('a run with dropout, max-norm and augmentation resumes to the same bits: the masks and distortions are drawn anew, the same', async () => {
+    const { readFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-reg-resume-'));
+    const ck = join(dir, 'reg.ckpt');
+    const args = ['train', '--layers', '784,40,10', '--activation', 'relu', '--init', 'he', '--optimizer', 'momentum', '--eta', '0.05', '--batch-size', '20', '--limit', '3000', '--dropout', '0.2,0.5', '--max-norm', '2', '--augment', 'affine:10,0.1,0.15,2+elastic:34,4', '--quiet'];
+    expect((await run(...args, '--epochs', '1', '--checkpoint', ck)).code).toBe(0);
+    expect((await run(...args, '--epochs', '3', '--resume', ck, '--out', join(dir, 'resumed.wmlp'))).stderr).toBe('');
+    expect((await run(...args, '--epochs', '3', '--out', join(dir, 'straight.wmlp'))).code).toBe(0);
+    expect(readFileSync(join(dir, 'resumed.wmlp')).equals(readFileSync(join(dir, 'straight.wmlp')))).toBe(true);
+  }, 60_000);
+
   it('a momentum or Adam run resumes with its optimizer state to the same bits, and its checkpoint reads as a model', async () => {
     const { readFileSync } = await import('node:fs');
     const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-adam-'));
@@ -258,6 +269,46 @@ describe('any IDX dataset, validation and early stopping', () => {
     expect(bad.stderr).toMatch(/6 x 8 = 48 pixels per image, but --layers starts with 784 inputs/);
     const few = await run('train', ...data, '--layers', '48,10,2', '--epochs', '1');
     expect(few.stderr).toMatch(/3 classes, but --layers ends with 2 outputs/);
+  });
+
+  it('the regularised recipe runs on other IDX data as on MNIST: image size from the data, validation-based early stopping', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-recipe-'));
+    const tr = bars(900, 3);
+    const te = bars(150, 4);
+    const files = { ti: join(dir, 'ti'), tl: join(dir, 'tl'), vi: join(dir, 'vi'), vl: join(dir, 'vl') };
+    writeFileSync(files.ti, idx([900, 6, 8], tr.images));
+    writeFileSync(files.tl, idx([900], tr.labels));
+    writeFileSync(files.vi, idx([150, 6, 8], te.images));
+    writeFileSync(files.vl, idx([150], te.labels));
+    const t = await run('train', '--train-images', files.ti, '--train-labels', files.tl, '--test-images', files.vi, '--test-labels', files.vl,
+      '--layers', '48,40,3', '--activation', 'relu', '--cost', 'log-likelihood', '--init', 'he', '--optimizer', 'adam', '--eta', '0.003', '--batch-size', '20',
+      '--dropout', '0.1,0.3', '--max-norm', '3', '--augment', 'affine:8,0.1,0.1,1+elastic:2,1', '--validation', '150', '--patience', '3', '--epochs', '60', '--json', '--quiet');
+    expect(t.code).toBe(0);
+    const r = lastJson(t.stdout);
+    expect([r.dropout, r.maxNorm, r.augment]).toEqual([[0.1, 0.3], 3, { affine: { rotation: 8, scale: 0.1, shear: 0.1, shift: 1 }, elastic: { alpha: 2, sigma: 1 } }]);
+    expect(r.testAccuracy).toBeGreaterThan(0.9);
+    expect(r.stoppedEarly).toBe(true);
+    const bad = await run('train', '--augment', 'affine:90,0,0,0', '--epochs', '1');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/expected affine:ROT,SCALE,SHEAR,SHIFT/);
+    expect((await run('train', '--dropout', '0.2,1', '--epochs', '1')).stderr).toMatch(/expected dropout rates in \[0, 1\)/);
+  });
+
+  it('sweep takes dropout, max-norm and augmentation as axes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-sweep-axes-'));
+    const csv = join(dir, 'runs.csv');
+    const t = await run('sweep', '--layers', '784,16,10', '--epochs', '1', '--limit', '1000', '--dropout', '0,0', '--dropout', '0.2,0.5', '--augment', 'none', '--augment', 'affine:10,0.1,0.1,2', '--max-norm', '3', '--csv', csv, '--json', '--quiet');
+    expect(t.code).toBe(0);
+    const r = lastJson(t.stdout);
+    expect(r.ranking.map((c: { config: string }) => c.config).sort()).toEqual([
+      '[784,16,10] eta 1.5 batch 10 dropout 0,0 max-norm 3 augment affine:10,0.1,0.1,2',
+      '[784,16,10] eta 1.5 batch 10 dropout 0,0 max-norm 3 augment none',
+      '[784,16,10] eta 1.5 batch 10 dropout 0.2,0.5 max-norm 3 augment affine:10,0.1,0.1,2',
+      '[784,16,10] eta 1.5 batch 10 dropout 0.2,0.5 max-norm 3 augment none',
+    ]);
+    const rows = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('layers,eta,batch_size,dropout,max_norm,augment,seed,final_test_accuracy,best_test_accuracy,train_seconds');
+    expect(rows).toHaveLength(5);
   });
 
   it('--validation holds out the last images and --patience stops early', async () => {
