@@ -89,6 +89,15 @@ export function gatherRuns(list: usize, vals: usize, counts: usize, y: usize, im
   else gatherRunsScalar(list, vals, counts, y, images, labels, runs, starts, indices, batch, pixels);
 }
 
+// vals, list are (batch, cols); counts, indices (batch) u32; y (batch) u8; features (count, cols)
+// f32; labels (count) u8. The dense path of feature data (CSV, NumPy): rows indices[n] of the
+// features copied into vals as they are, listed as every column, their labels into y.
+export { gatherFeatures } from './common';
+
+// As gatherFeatures, the sparse path of feature data: only the rows' nonzero features, listed in
+// order with their columns.
+export { gatherFeaturesSparse } from './common';
+
 // z is (batch, rows) with rows zstride apart; WT is (cols, stride); b is (rows); list, vals, counts
 // from nonzeroColumns. z[n, j] = (sum over the listed i, in order, of x[n, i] WT[i, j]) + b[j].
 // Threads may each pass a range of the rows starting at a multiple of 16 (z, WT and b moved to it).

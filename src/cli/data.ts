@@ -1,9 +1,32 @@
-// What the commands check of the data files against --layers, and the lecture's network for any
-// IDX dataset. Not for: reading files (node/files.ts).
-import { WasmMlpError, type Dataset } from '../index.js';
-import { readIdxDims, readIdxFile } from '../node.js';
+// The commands' data: the flags turned into sources (MNIST's IDX files when none are given), the
+// lecture's network for any data ([inputs, 30, classes]), test data read as the model was trained
+// (its class names, standardisation, image rule), and the checks of data against --layers. Not
+// for: reading formats (node/sources.ts and the readers behind it).
+import { inputsOf, isFeatures, standardizeDataset, WasmMlpError, type ModelData, type TrainingData } from '../index.js';
+import { loadIdxDataset, loadSources, mnistPaths, readCsvDataset, readIdxDims, readIdxFile, readImageFolder, type DataSources } from '../node.js';
+import type { Network } from '../index.js';
+import { fromArrays } from '../node/sources.js';
+import { parseNpy, parseNpz } from '../data/npy.js';
+import { readBytes } from '../node/files.js';
+import type { DataOptions } from './options.js';
 
-/** [pixels per image, 30, classes] of the training files: the lecture's network for any IDX dataset. */
+/** The sources the flags name; IDX (MNIST's files by default) when no other kind is given. */
+export function sourcesOf(o: DataOptions, seed: number, classes?: number): DataSources & { idx: boolean } {
+  const idx = !o.trainDir && !o.trainCsv && !o.trainNpz && !o.trainNpy;
+  const s: DataSources & { idx: boolean } = { ...o, seed, classes, idx };
+  if (idx) {
+    const m = mnistPaths();
+    s.trainImages = o.trainImages ?? m.trainImages;
+    s.trainLabels = o.trainLabels ?? m.trainLabels;
+    if (o.split === undefined) {
+      s.testImages = o.testImages ?? m.testImages;
+      s.testLabels = o.testLabels ?? m.testLabels;
+    }
+  }
+  return s;
+}
+
+/** [pixels per image, 30, classes] of IDX training files, read from their headers: the lecture's network for any IDX dataset. */
 export async function defaultLayers(images: string, labels: string, classes?: number): Promise<number[]> {
   const dims = await readIdxDims(images);
   if (dims.length !== 3) throw new WasmMlpError(`${images}: images have ${dims.length} dimensions [${dims}]; expected 3 (count, rows, cols)`);
@@ -15,9 +38,33 @@ export async function defaultLayers(images: string, labels: string, classes?: nu
   return [dims[1] * dims[2], 30, k];
 }
 
-export function checkFits(sizes: number[], data: Dataset, what: string): void {
-  if (data.pixels !== sizes[0]) {
-    throw new WasmMlpError(`${what} has ${data.rows} x ${data.cols} = ${data.pixels} pixels per image, but --layers starts with ${sizes[0]} inputs`);
+/** The test data the flags name, read as `model` was trained: its class names, standardisation and image rule. */
+export async function loadTestData(o: DataOptions, model: ModelData, into?: Network): Promise<TrainingData> {
+  let data: TrainingData;
+  if (o.testDir) {
+    const rule = model.image;
+    data = (await readImageFolder(o.testDir, { size: rule, channels: rule?.channels, invert: rule?.invert ?? o.invert, classNames: model.classNames })).data;
+  } else if (o.testCsv) {
+    data = await readCsvDataset(o.testCsv, { labelColumn: o.labelColumn, header: o.header, classNames: model.classNames });
+  } else if (o.testNpz || o.testNpy) {
+    const arrays = o.testNpz ? parseNpz(await readBytes(o.testNpz, '.npz file'), o.testNpz) : { x: parseNpy(await readBytes(o.testNpy![0], '.npy file'), o.testNpy![0]), y: parseNpy(await readBytes(o.testNpy![1], '.npy file'), o.testNpy![1]) };
+    const x = arrays.x ?? arrays.x_test;
+    const y = arrays.y ?? arrays.y_test;
+    if (!x || !y) throw new WasmMlpError(`${o.testNpz ?? o.testNpy}: expected arrays x and y (or x_test and y_test)`);
+    data = fromArrays(x, y, o.testNpz ?? o.testNpy!.join(','));
+  } else {
+    const m = mnistPaths();
+    data = await loadIdxDataset({ images: o.testImages ?? m.testImages, labels: o.testLabels ?? m.testLabels, into });
+  }
+  return isFeatures(data) ? standardizeDataset(data, model.standardize ?? null) : data;
+}
+
+export { loadSources };
+
+export function checkFits(sizes: number[], data: TrainingData, what: string): void {
+  if (inputsOf(data) !== sizes[0]) {
+    const has = isFeatures(data) ? `${data.width} features` : `${data.rows} x ${data.cols} = ${data.pixels} pixels per image`;
+    throw new WasmMlpError(`${what} has ${has}, but --layers starts with ${sizes[0]} inputs`);
   }
   if (data.classes > sizes[sizes.length - 1]) {
     throw new WasmMlpError(`${what} has ${data.classes} classes, but --layers ends with ${sizes[sizes.length - 1]} outputs`);

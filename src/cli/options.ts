@@ -2,8 +2,8 @@
 // share (data files, network choices, the optimizer, output), each declared once. Not for: what
 // the commands do with them.
 import { Option, InvalidArgumentError as UsageError, type Command } from 'commander';
-import { ACTIVATIONS, COSTS, MAX_THREADS, OPTIMIZERS, WEIGHT_INITS, validateSizes, type Activation, type AugmentOptions, type Cost, type Optimizer, type Schedule, type WeightInit } from '../index.js';
-import { mnistPaths } from '../node.js';
+import type { DataSources } from '../node.js';
+import { ACTIVATIONS, COSTS, MAX_THREADS, OPTIMIZERS, STANDARDIZE_MODES, WEIGHT_INITS, validateSizes, type Activation, type AugmentOptions, type Cost, type Optimizer, type Schedule, type WeightInit } from '../index.js';
 
 // ---- parsers
 
@@ -118,23 +118,60 @@ export function augmentText(a: AugmentOptions | null | undefined): string {
 
 // ---- option groups
 
-export interface DataOptions {
-  trainImages?: string;
-  trainLabels?: string;
-  testImages: string;
-  testLabels: string;
+/** The data flags as commander gives them: the sources node/sources.ts reads. */
+export type DataOptions = Omit<DataSources, 'seed' | 'classes' | 'into'>;
+
+/** "WxH" or "N" (square) image sizes. */
+export function imageSize(value: string): { rows: number; cols: number } {
+  const m = /^\s*(\d+)\s*(?:x\s*(\d+))?\s*$/.exec(value);
+  const [cols, rows] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [0, 0];
+  if (!(cols >= 1 && rows >= 1 && cols * rows <= 1 << 22)) throw new UsageError(`expected an image size WIDTHxHEIGHT or N, like 28x28, got "${value}"`);
+  return { rows, cols };
 }
 
-/** --train-images/--train-labels (with `withTrain`) and --test-images/--test-labels, MNIST by default. */
+/** "X.npy,Y.npy": the features and the labels. */
+function npyPair(value: string): [string, string] {
+  const parts = value.split(',');
+  if (parts.length !== 2 || parts.some((p) => !p.trim())) throw new UsageError(`expected two .npy files X.npy,Y.npy (features, labels), got "${value}"`);
+  return [parts[0].trim(), parts[1].trim()];
+}
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n > 0 && n < 1)) throw new UsageError(`expected a fraction in (0, 1), like 0.1, got "${value}"`);
+  return n;
+}
+
+/**
+ * Where the data is. Training (`withTrain`): IDX files (MNIST's by default), a folder of class
+ * subfolders of images, a CSV file or NumPy files; a test set of the same kind, or --split. Test
+ * only: the test flags.
+ */
 export function dataOptions(cmd: Command, withTrain: boolean): Command {
-  const p = mnistPaths();
   if (withTrain) {
-    cmd.option('--train-images <file>', 'training images (IDX, plain or gzip)', p.trainImages);
-    cmd.option('--train-labels <file>', 'training labels (IDX, plain or gzip)', p.trainLabels);
+    cmd
+      .option('--train-images <file>', 'training images (IDX, plain or gzip; default MNIST\'s)')
+      .option('--train-labels <file>', 'training labels (IDX, plain or gzip)')
+      .option('--train-dir <dir>', 'training images in one subfolder per class (PNG or JPEG)')
+      .option('--train-csv <file>', 'training data as CSV: numeric features and a label column')
+      .option('--train-npz <file>', 'training data as NumPy .npz with arrays x and y (or x_train, y_train, x_test, y_test)')
+      .option('--train-npy <x,y>', 'training data as two NumPy .npy files: features (or u8 images (N, rows, cols)) and labels', npyPair)
+      .option('--split <fraction>', 'hold out this fraction of the training data (seeded) as the test set', fraction)
+      .addOption(new Option('--standardize <how>', 'feature standardisation, fitted on the training data and kept in the model: auto (scale only when under half the values are nonzero), mean-std, scale, none').choices(STANDARDIZE_MODES).default('auto'));
   }
   return cmd
-    .option('--test-images <file>', 'test images (IDX, plain or gzip)', p.testImages)
-    .option('--test-labels <file>', 'test labels (IDX, plain or gzip)', p.testLabels);
+    .option('--test-images <file>', 'test images (IDX, plain or gzip; default MNIST\'s)')
+    .option('--test-labels <file>', 'test labels (IDX, plain or gzip)')
+    .option('--test-dir <dir>', 'test images in one subfolder per class')
+    .option('--test-csv <file>', 'test data as CSV')
+    .option('--test-npz <file>', 'test data as NumPy .npz (x and y)')
+    .option('--test-npy <x,y>', 'test data as two NumPy .npy files', npyPair)
+    .option('--label-column <name|index>', 'CSV: the label column, by header name or index (negative from the end; default the last)')
+    .option('--header', 'CSV: the first row is a header (default: when any of its fields is not a number)')
+    .option('--no-header', 'CSV: the first row is data')
+    .option('--image-size <WxH>', 'image folders: resize every image to this (default: the first image\'s size)', imageSize)
+    .addOption(new Option('--channels <n>', 'image folders: 1 (grey by luma) or 3 (colour)').choices(['1', '3']).argParser((v) => Number(v) as 1 | 3))
+    .option('--invert', 'image folders: invert grey levels (dark ink on white becomes MNIST\'s bright on dark)');
 }
 
 export interface NetworkChoices {

@@ -3,10 +3,10 @@
 // loop itself (train/train.ts).
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { DEFAULT_ETA, Network, sliceDataset, THREADS_PAY, train, WasmMlpError, type AugmentOptions, type Dataset, type EpochMetrics, type Optimizer, type Schedule } from '../index.js';
-import { loadIdxDataset, readCheckpointFile, saveCheckpointFile, saveModelFile, writeFileAtomic } from '../node.js';
+import { DEFAULT_ETA, inputsOf, Network, sliceData, THREADS_PAY, train, WasmMlpError, type AugmentOptions, type EpochMetrics, type Optimizer, type Schedule, type TrainingData } from '../index.js';
+import { readCheckpointFile, saveCheckpointFile, saveModelFile, writeFileAtomic, type LoadedData } from '../node.js';
 import { lineChartsSvg, type Panel } from '../node/plot.js';
-import { checkFits, defaultLayers } from './data.js';
+import { checkFits, defaultLayers, loadSources, sourcesOf } from './data.js';
 import { epochLine, percent } from './format.js';
 import { augmentText, dataOptions, kernelsOption, layers, networkChoices, nonNegative, positiveInt, positiveNumber, regularizeOptions, runOptions, schedule, seedValue, threadCount, unitInterval, type DataOptions, type NetworkChoices } from './options.js';
 
@@ -62,17 +62,28 @@ interface TrainCommandOptions extends DataOptions, NetworkChoices {
 }
 
 async function trainCommand(o: TrainCommandOptions): Promise<void> {
-  o.layers ??= await defaultLayers(o.trainImages!, o.trainLabels!, o.classes);
-  // The network first, so the files are read straight into its memory: one copy of the data.
-  const net = await Network.create({ sizes: o.layers, seed: o.seed, init: o.init, kernels: o.kernels, threads: o.threads, activation: o.activation, cost: o.cost });
-  const fullTrain = await loadIdxDataset({ images: o.trainImages!, labels: o.trainLabels!, classes: o.classes, into: net });
-  const test = await loadIdxDataset({ images: o.testImages, labels: o.testLabels, classes: o.classes, into: net });
-  let trainSet: Dataset = o.limit && o.limit < fullTrain.count ? sliceDataset(fullTrain, 0, o.limit) : fullTrain;
-  let validation: Dataset | undefined;
+  if (o.augment && o.channels === 3) throw new WasmMlpError('--augment distorts grey images; colour images (--channels 3) cannot be augmented');
+  const sources = sourcesOf(o, o.seed, o.classes);
+  const create = (sizes: number[]) => Network.create({ sizes, seed: o.seed, init: o.init, kernels: o.kernels, threads: o.threads, activation: o.activation, cost: o.cost });
+  let net: Network;
+  let data: LoadedData;
+  if (sources.idx) {
+    // The network first, so IDX files are read straight into its memory: one copy of the data.
+    o.layers ??= await defaultLayers(sources.trainImages!, sources.trainLabels!, o.classes);
+    net = await create(o.layers);
+    data = await loadSources({ ...sources, into: net });
+  } else {
+    data = await loadSources(sources);
+    o.layers ??= [inputsOf(data.train), 30, data.train.classes];
+    net = await create(o.layers);
+  }
+  const test = data.test;
+  let trainSet: TrainingData = o.limit && o.limit < data.train.count ? sliceData(data.train, 0, o.limit) : data.train;
+  let validation: TrainingData | undefined;
   if (o.validation) {
     if (o.validation >= trainSet.count) throw new WasmMlpError(`--validation ${o.validation} leaves no training images of the ${trainSet.count}`);
-    validation = sliceDataset(trainSet, trainSet.count - o.validation);
-    trainSet = sliceDataset(trainSet, 0, trainSet.count - o.validation);
+    validation = sliceData(trainSet, trainSet.count - o.validation);
+    trainSet = sliceData(trainSet, 0, trainSet.count - o.validation);
   }
   if (o.patience !== undefined && !validation) throw new WasmMlpError('--patience (early stopping) needs --validation N');
   checkFits(o.layers, trainSet, 'training set');
@@ -83,7 +94,7 @@ async function trainCommand(o: TrainCommandOptions): Promise<void> {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
   const extras = [o.activation !== 'sigmoid' && `${o.activation} hidden layers`, o.cost !== 'quadratic' && `${o.cost} cost`, o.optimizer !== 'sgd' && o.optimizer, o.weightDecay > 0 && `L2 ${o.weightDecay}`, o.schedule.kind !== 'constant' && `${o.schedule.kind} schedule`, o.dropout && `dropout ${o.dropout.join(',')}`, o.maxNorm && `max-norm ${o.maxNorm}`, o.augment && `augment ${augmentText(o.augment)}`].filter(Boolean);
-  log(`training [${o.layers.join(', ')}] (${net.parameterCount.toLocaleString('en-US')} parameters) on ${trainSet.count.toLocaleString('en-US')} images: ` + `${o.epochs} epochs, batch size ${o.batchSize}, eta ${o.eta}, seed ${o.seed}, ${o.init} init, ${net.variant} kernels, ${net.threads} thread${net.threads > 1 ? 's' : ''}${extras.length ? `, ${extras.join(', ')}` : ''}`);
+  log(`training [${o.layers.join(', ')}] (${net.parameterCount.toLocaleString('en-US')} parameters) on ${trainSet.count.toLocaleString('en-US')} examples of ${data.source}: ` + `${o.epochs} epochs, batch size ${o.batchSize}, eta ${o.eta}, seed ${o.seed}, ${o.init} init, ${net.variant} kernels, ${net.threads} thread${net.threads > 1 ? 's' : ''}${extras.length ? `, ${extras.join(', ')}` : ''}`);
   if (initialEpoch) log(`resuming from ${o.resume} after epoch ${initialEpoch}`);
   // a live bar per batch when stderr is a terminal; plain lines (one per epoch) otherwise
   const bar = process.stderr.isTTY && !o.quiet
@@ -119,11 +130,11 @@ async function trainCommand(o: TrainCommandOptions): Promise<void> {
     onEpochEnd: async (m) => {
       bar?.stop();
       log(epochLine(m, o.epochs));
-      if (o.checkpoint) await saveCheckpointFile(o.checkpoint, net, { ...hyperparameters, epochs: m.epoch });
+      if (o.checkpoint) await saveCheckpointFile(o.checkpoint, net, { ...hyperparameters, epochs: m.epoch }, data.extras);
     },
   });
   bar?.stop();
-  if (o.out) await saveModelFile(o.out, net, { ...hyperparameters, epochs: o.epochs });
+  if (o.out) await saveModelFile(o.out, net, { ...hyperparameters, epochs: o.epochs }, data.extras);
   if (o.plot) await writeFileAtomic(o.plot, new TextEncoder().encode(trainingPlot(history, o.layers)));
   const last = history[history.length - 1];
   const best = history.reduce((b, m) => (m.testAccuracy > b.testAccuracy ? m : b), history[0]);
@@ -146,6 +157,8 @@ async function trainCommand(o: TrainCommandOptions): Promise<void> {
     augment: o.augment ?? null,
     kernels: net.variant,
     threads: net.threads,
+    data: data.source,
+    classNames: data.extras.classNames ?? null,
     trainExamples: trainSet.count,
     testExamples: test.count,
     testAccuracy: last.testAccuracy,

@@ -59,6 +59,17 @@ export interface KernelExports {
    */
   gatherRuns(list: number, vals: number, counts: number, y: number, images: number, labels: number, runs: number, starts: number, indices: number, batch: number, pixels: number): void;
   /**
+   * vals, list are (batch, cols); counts, indices (batch) u32; y (batch) u8; features (count, cols)
+   * f32; labels (count) u8. The dense path of feature data (CSV, NumPy): rows indices[n] of the
+   * features copied into vals as they are, listed as every column, their labels into y.
+   */
+  gatherFeatures(vals: number, list: number, counts: number, y: number, features: number, labels: number, indices: number, batch: number, cols: number): void;
+  /**
+   * As gatherFeatures, the sparse path of feature data: only the rows' nonzero features, listed in
+   * order with their columns.
+   */
+  gatherFeaturesSparse(vals: number, list: number, counts: number, y: number, features: number, labels: number, indices: number, batch: number, cols: number): void;
+  /**
    * z is (batch, rows) with rows zstride apart; WT is (cols, stride); b is (rows); list, vals,
    * counts from nonzeroColumns. z[n, j] = (sum over the listed i, in order, of x[n, i] WT[i, j]) +
    * b[j]. Threads may each pass a range of the rows starting at a multiple of 16 (z, WT and b moved

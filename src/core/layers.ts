@@ -6,7 +6,7 @@ import { summedCost, type Activation, type Cost } from './costs.js';
 import type { Kernels } from './kernels.js';
 import { MemoryViews, type MemoryPlan } from './memory.js';
 import type { LayerShape } from './shapes.js';
-import type { StagedData } from './staging.js';
+import { FEATURES_DENSE, FEATURES_SPARSE, type StagedData } from './staging.js';
 import { ContextReader, contextBytes } from './context.js';
 import { rowRange, type TransposedW1, type WtBlock } from './transposed.js';
 
@@ -99,19 +99,23 @@ export class LayerLoop {
   }
 
   /**
-   * The nonzero inputs (lists) and y of examples [e0, e0 + m) from a staged dataset (its images,
-   * labels and run table), by plan.indices; the dense x is not needed, so it is not made. Then
-   * forward(e0, m, true).
+   * The inputs (lists) and y of examples [e0, e0 + m) from a staged dataset, by plan.indices: an
+   * image's nonzero pixels from its run table (or, when training augments, from its distortion),
+   * a feature row's nonzeros or all of it (by the staged form); then input dropout, when training
+   * drops inputs. The dense x is not needed, so it is not made. Then forward(e0, m, true).
    */
   gather(s: StagedData, e0: number, m: number): void {
     const p = this.plan;
     const C = p.sizes[0];
     const [list, vals, counts] = [row(p.list, e0, C), row(p.vals, e0, C), p.counts + 4 * e0];
     const c = this.context();
-    if (c.augment) {
-      this.k.augmentGather(list, vals, counts, p.y + e0, s.images, s.labels, p.indices + 4 * e0, m, c.rows, c.cols, c.row0 + e0, c.augmentKey, c.params, c.scratch + this.thread * c.scratchBytes);
+    const indices = p.indices + 4 * e0;
+    if (s.form === FEATURES_DENSE) this.k.gatherFeatures(vals, list, counts, p.y + e0, s.images, s.labels, indices, m, C);
+    else if (s.form === FEATURES_SPARSE) this.k.gatherFeaturesSparse(vals, list, counts, p.y + e0, s.images, s.labels, indices, m, C);
+    else if (c.augment) {
+      this.k.augmentGather(list, vals, counts, p.y + e0, s.images, s.labels, indices, m, c.rows, c.cols, c.row0 + e0, c.augmentKey, c.params, c.scratch + this.thread * c.scratchBytes);
     } else {
-      this.k.gatherRuns(list, vals, counts, p.y + e0, s.images, s.labels, s.runs, s.starts, p.indices + 4 * e0, m, C);
+      this.k.gatherRuns(list, vals, counts, p.y + e0, s.images, s.labels, s.runs, s.starts, indices, m, C);
     }
     const threshold = c.dropoutThreshold(0);
     if (threshold !== 0) this.k.dropoutLists(list, vals, counts, m, C, c.dropoutKey(0), c.row0 + e0, threshold, c.dropoutScale(0));

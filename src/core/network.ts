@@ -3,7 +3,7 @@
 // its memory plan, parameters, inference, staged data and training steps, each of which has a
 // module of its own (transposed.ts, staging.ts, layers.ts, optimizer.ts, parallel/). Not for:
 // epochs, shuffling or evaluation schedules; the training loop in train/ drives those.
-import type { Dataset } from '../data/dataset.js';
+import type { TrainingData } from '../data/features.js';
 import type { Activation, Cost } from './costs.js';
 import { InvalidArgumentError, WasmMlpError } from './errors.js';
 import { compileKernels, instantiateKernels, sharedMemory, type KernelVariant, type Kernels } from './kernels.js';
@@ -209,7 +209,7 @@ export class Network {
    * resident, and scanned once into the run table the mini-batch gather reads); all of it, and the
    * training threads started inside, is released when `use` returns or its promise settles.
    */
-  withStaged<T>(use: (stage: (data: Dataset) => StagedDataset) => T): T {
+  withStaged<T>(use: (stage: (data: TrainingData) => StagedDataset) => T): T {
     const mark = this.plan.mark();
     return scoped(() => use((data) => this.staging.stage(data)), () => {
       if (mark <= this.poolMark) this.stopThreads();
@@ -242,7 +242,7 @@ export class Network {
    * its staging scope, after the data is staged and before the threads start; `null` ends them).
    * `images` gives the training images' rows and cols, which augmentation needs.
    */
-  async regularize(options: RegularizeOptions | null, images?: { rows: number; cols: number }): Promise<void> {
+  async regularize(options: RegularizeOptions | null, images?: { rows?: number; cols?: number }): Promise<void> {
     this.regularization = null;
     this.context.clear();
     if (!options) return;
@@ -251,8 +251,8 @@ export class Network {
     const r = reg.checkRegularization(options, this.layerCount);
     let augment = null;
     if (r.augment) {
-      const { rows, cols } = images!;
-      if (rows * cols !== this.inputSize) throw new InvalidArgumentError(`augmentation needs images of ${this.inputSize} pixels, got ${rows} x ${cols}`);
+      const { rows = 0, cols = 0 } = images ?? {};
+      if (rows * cols !== this.inputSize) throw new InvalidArgumentError(`augmentation distorts images: it needs a dataset of images of ${this.inputSize} pixels${rows ? `, got ${rows} x ${cols}` : ', not features'}`);
       const params = this.plan.reserve(reg.AUGMENT_PARAMS * 4, 'the augmentation');
       this.plan.f32.set(reg.augmentParams(r.augment), params >> 2);
       const scratchBytes = Math.ceil((reg.augmentScratchFloats(rows, cols) * 4) / 64) * 64;

@@ -1,29 +1,43 @@
-// Datasets in a network's wasm memory, staged (copied in unless they live there already, and
-// scanned once into the run table the mini-batch gather reads) for the span of a scope. Not for:
-// gathering batches (layers.ts), deciding what to stage (the training loop) or resident datasets
-// (data/resident.ts).
-import type { Dataset } from '../data/dataset.js';
+// Datasets in a network's wasm memory, staged for the span of a scope: images copied in unless
+// they live there already, and scanned once into the run table the mini-batch gather reads;
+// features copied in, with the path the gather takes chosen by their density (lists of nonzero
+// features below FEATURE_DENSE_DENSITY, every column above). Not for: gathering batches
+// (layers.ts), deciding what to stage (the training loop) or resident datasets (data/resident.ts).
+import { density, isFeatures, type FeatureDataset, type TrainingData } from '../data/features.js';
 import { InvalidArgumentError } from './errors.js';
 import type { Kernels } from './kernels.js';
 import type { MemoryPlan } from './memory.js';
 
-/** Where a staged dataset is: byte offsets of its images, labels and run table. */
+/** How the gather reads a staged dataset: u8 images by their run table, or f32 features by lists of their nonzeros or whole. */
+export const IMAGE_RUNS = 0;
+export const FEATURES_SPARSE = 1;
+export const FEATURES_DENSE = 2;
+/**
+ * Features at least this dense are gathered whole (each example listed as every column): the first
+ * layer's kernels do the same work per listed input either way, and lists of nonzeros win below a
+ * density of about 0.75 (bench/RESULTS.md), where skipping the zeros saves more than the scan costs.
+ */
+export const FEATURE_DENSE_DENSITY = 0.75;
+
+/** Where a staged dataset is: byte offsets of its data, labels and (images) run table, and how to gather it. */
 export interface StagedData {
-  /** (count, pixels) u8 images, (count) u8 labels. */
+  /** (count, pixels) u8 images, or (count, width) f32 features; (count) u8 labels. */
   images: number;
   labels: number;
-  /** The run table of the images' nonzero pixels (assembly/runs.ts): (total) u32 runs, (count + 1) u32 starts. */
+  /** The run table of the images' nonzero pixels (assembly/runs.ts): (total) u32 runs, (count + 1) u32 starts; 0 for features. */
   runs: number;
   starts: number;
+  /** IMAGE_RUNS, FEATURES_SPARSE or FEATURES_DENSE. */
+  form: number;
 }
 
 /** A dataset staged in a network's memory, ready for gathering mini-batches. */
 export interface StagedDataset extends Readonly<StagedData> {
-  readonly data: Dataset;
+  readonly data: TrainingData;
 }
 
 export class Staging {
-  private readonly staged = new Map<Dataset, StagedDataset>();
+  private readonly staged = new Map<TrainingData, StagedDataset>();
 
   constructor(
     private readonly plan: MemoryPlan,
@@ -32,10 +46,11 @@ export class Staging {
     private readonly outputs: number,
   ) {}
 
-  /** Copies `data` in (unless resident) and scans it into a run table; once per dataset per scope. */
-  stage(data: Dataset): StagedDataset {
+  /** Copies `data` in (unless resident) and scans images into a run table; once per dataset per scope. */
+  stage(data: TrainingData): StagedDataset {
     const known = this.staged.get(data);
     if (known) return known;
+    if (isFeatures(data)) return this.stageFeatures(data);
     if (data.pixels !== this.inputs) {
       throw new InvalidArgumentError(`dataset has ${data.rows} x ${data.cols} = ${data.pixels} pixels per image, but the network has ${this.inputs} inputs`);
     }
@@ -61,12 +76,27 @@ export class Staging {
     const total = k.countRuns(starts, images, data.count, data.pixels) >>> 0; // a u32 comes back as an i32
     const runs = plan.reserve(total * 4, what);
     k.encodeRuns(runs, starts, images, data.count, data.pixels);
-    const staged = { data, images, labels, runs, starts };
+    const staged = { data, images, labels, runs, starts, form: IMAGE_RUNS };
     this.staged.set(data, staged);
     return staged;
   }
 
-  /** Forgets what was staged from byte `mark` on (a resident dataset's images stay, its run table goes). */
+  private stageFeatures(data: FeatureDataset): StagedDataset {
+    if (data.width !== this.inputs) throw new InvalidArgumentError(`dataset has ${data.width} features, but the network has ${this.inputs} inputs`);
+    if (data.classes > this.outputs) throw new InvalidArgumentError(`dataset has ${data.classes} classes, but the network has ${this.outputs} outputs`);
+    const { plan } = this;
+    const what = `a dataset of ${data.count} rows of ${data.width} features`;
+    const images = plan.reserve(data.features.length * 4, what);
+    const labels = plan.reserve(data.count, what);
+    plan.f32.set(data.features, images >> 2);
+    plan.u8.set(data.labels, labels);
+    const form = density(data) >= FEATURE_DENSE_DENSITY ? FEATURES_DENSE : FEATURES_SPARSE;
+    const staged = { data, images, labels, runs: 0, starts: images, form };
+    this.staged.set(data, staged);
+    return staged;
+  }
+
+  /** Forgets what was staged from byte `mark` on (a resident dataset's images stay, its run table goes; features start at `starts`). */
   release(mark: number): void {
     for (const [data, s] of this.staged) if (s.starts >= mark) this.staged.delete(data);
   }

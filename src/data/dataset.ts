@@ -14,6 +14,8 @@ export interface Dataset {
   readonly pixels: number;
   /** Number of classes: given, or 1 + the largest label. */
   readonly classes: number;
+  /** The classes' names, when the source has them (image folders). */
+  readonly classNames?: readonly string[];
 }
 
 export interface DatasetInit {
@@ -22,6 +24,7 @@ export interface DatasetInit {
   rows: number;
   cols: number;
   classes?: number;
+  classNames?: readonly string[];
   /** Names the source in error messages (a file path, say). */
   name?: string;
 }
@@ -44,7 +47,7 @@ export function createDataset(init: DatasetInit): Dataset {
   if (count === 0) throw new InvalidArgumentError(`${name}: holds no examples`);
   let maxLabel = 0;
   for (let i = 0; i < labels.length; i++) if (labels[i] > maxLabel) maxLabel = labels[i];
-  const classes = init.classes ?? maxLabel + 1;
+  const classes = init.classes ?? init.classNames?.length ?? maxLabel + 1;
   if (!Number.isInteger(classes) || classes < 1 || classes > 256) {
     throw new InvalidArgumentError(`${name}: classes must be an integer from 1 to 256, got ${classes}`);
   }
@@ -52,7 +55,8 @@ export function createDataset(init: DatasetInit): Dataset {
     const at = labels.findIndex((v) => v >= classes);
     throw new InvalidArgumentError(`${name}: label ${labels[at]} at index ${at} is not below the ${classes} classes`);
   }
-  return { images, labels, count, rows, cols, pixels, classes };
+  if (init.classNames && init.classNames.length !== classes) throw new InvalidArgumentError(`${name}: ${init.classNames.length} class names for ${classes} classes`);
+  return { images, labels, count, rows, cols, pixels, classes, ...(init.classNames ? { classNames: [...init.classNames] } : {}) };
 }
 
 /** Examples [start, end) of `data`, sharing its bytes. */
@@ -60,7 +64,7 @@ export function sliceDataset(data: Dataset, start: number, end: number = data.co
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > data.count || start >= end) {
     throw new InvalidArgumentError(`slice [${start}, ${end}) is not a non-empty range of the ${data.count} examples`);
   }
-  const { rows, cols, pixels, classes } = data;
+  const { rows, cols, pixels, classes, classNames } = data;
   // Getters, not copies of the views: a dataset resident in a network's memory hands out a fresh
   // view on every access (its memory may have grown), and a slice must follow it.
   return {
@@ -75,5 +79,6 @@ export function sliceDataset(data: Dataset, start: number, end: number = data.co
     cols,
     pixels,
     classes,
+    ...(classNames ? { classNames } : {}),
   };
 }

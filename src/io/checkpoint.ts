@@ -5,15 +5,15 @@ import { ModelFormatError } from '../core/errors.js';
 import type { Network } from '../core/network.js';
 import { OPTIMIZERS, optimizerCode, type OptimizerState } from '../core/optimizer.js';
 import { crc32 } from './crc32.js';
-import { decodeModel, encodeModel, headerBytes, MAX_LAYERS, type ModelData, type ModelHyperparameters } from './model.js';
+import { decodeModel, encodeModel, modelLength, type ModelData, type ModelExtras, type ModelHyperparameters } from './model.js';
 
 // After the model: "WMLS" | u8 optimizer code (1 momentum, 2 adam) | u8 buffers k | u16 0 | u32 t |
 // u32 P | f32 [k][P] | u32 crc32 of the section
 const STATE_MAGIC = 'WMLS';
 
 /** A checkpoint: the model file of `net`, followed by its optimizer state if it has one. */
-export function encodeCheckpoint(net: Network, hyperparameters: Partial<ModelHyperparameters>): Uint8Array {
-  const model = encodeModel(net, hyperparameters);
+export function encodeCheckpoint(net: Network, hyperparameters: Partial<ModelHyperparameters>, extras: ModelExtras = {}): Uint8Array {
+  const model = encodeModel(net, hyperparameters, extras);
   const state = net.getOptimizerState();
   if (!state) return model;
   const P = net.parameterCount;
@@ -36,17 +36,10 @@ export function encodeCheckpoint(net: Network, hyperparameters: Partial<ModelHyp
 /** A checkpoint's model and, if it has one, optimizer state. A plain model file is a checkpoint without state. */
 export function decodeCheckpoint(bytes: Uint8Array, name = 'checkpoint'): { model: ModelData; state: OptimizerState | null } {
   const fail = (what: string) => new ModelFormatError(`${name}: ${what}`);
-  if (bytes.length >= 12) {
-    const layers = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
-    const head = headerBytes(Math.min(layers, MAX_LAYERS));
-    if (layers <= MAX_LAYERS && bytes.length >= head) {
-      const count = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(12 + 4 * layers + 24, true);
-      const modelEnd = head + 4 * count + 4;
-      if (bytes.length > modelEnd && bytes.length - modelEnd >= 20) {
-        const model = decodeModel(bytes.subarray(0, modelEnd), name);
-        return { model, state: decodeState(bytes.subarray(modelEnd), model, fail) };
-      }
-    }
+  const modelEnd = modelLength(bytes);
+  if (modelEnd > 0 && bytes.length > modelEnd && bytes.length - modelEnd >= 20) {
+    const model = decodeModel(bytes.subarray(0, modelEnd), name);
+    return { model, state: decodeState(bytes.subarray(modelEnd), model, fail) };
   }
   return { model: decodeModel(bytes, name), state: null };
 }

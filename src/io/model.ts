@@ -6,10 +6,12 @@ import { Network } from '../core/network.js';
 import { parameterCount } from '../core/shapes.js';
 import type { KernelVariant } from '../core/kernels.js';
 import { ACTIVATIONS, COSTS, type Activation, type Cost } from '../core/costs.js';
+import type { Standardization } from '../data/features.js';
 
 /** The first four bytes of every model file. */
 export const MODEL_MAGIC = 'WMLP';
-export const MODEL_VERSION = 1;
+/** Version 1: the network alone; version 2 (written when there is any) adds class names and feature standardisation. */
+export const MODEL_VERSION = 2;
 export const MAX_LAYERS = 1024;
 
 /** How the model was trained; fields that were not recorded are NaN or 0. */
@@ -29,26 +31,47 @@ export interface ModelData {
   hyperparameters: ModelHyperparameters;
   /** All parameters in the layout W1, b1, W2, b2, ... */
   parameters: Float32Array;
+  /** What the model adds to the network (version 2): the classes' names, and the features' standardisation its inputs get first. */
+  classNames?: readonly string[];
+  standardize?: Standardization | null;
+  image?: ImageRule;
+}
+
+/** How a model trained on image folders reads an image file: resized to rows x cols, grey (1 channel) or colour (3), inverted or not. */
+export interface ImageRule {
+  rows: number;
+  cols: number;
+  channels: 1 | 3;
+  invert: boolean;
+}
+
+/** What a model file can carry besides the network. */
+export interface ModelExtras {
+  classNames?: readonly string[];
+  standardize?: Standardization | null;
+  image?: ImageRule;
 }
 
 // Layout (little-endian): "WMLP" | u16 version | u16 0 | u32 L | u32 sizes[L] | u8 activation | u8 cost |
-// u16 0 | f64 eta | u32 batchSize | u32 epochs | u32 seed | u32 P | f32 parameters[P] | u32 crc32 of all before.
+// u16 0 | f64 eta | u32 batchSize | u32 epochs | u32 seed | u32 P | f32 parameters[P] | (version 2:
+// u32 E | E bytes of UTF-8 JSON { classNames?, standardize?: { mean, std } }) | u32 crc32 of all before.
 export function headerBytes(layers: number): number {
   return 40 + 4 * layers;
 }
 
-/** The model file bytes of `net` (or of plain model data). */
-export function encodeModel(net: Network | ModelData, hyperparameters: Partial<ModelHyperparameters> = {}): Uint8Array {
+/** The model file bytes of `net` (or of plain model data), with `extras` (or the model data's own). */
+export function encodeModel(net: Network | ModelData, hyperparameters: Partial<ModelHyperparameters> = {}, extras: ModelExtras = {}): Uint8Array {
   const sizes = [...net.sizes];
   const parameters = net instanceof Network ? net.getParameters() : net.parameters;
   const activation = ACTIVATIONS.indexOf(net.activation);
   const cost = COSTS.indexOf(net.cost);
   const hp = { eta: NaN, batchSize: 0, epochs: 0, seed: 0, ...(net instanceof Network ? {} : net.hyperparameters), ...hyperparameters };
+  const more = extrasBytes({ ...(net instanceof Network ? {} : { classNames: net.classNames, standardize: net.standardize, image: net.image }), ...extras });
   const head = headerBytes(sizes.length);
-  const bytes = new Uint8Array(head + 4 * parameters.length + 4);
+  const bytes = new Uint8Array(head + 4 * parameters.length + (more ? 4 + more.length : 0) + 4);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < 4; i++) bytes[i] = MODEL_MAGIC.charCodeAt(i);
-  view.setUint16(4, MODEL_VERSION, true);
+  view.setUint16(4, more ? 2 : 1, true);
   view.setUint32(8, sizes.length, true);
   sizes.forEach((n, i) => view.setUint32(12 + 4 * i, n, true));
   let at = 12 + 4 * sizes.length;
@@ -61,8 +84,33 @@ export function encodeModel(net: Network | ModelData, hyperparameters: Partial<M
   view.setUint32(at + 24, parameters.length, true);
   at = head;
   for (let i = 0; i < parameters.length; i++, at += 4) view.setFloat32(at, parameters[i], true);
+  if (more) {
+    view.setUint32(at, more.length, true);
+    bytes.set(more, at + 4);
+    at += 4 + more.length;
+  }
   view.setUint32(at, crc32(bytes.subarray(0, at)), true);
   return bytes;
+}
+
+/** The version 2 section's JSON, or null when there is nothing to add (a version 1 file). */
+function extrasBytes(e: ModelExtras): Uint8Array | null {
+  const json: Record<string, unknown> = {};
+  if (e.classNames) json.classNames = [...e.classNames];
+  if (e.standardize) json.standardize = { mean: Array.from(e.standardize.mean), std: Array.from(e.standardize.std) };
+  if (e.image) json.image = { rows: e.image.rows, cols: e.image.cols, channels: e.image.channels, invert: e.image.invert };
+  return Object.keys(json).length ? new TextEncoder().encode(JSON.stringify(json)) : null;
+}
+
+/** The length of the model at the start of `bytes` (its header and, version 2, its extras' length field), or -1 if it cannot tell. */
+export function modelLength(bytes: Uint8Array): number {
+  if (bytes.length < 12) return -1;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const layers = view.getUint32(8, true);
+  if (layers > MAX_LAYERS || bytes.length < headerBytes(layers)) return -1;
+  const end = headerBytes(layers) + 4 * view.getUint32(12 + 4 * layers + 24, true);
+  if (view.getUint16(4, true) !== 2) return end + 4;
+  return end + 4 <= bytes.length ? end + 4 + view.getUint32(end, true) + 4 : -1;
 }
 
 /** Reads and checks model file bytes; `name` labels errors (a path, say). */
@@ -73,7 +121,7 @@ export function decodeModel(bytes: Uint8Array, name = 'model'): ModelData {
   if (magic !== MODEL_MAGIC) throw fail(`not a wasm-mlp model: magic is ${JSON.stringify(magic)}, expected "${MODEL_MAGIC}"`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(4, true);
-  if (version !== MODEL_VERSION) throw fail(`unknown version ${version}; this wasm-mlp reads version ${MODEL_VERSION}`);
+  if (version !== 1 && version !== 2) throw fail(`unknown version ${version}; this wasm-mlp reads versions 1 and ${MODEL_VERSION}`);
   const layers = view.getUint32(8, true);
   if (layers < 2 || layers > MAX_LAYERS) throw fail(`header declares ${layers} layers; expected 2 to ${MAX_LAYERS}`);
   const head = headerBytes(layers);
@@ -92,7 +140,13 @@ export function decodeModel(bytes: Uint8Array, name = 'model'): ModelData {
   const count = view.getUint32(at + 24, true);
   const expected = parameterCount(sizes);
   if (count !== expected) throw fail(`declares ${count} parameters, but sizes [${sizes}] have ${expected}`);
-  const total = head + 4 * count + 4;
+  let total = head + 4 * count + 4;
+  if (version === 2) {
+    if (bytes.length < total + 4) throw fail(`truncated: ${bytes.length} bytes, expected at least ${total + 4}`);
+    const E = view.getUint32(total - 4, true);
+    if (E > bytes.length) throw fail(`declares ${E} bytes of class names and standardisation, the file has ${bytes.length}`);
+    total += 4 + E;
+  }
   if (bytes.length !== total) {
     throw fail(bytes.length < total ? `truncated: ${bytes.length} bytes, expected ${total}` : `${bytes.length - total} unexpected bytes after the checksum`);
   }
@@ -105,7 +159,9 @@ export function decodeModel(bytes: Uint8Array, name = 'model'): ModelData {
     if (!Number.isFinite(v)) throw fail(`parameter ${i} is ${v}; expected a finite number`);
     parameters[i] = v;
   }
+  const extras = version === 2 ? decodeExtras(bytes.subarray(head + 4 * count + 4, total - 4), sizes, fail) : {};
   return {
+    ...extras,
     sizes,
     activation,
     cost,
@@ -117,6 +173,37 @@ export function decodeModel(bytes: Uint8Array, name = 'model'): ModelData {
     },
     parameters,
   };
+}
+
+/** The version 2 section: class names (one per output at most) and a standardisation (one mean and std per input). */
+function decodeExtras(bytes: Uint8Array, sizes: number[], fail: (what: string) => ModelFormatError): ModelExtras {
+  let json: { classNames?: unknown; standardize?: { mean?: unknown; std?: unknown }; image?: { rows?: unknown; cols?: unknown; channels?: unknown; invert?: unknown } };
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw fail('its class names and standardisation are not valid UTF-8 JSON');
+  }
+  const out: ModelExtras = {};
+  if (json.classNames !== undefined) {
+    const names = json.classNames;
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string') || names.length > sizes[sizes.length - 1]) throw fail(`class names must be at most ${sizes[sizes.length - 1]} strings`);
+    out.classNames = names as string[];
+  }
+  if (json.standardize !== undefined) {
+    const { mean, std } = json.standardize ?? {};
+    const ok = (a: unknown, positive: boolean) => Array.isArray(a) && a.length === sizes[0] && a.every((v) => typeof v === 'number' && Number.isFinite(v) && (!positive || v > 0));
+    if (!ok(mean, false) || !ok(std, true)) throw fail(`the standardisation must have ${sizes[0]} finite means and positive standard deviations`);
+    out.standardize = { mean: Float32Array.from(mean as number[]), std: Float32Array.from(std as number[]) };
+  }
+  if (json.image !== undefined) {
+    const { rows, cols, channels, invert } = json.image ?? {};
+    const int = (v: unknown) => Number.isInteger(v) && (v as number) >= 1;
+    if (!int(rows) || !int(cols) || (channels !== 1 && channels !== 3) || typeof invert !== 'boolean' || (channels as number) * (rows as number) * (cols as number) !== sizes[0]) {
+      throw fail(`its image rule must be rows, cols and channels (1 or 3) making its ${sizes[0]} inputs, and invert`);
+    }
+    out.image = { rows: rows as number, cols: cols as number, channels, invert };
+  }
+  return out;
 }
 
 /** A network with the sizes and parameters of a model file. */

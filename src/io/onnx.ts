@@ -1,6 +1,8 @@
 // Export to ONNX: the network as a standard graph (one Gemm per layer, then its activation:
 // Sigmoid, Tanh, Relu, or Softmax on the output for log-likelihood), weights as initializers,
-// input "input" (N, inputs), output "output" (N, outputs), opset 13. Encoded with onnx-proto.
+// input "input" (N, inputs), output "output" (N, outputs), opset 13; a model with a feature
+// standardisation starts with Sub (mean) and Div (std), so the graph takes raw features.
+// Encoded with onnx-proto.
 // Not for: importing ONNX models.
 import onnxProto from 'onnx-proto';
 import type { ModelData } from './model.js';
@@ -17,6 +19,12 @@ export function exportOnnx(model: ModelData): Uint8Array {
   const initializer: InstanceType<typeof onnx.TensorProto>[] = [];
   const node: InstanceType<typeof onnx.NodeProto>[] = [];
   let input = 'input';
+  if (model.standardize) {
+    initializer.push(tensor('mean', [model.sizes[0]], model.standardize.mean), tensor('std', [model.sizes[0]], model.standardize.std));
+    node.push(onnx.NodeProto.create({ name: 'centre', opType: 'Sub', input: ['input', 'mean'], output: ['centred'] }));
+    node.push(onnx.NodeProto.create({ name: 'scale', opType: 'Div', input: ['centred', 'std'], output: ['standardized'] }));
+    input = 'standardized';
+  }
   shapes.forEach((s, i) => {
     const l = i + 1;
     const W = model.parameters.subarray(s.wOffset, s.wOffset + s.rows * s.cols);

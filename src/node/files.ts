@@ -9,7 +9,7 @@ import { residentDataset } from '../data/resident.js';
 import { IdxFormatError, WasmMlpError } from '../core/errors.js';
 import { checkDatasetDims, checkIdxBody, datasetFromIdx, decodeIdx, isGzip, parseIdxHeader, type IdxArray } from '../data/idx.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../io/checkpoint.js';
-import { encodeModel, networkFromModel, type ModelData, type ModelHyperparameters } from '../io/model.js';
+import { encodeModel, networkFromModel, type ModelData, type ModelExtras, type ModelHyperparameters } from '../io/model.js';
 import type { OptimizerState } from '../core/optimizer.js';
 import type { Network } from '../core/network.js';
 import type { KernelVariant } from '../core/kernels.js';
@@ -154,13 +154,13 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
 }
 
 /** Saves `net` as a model file, atomically: an existing file is replaced whole or not at all. */
-export async function saveModelFile(path: string, net: Network, hyperparameters: Partial<ModelHyperparameters> = {}): Promise<void> {
-  await writeFileAtomic(path, encodeModel(net, hyperparameters));
+export async function saveModelFile(path: string, net: Network, hyperparameters: Partial<ModelHyperparameters> = {}, extras: ModelExtras = {}): Promise<void> {
+  await writeFileAtomic(path, encodeModel(net, hyperparameters, extras));
 }
 
 /** Saves a checkpoint (the model, and momentum's or Adam's state), atomically. */
-export async function saveCheckpointFile(path: string, net: Network, hyperparameters: Partial<ModelHyperparameters>): Promise<void> {
-  await writeFileAtomic(path, encodeCheckpoint(net, hyperparameters));
+export async function saveCheckpointFile(path: string, net: Network, hyperparameters: Partial<ModelHyperparameters>, extras: ModelExtras = {}): Promise<void> {
+  await writeFileAtomic(path, encodeCheckpoint(net, hyperparameters, extras));
 }
 
 /** Reads a checkpoint (or a plain model file, which has no optimizer state). */

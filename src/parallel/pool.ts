@@ -18,7 +18,7 @@ import { isNode, nodeModule, nodeWorkerUrl } from '../core/platform.js';
 import type { LayerShape } from '../core/shapes.js';
 import type { StagedData } from '../core/staging.js';
 import type { TransposedW1 } from '../core/transposed.js';
-import { BATCH, BETA1, BETA2, CMD, CONTROL_BYTES, controlViews, DECAY, DELTAS, DONE, EPSILON, EXIT, FIRST, firstByRows, GATHER, GEN, GRAD_SCALE, GRADIENTS, IMAGES, LABELS, MAX_NORM, MU, OPTIMIZER, RATE, REDUCE, RUNS, SCALE, STALL_MS, STARTS, UPDATE, waitWhileEqual, type Control, type ThreadSetup } from './protocol.js';
+import { BATCH, BETA1, BETA2, CMD, CONTROL_BYTES, controlViews, DECAY, DELTAS, DONE, EPSILON, EXIT, FIRST, firstByRows, FORM, GATHER, GEN, GRAD_SCALE, GRADIENTS, IMAGES, LABELS, MAX_NORM, MU, OPTIMIZER, RATE, REDUCE, RUNS, SCALE, STALL_MS, STARTS, UPDATE, waitWhileEqual, type Control, type ThreadSetup } from './protocol.js';
 import { runShare } from './share.js';
 
 /** What a pool needs of the network it trains. */
@@ -95,6 +95,7 @@ export class ThreadPool {
     ctrl[LABELS] = data.labels;
     ctrl[RUNS] = data.runs;
     ctrl[STARTS] = data.starts;
+    ctrl[FORM] = data.form;
     ctrl[OPTIMIZER] = u.optimizer;
     f[SCALE] = u.scale;
     f[MU] = u.momentum;

@@ -25,6 +25,7 @@ export const GRAD_SCALE = 13;
 export const OPTIMIZER = 14; // i32: its code (core/optimizer.ts)
 export const RUNS = 15;
 export const STARTS = 16;
+export const FORM = 17;
 export const HEADER_BYTES = 128;
 export const CONTROL_BYTES = HEADER_BYTES + 8 * MAX_THREADS;
 /** A share that takes longer than this means a worker died: fail instead of hanging. */
@@ -88,7 +89,7 @@ export function firstByRows(plan: LayerPlan): boolean {
 
 /** The staged dataset a step gathers from, as the caller wrote it in the control block. */
 export function stagedData(ctrl: Int32Array): StagedData {
-  return { images: ctrl[IMAGES] >>> 0, labels: ctrl[LABELS] >>> 0, runs: ctrl[RUNS] >>> 0, starts: ctrl[STARTS] >>> 0 };
+  return { images: ctrl[IMAGES] >>> 0, labels: ctrl[LABELS] >>> 0, runs: ctrl[RUNS] >>> 0, starts: ctrl[STARTS] >>> 0, form: ctrl[FORM] };
 }
 
 /** Spins briefly (a step takes well under a millisecond to start), then sleeps on the slot until it changes or `until` (ms) passes. */

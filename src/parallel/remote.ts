@@ -1,21 +1,22 @@
 // A network that lives and trains in a worker (a Web Worker in pages, worker_threads in Node), so
 // the page stays responsive: datasets cross once, only progress and metrics come back; the same
 // hooks, history and abort as `train`. Not for: kernels or math; it forwards calls.
-import type { Dataset } from '../data/dataset.js';
+import { isFeatures, type TrainingData } from '../data/features.js';
 import type { ModelHyperparameters } from '../io/model.js';
 import type { NetworkOptions } from '../core/options.js';
 import type { BatchInfo, EpochMetrics, TrainOptions, TrainResult } from '../train/train.js';
 import { WasmMlpError } from '../core/errors.js';
 import { isNode, nodeModule, nodeWorkerUrl } from '../core/platform.js';
 
-/** A dataset as posted to the worker: copies of its bytes, transferred. */
+/** A dataset as posted to the worker: copies of its bytes (u8 images or f32 features), transferred. */
 export interface DatasetWire {
-  images: ArrayBuffer;
+  images?: ArrayBuffer;
+  features?: ArrayBuffer;
   labels: ArrayBuffer;
   rows: number;
   cols: number;
   classes: number;
-  name?: string;
+  classNames?: readonly string[];
 }
 
 type WireTrainOptions = Omit<TrainOptions, 'test' | 'signal' | 'onBatchEnd' | 'onEpochEnd'>;
@@ -96,11 +97,14 @@ export class RemoteNetwork {
   }
 
   /** Copies the datasets (training and optional test) into the worker, once. */
-  async setData(train: Dataset | null, test?: Dataset): Promise<void> {
-    const wire = (d: Dataset): DatasetWire => ({ images: d.images.slice().buffer, labels: d.labels.slice().buffer, rows: d.rows, cols: d.cols, classes: d.classes });
+  async setData(train: TrainingData | null, test?: TrainingData): Promise<void> {
+    const wire = (d: TrainingData): DatasetWire =>
+      isFeatures(d)
+        ? { features: d.features.slice().buffer, labels: d.labels.slice().buffer, rows: d.count, cols: d.width, classes: d.classes, classNames: d.classNames }
+        : { images: d.images.slice().buffer, labels: d.labels.slice().buffer, rows: d.rows, cols: d.cols, classes: d.classes, classNames: d.classNames };
     const t = train ? wire(train) : undefined;
     const s = test ? wire(test) : undefined;
-    const transfer = [t?.images, t?.labels, s?.images, s?.labels].filter((b): b is ArrayBuffer => !!b);
+    const transfer = [t?.images, t?.features, t?.labels, s?.images, s?.features, s?.labels].filter((b): b is ArrayBuffer => !!b);
     await this.call({ type: 'set-data', train: t, test: s }, transfer);
   }
 

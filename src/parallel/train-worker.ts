@@ -1,7 +1,8 @@
 // The training worker behind RemoteNetwork: owns one Network and its datasets, trains with the
 // same loop as the main thread, and sends back only progress, metrics and results. Runs as a
 // module Web Worker or a Node worker_threads worker. Not for: any logic of its own.
-import { createDataset, type Dataset } from '../data/dataset.js';
+import { createDataset } from '../data/dataset.js';
+import { createFeatureDataset, type TrainingData } from '../data/features.js';
 import { WasmMlpError } from '../core/errors.js';
 import { encodeModel, loadModel } from '../io/model.js';
 import { Network } from '../core/network.js';
@@ -10,8 +11,8 @@ import type { DatasetWire, Reply, Request } from './remote.js';
 import { isNode, nodeModule } from '../core/platform.js';
 
 let net: Network | null = null;
-let trainSet: Dataset | null = null;
-let testSet: Dataset | null = null;
+let trainSet: TrainingData | null = null;
+let testSet: TrainingData | null = null;
 let running: AbortController | null = null;
 
 function need(): Network {
@@ -19,8 +20,10 @@ function need(): Network {
   return net;
 }
 
-function fromWire(d: DatasetWire): Dataset {
-  return createDataset({ images: new Uint8Array(d.images), labels: new Uint8Array(d.labels), rows: d.rows, cols: d.cols, classes: d.classes, name: d.name });
+function fromWire(d: DatasetWire): TrainingData {
+  const labels = new Uint8Array(d.labels);
+  if (d.features) return createFeatureDataset({ features: new Float32Array(d.features), labels, width: d.cols, classes: d.classes, classNames: d.classNames });
+  return createDataset({ images: new Uint8Array(d.images!), labels, rows: d.rows, cols: d.cols, classes: d.classes, classNames: d.classNames });
 }
 
 async function handle(req: Request, send: (reply: Reply, transfer?: Transferable[]) => void): Promise<unknown> {

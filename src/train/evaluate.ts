@@ -1,6 +1,6 @@
 // Scores of a network on a dataset: accuracy and mean cost, and the per-class report with the
 // confusion matrix. Not for: training; the loop calls `evaluation` on data it already staged.
-import type { Dataset } from '../data/dataset.js';
+import type { TrainingData } from '../data/features.js';
 import type { Network } from '../core/network.js';
 import type { StagedDataset } from '../core/staging.js';
 
@@ -14,7 +14,7 @@ export interface Evaluation {
 }
 
 /** Accuracy and mean cost (the network's cost function) of `net` on `data`. */
-export function evaluate(net: Network, data: Dataset): Evaluation {
+export function evaluate(net: Network, data: TrainingData): Evaluation {
   return net.withStaged((stage) => evaluation(net, stage(data)));
 }
 
@@ -28,7 +28,7 @@ export interface ClassReport extends Evaluation {
 }
 
 /** Accuracy, cost, the prediction of every example, per-class accuracy and the confusion matrix. */
-export function classReport(net: Network, data: Dataset): ClassReport {
+export function classReport(net: Network, data: TrainingData): ClassReport {
   const predicted = new Uint8Array(data.count);
   const result = net.withStaged((stage) => evaluation(net, stage(data), predicted));
   const K = Math.max(data.classes, net.outputSize);

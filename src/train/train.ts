@@ -1,6 +1,6 @@
 // The training loop beside the network: epochs, seeded reshuffling, mini-batches, evaluation,
 // hooks and abort. Not for: the math of a step (Network.trainBatch) or reading files.
-import type { Dataset } from '../data/dataset.js';
+import { isFeatures, type TrainingData } from '../data/features.js';
 import { InvalidArgumentError, TrainingDivergedError } from '../core/errors.js';
 import type { Network } from '../core/network.js';
 import { checkOptimizer, type Optimizer, type StepSettings } from '../core/optimizer.js';
@@ -62,9 +62,9 @@ export interface TrainOptions extends TrainHooks, RegularizeOptions {
   /** Seeds the shuffling: epoch e uses stream e of the one PRNG. Default 1. */
   seed?: number;
   /** Evaluated after every epoch. */
-  test?: Dataset;
+  test?: TrainingData;
   /** Evaluated after every epoch too; with `patience`, training stops once its accuracy has not improved for that many epochs. */
-  validation?: Dataset;
+  validation?: TrainingData;
   /** Early stopping: epochs without a better validation accuracy before training stops. Needs `validation`. */
   patience?: number;
   /** Stops training within one mini-batch; the history so far is returned with `aborted: true`. */
@@ -93,7 +93,7 @@ export interface TrainResult {
 }
 
 /** Mini-batch stochastic gradient descent over `data`, reshuffled every epoch. */
-export async function train(net: Network, data: Dataset, options: TrainOptions = {}): Promise<TrainResult> {
+export async function train(net: Network, data: TrainingData, options: TrainOptions = {}): Promise<TrainResult> {
   const epochs = options.epochs ?? 30;
   const batchSize = options.batchSize ?? 10;
   const eta = options.eta ?? DEFAULT_ETA;
@@ -123,7 +123,7 @@ export async function train(net: Network, data: Dataset, options: TrainOptions =
     const test = options.test ? stage(options.test) : null;
     const validation = options.validation ? stage(options.validation) : null;
     try {
-      if (regularized) await net.regularize({ dropout, maxNorm, augment }, data);
+      if (regularized) await net.regularize({ dropout, maxNorm, augment }, isFeatures(data) ? {} : data);
       await net.startThreads();
       return await loop(net, train, test, validation, { ...options, epochs, batchSize, eta, seed, yieldEveryMs, initialEpoch, step, schedule });
     } finally {
