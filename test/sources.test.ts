@@ -110,6 +110,22 @@ describe('NumPy', () => {
     expect(() => parseNpz(bomb, 'bomb.npz', 1_000_000)).toThrow(/bomb\.npz: x\.npy inflates to 5000000 bytes, more than the 1000000 allowed/);
   });
 
+  it('a 2 GB file is refused by its size before anything is read; a CSV row past 16 M characters is an error, not a string that grows', async () => {
+    const { truncateSync } = await import('node:fs');
+    const { loadSources } = await import('../src/node/sources.js');
+    const d = dir();
+    const huge = join(d, 'x.npy');
+    writeFileSync(huge, npy('|u1', [1], new Uint8Array(1)));
+    truncateSync(huge, 2 ** 31); // sparse: no disk used
+    const before = process.memoryUsage().rss;
+    await expect(loadSources({ trainNpy: [huge, huge], split: 0.5 })).rejects.toThrow(/x\.npy: 2147483648 bytes, more than the 1073741824/);
+    const csv = join(d, 'big.csv');
+    writeFileSync(csv, '');
+    truncateSync(csv, 2 ** 31); // 2 GB of NUL bytes: one endless field
+    await expect(readCsvDataset(csv)).rejects.toThrow(CsvFormatError);
+    expect(process.memoryUsage().rss - before).toBeLessThan(512 * 2 ** 20);
+  }, 60_000);
+
   it('fuzzed: any bytes give arrays or a typed error', () => {
     const good = npy('<f4', [3, 2], Float32Array.from([1, 2, 3, 4, 5, 6]));
     fc.assert(
@@ -166,6 +182,34 @@ describe('image folders', () => {
 });
 
 describe('feature datasets in training', () => {
+  it.each(['debug', 'scalar'] as const)('gatherFeaturesSparse lists what nonzeroColumns lists of the indexed rows (and in the debug build its twin agrees): %s build', async (variant) => {
+    const { KernelBench, randomPixels } = await import('./helpers.js');
+    const { Rng } = await import('../src/core/random.js');
+    const t = await KernelBench.create(variant);
+    const rng = new Rng(3);
+    for (const cols of [1, 3, 4, 7, 784]) {
+      const count = 9;
+      const x = randomPixels(rng, count * cols).map((v) => (rng.float() < 0.7 ? 0 : v - 0.5));
+      const indices = [8, 0, 3, 3, 5];
+      const m = indices.length;
+      const [fp, lp, ip] = [t.f32(x), t.u8(Uint8Array.from({ length: count }, (_, i) => i)), t.u32(indices)];
+      const dense = t.f32(indices.flatMap((k) => Array.from(x.subarray(k * cols, (k + 1) * cols))));
+      const want = { list: t.u32(new Uint32Array(m * cols)), vals: t.f32(new Float32Array(m * cols)), counts: t.u32(new Uint32Array(m)) };
+      t.k.nonzeroColumns(want.list, want.vals, want.counts, dense, m, cols);
+      for (const run of [t.k.gatherFeaturesSparse, ...(t.twins ? [t.twins.gatherFeaturesSparseScalar] : [])]) {
+        const got = { list: t.u32(new Uint32Array(m * cols)), vals: t.f32(new Float32Array(m * cols)), counts: t.u32(new Uint32Array(m)), y: t.u8(new Uint8Array(m)) };
+        run(got.vals, got.list, got.counts, got.y, fp, lp, ip, m, cols);
+        expect([...t.readU8(got.y, m)]).toEqual(indices);
+        for (let n = 0; n < m; n++) {
+          const c = t.plan.u32[(want.counts >> 2) + n];
+          expect(t.plan.u32[(got.counts >> 2) + n]).toBe(c);
+          expect(t.plan.u32.slice((got.list >> 2) + n * cols, (got.list >> 2) + n * cols + c)).toEqual(t.plan.u32.slice((want.list >> 2) + n * cols, (want.list >> 2) + n * cols + c));
+          expect(t.readF32(got.vals + 4 * n * cols, c)).toEqual(t.readF32(want.vals + 4 * n * cols, c));
+        }
+      }
+    }
+  });
+
   it('MNIST as f32 features trains to the bits of the IDX images, through the sparse and the dense gathers', async () => {
     const { train: mnist } = await loadMnist();
     const images = sliceDataset(mnist, 0, 2000);

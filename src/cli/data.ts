@@ -5,7 +5,7 @@
 import { inputsOf, isFeatures, standardizeDataset, WasmMlpError, type ModelData, type TrainingData } from '../index.js';
 import { loadIdxDataset, loadSources, mnistPaths, readCsvDataset, readIdxDims, readIdxFile, readImageFolder, type DataSources } from '../node.js';
 import type { Network } from '../index.js';
-import { fromArrays } from '../node/sources.js';
+import { fromArrays, MAX_ARRAY_FILE_BYTES } from '../node/sources.js';
 import { parseNpy, parseNpz } from '../data/npy.js';
 import { readBytes } from '../node/files.js';
 import type { DataOptions } from './options.js';
@@ -47,7 +47,8 @@ export async function loadTestData(o: DataOptions, model: ModelData, into?: Netw
   } else if (o.testCsv) {
     data = await readCsvDataset(o.testCsv, { labelColumn: o.labelColumn, header: o.header, classNames: model.classNames });
   } else if (o.testNpz || o.testNpy) {
-    const arrays = o.testNpz ? parseNpz(await readBytes(o.testNpz, '.npz file'), o.testNpz) : { x: parseNpy(await readBytes(o.testNpy![0], '.npy file'), o.testNpy![0]), y: parseNpy(await readBytes(o.testNpy![1], '.npy file'), o.testNpy![1]) };
+    const read = (f: string, what: string) => readBytes(f, what, MAX_ARRAY_FILE_BYTES);
+    const arrays = o.testNpz ? parseNpz(await read(o.testNpz, '.npz file'), o.testNpz) : { x: parseNpy(await read(o.testNpy![0], '.npy file'), o.testNpy![0]), y: parseNpy(await read(o.testNpy![1], '.npy file'), o.testNpy![1]) };
     const x = arrays.x ?? arrays.x_test;
     const y = arrays.y ?? arrays.y_test;
     if (!x || !y) throw new WasmMlpError(`${o.testNpz ?? o.testNpy}: expected arrays x and y (or x_test and y_test)`);

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { standardize, WasmMlpError, type ModelData, type Network } from '../index.js';
 import { decodeImage, imageToPixels, loadModelFile, parseNpy, pngToInput, readBytes, readCsvDataset, readModelFile } from '../node.js';
 import { asNumbers } from '../data/npy.js';
+import { MAX_ARRAY_FILE_BYTES } from '../node/sources.js';
 import { kernelsOption } from './options.js';
 
 export function registerPredict(cli: Command): void {
@@ -33,7 +34,7 @@ async function inputsOf(file: string, model: ModelData, labelColumn?: string): P
     return { x: std(data.features), names: rows(data.count) };
   }
   if (ext === '.npy') {
-    const a = parseNpy(await readBytes(file, '.npy file'), file);
+    const a = parseNpy(await readBytes(file, '.npy file', MAX_ARRAY_FILE_BYTES), file);
     const values = asNumbers(a);
     const count = a.shape.length > 1 ? a.shape[0] : 1;
     if (values.length !== count * n0) throw new WasmMlpError(`${file}: shape (${a.shape}) is not rows of the model's ${n0} inputs`);

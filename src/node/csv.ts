@@ -37,7 +37,8 @@ export async function readCsvDataset(path: string, options: CsvOptions = {}): Pr
   let line = 0;
   const fail = (what: string) => new CsvFormatError(`${path}: ${what}`);
   const source = createReadStream(path);
-  const parser = source.pipe(parse({ relax_column_count: false, skip_empty_lines: true, trim: true }));
+  // a record (row) of more than 16 M characters is an error, not an ever-growing string
+  const parser = source.pipe(parse({ relax_column_count: false, skip_empty_lines: true, trim: true, max_record_size: 1 << 24 }));
   source.on('error', (e) => parser.destroy(e)); // a missing file fails the loop instead of leaving it waiting
   try {
     for await (const record of parser as AsyncIterable<string[]>) {

