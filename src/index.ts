@@ -20,7 +20,7 @@ export { parameterCount, countWeights, countBiases, layerShapes, validateSizes, 
 export { Rng } from './core/random.js';
 export { ACTIVATIONS, COSTS, type Activation, type Cost } from './core/costs.js';
 export { mnistify, greyFromRgba, type GreyImage, type MnistifyOptions } from './data/preprocess.js';
-export { simdSupported, type KernelVariant } from './core/kernels.js';
+export { relaxedSupported, simdSupported, type KernelVariant } from './core/kernels.js';
 export { WasmMlpError, IdxFormatError, ModelFormatError, ImageFormatError, InvalidArgumentError, TrainingDivergedError } from './core/errors.js';
 export { fetchBytes, fetchIdx, fetchDataset, type FetchProgress } from './data/fetch.js';
 export { RemoteNetwork, type RemoteTrainOptions } from './parallel/remote.js';

@@ -2,6 +2,7 @@
 // including batch 1 and sizes that are not multiples of 4.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/core/random.js';
+import { relaxedSupported, type KernelVariant } from '../src/core/kernels.js';
 import { f32, expectClose, KernelBench, randomArray, randomLabels } from './helpers.js';
 
 const rng = new Rng(42);
@@ -476,6 +477,20 @@ describe('the release builds', () => {
     expect('denseForwardScalar' in t.k).toBe(false);
     expect(readFileSync(new URL('../build/wasm-mlp.wasm', import.meta.url)).length).toBeLessThanOrEqual(24 * 1024);
   });
+
+  it('the relaxed builds fuse the multiply-adds of the tiles (f32x4.relaxed_madd), the SIMD builds never do', async () => {
+    const { readFileSync } = await import('node:fs');
+    // f32x4.relaxed_madd is 0xfd then 0x105 as LEB128 (0x85 0x02)
+    const madds = (file: string) => {
+      const b = readFileSync(new URL(`../build/${file}`, import.meta.url));
+      let n = 0;
+      for (let i = 0; i + 2 < b.length; i++) if (b[i] === 0xfd && b[i + 1] === 0x85 && b[i + 2] === 0x02) n++;
+      return n;
+    };
+    for (const file of ['wasm-mlp.relaxed.wasm', 'wasm-mlp.relaxed-threads.wasm']) expect(madds(file), file).toBeGreaterThanOrEqual(40);
+    for (const file of ['wasm-mlp.wasm', 'wasm-mlp.threads.wasm', 'wasm-mlp.scalar.wasm']) expect(madds(file), file).toBe(0);
+    expect(readFileSync(new URL('../build/wasm-mlp.relaxed.wasm', import.meta.url)).length).toBeLessThanOrEqual(24 * 1024);
+  });
 });
 
 describe('the kernel table (assembly/kernels.mjs)', () => {
@@ -483,7 +498,8 @@ describe('the kernel table (assembly/kernels.mjs)', () => {
     // @ts-expect-error a plain JS module of the repository, without types
     const { KERNELS } = (await import('../assembly/kernels.mjs')) as { KERNELS: { name?: string; params: string; call: string }[] };
     const rows = KERNELS.filter((r): r is { name: string; params: string; call: string } => !!r.name);
-    for (const variant of ['simd', 'scalar', 'threads', 'debug'] as const) {
+    const builds: KernelVariant[] = ['simd', 'scalar', 'threads', 'debug', ...(relaxedSupported() ? (['relaxed', 'relaxed-threads'] as const) : [])];
+    for (const variant of builds) {
       const exports = (await KernelBench.create(variant)).k as unknown as Record<string, unknown>;
       for (const row of rows) {
         const arity = row.params.split(/\s+/).filter(Boolean).length;

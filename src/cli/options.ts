@@ -179,7 +179,7 @@ export interface NetworkChoices {
   activation: Activation;
   cost: Cost;
   optimizer: Optimizer;
-  kernels: 'simd' | 'scalar';
+  kernels: string;
 }
 
 /** --init, --activation, --cost and --optimizer (train and sweep). */
@@ -191,9 +191,17 @@ export function networkChoices(cmd: Command): Command {
     .addOption(new Option('--optimizer <o>', 'sgd, momentum or adam').choices(OPTIMIZERS).default('sgd'));
 }
 
-/** --kernels: the kernel build (every command that runs a network). */
+/** --kernels: the kernel build (every command that runs a network); auto is relaxed SIMD where the engine has it, else SIMD. */
 export function kernelsOption(): Option {
-  return new Option('--kernels <build>', 'kernel build').choices(['simd', 'scalar']).default(process.env.WASM_MLP_KERNELS ?? 'simd');
+  return new Option('--kernels <build>', 'kernel build: relaxed (fused multiply-adds: fastest, the same bits on this machine), simd (the same bits on every machine), scalar, or auto (relaxed where this engine has it)')
+    .choices(['auto', 'relaxed', 'simd', 'scalar'])
+    .default(process.env.WASM_MLP_KERNELS ?? 'auto')
+    .argParser((v) => v);
+}
+
+/** The kernels option as Network.create takes it (undefined for auto). */
+export function kernelsOf(o: { kernels: string }): 'relaxed' | 'simd' | 'scalar' | undefined {
+  return o.kernels === 'auto' ? undefined : (o.kernels as 'relaxed' | 'simd' | 'scalar');
 }
 
 /** --limit, --json and --quiet (train and sweep). */

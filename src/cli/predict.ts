@@ -8,7 +8,7 @@ import { standardize, WasmMlpError, type ModelData, type Network } from '../inde
 import { decodeImage, imageToPixels, loadModelFile, parseNpy, pngToInput, readBytes, readCsvDataset, readModelFile } from '../node.js';
 import { asNumbers } from '../data/npy.js';
 import { MAX_ARRAY_FILE_BYTES } from '../node/sources.js';
-import { kernelsOption } from './options.js';
+import { kernelsOf, kernelsOption } from './options.js';
 
 export function registerPredict(cli: Command): void {
   cli
@@ -51,9 +51,9 @@ async function inputsOf(file: string, model: ModelData, labelColumn?: string): P
   return { x: pngToInput(bytes, file), names: [file] };
 }
 
-async function predictCommand(files: string[], o: { model: string; json?: boolean; labelColumn?: string; kernels: 'simd' | 'scalar' }): Promise<void> {
+async function predictCommand(files: string[], o: { model: string; json?: boolean; labelColumn?: string; kernels: string }): Promise<void> {
   const model = await readModelFile(o.model);
-  const net: Network = await loadModelFile(o.model, { kernels: o.kernels });
+  const net: Network = await loadModelFile(o.model, { kernels: kernelsOf(o) });
   const K = net.outputSize;
   const predictions: { file: string; class: number; name?: string; outputs: number[] }[] = [];
   for (const file of files) {

@@ -6,7 +6,7 @@ import { loadModelFile, readModelFile, writeFileAtomic } from '../node.js';
 import { errorGridPng } from '../node/plot.js';
 import { checkFits, loadTestData } from './data.js';
 import { formatTable, percent } from './format.js';
-import { dataOptions, kernelsOption, type DataOptions } from './options.js';
+import { dataOptions, kernelsOf, kernelsOption, type DataOptions } from './options.js';
 
 export function registerTest(cli: Command): void {
   const cmd = cli
@@ -19,9 +19,9 @@ export function registerTest(cli: Command): void {
   dataOptions(cmd, false).action(testCommand);
 }
 
-async function testCommand(o: DataOptions & { model: string; json?: boolean; errors?: string; kernels: 'simd' | 'scalar' }): Promise<void> {
+async function testCommand(o: DataOptions & { model: string; json?: boolean; errors?: string; kernels: string }): Promise<void> {
   const model = await readModelFile(o.model);
-  const net = await loadModelFile(o.model, { kernels: o.kernels });
+  const net = await loadModelFile(o.model, { kernels: kernelsOf(o) });
   const test = await loadTestData(o, model, net);
   checkFits(model.sizes, test, 'test set');
   const className = (k: number) => model.classNames?.[k] ?? String(k);

@@ -8,7 +8,7 @@ import { readCheckpointFile, saveCheckpointFile, saveModelFile, writeFileAtomic,
 import { lineChartsSvg, type Panel } from '../node/plot.js';
 import { checkFits, defaultLayers, loadSources, sourcesOf } from './data.js';
 import { epochLine, percent } from './format.js';
-import { augmentText, dataOptions, kernelsOption, layers, networkChoices, nonNegative, positiveInt, positiveNumber, regularizeOptions, runOptions, schedule, seedValue, threadCount, unitInterval, type DataOptions, type NetworkChoices } from './options.js';
+import { augmentText, dataOptions, kernelsOf, kernelsOption, layers, networkChoices, nonNegative, positiveInt, positiveNumber, regularizeOptions, runOptions, schedule, seedValue, threadCount, unitInterval, type DataOptions, type NetworkChoices } from './options.js';
 
 export function registerTrain(cli: Command): void {
   const cmd = cli
@@ -64,7 +64,7 @@ interface TrainCommandOptions extends DataOptions, NetworkChoices {
 async function trainCommand(o: TrainCommandOptions): Promise<void> {
   if (o.augment && o.channels === 3) throw new WasmMlpError('--augment distorts grey images; colour images (--channels 3) cannot be augmented');
   const sources = sourcesOf(o, o.seed, o.classes);
-  const create = (sizes: number[]) => Network.create({ sizes, seed: o.seed, init: o.init, kernels: o.kernels, threads: o.threads, activation: o.activation, cost: o.cost });
+  const create = (sizes: number[]) => Network.create({ sizes, seed: o.seed, init: o.init, kernels: kernelsOf(o), threads: o.threads, activation: o.activation, cost: o.cost });
   let net: Network;
   let data: LoadedData;
   if (sources.idx) {

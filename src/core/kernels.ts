@@ -2,7 +2,7 @@
 // The only module that touches WebAssembly.*; it knows nothing about networks or training.
 import { WasmMlpError } from './errors.js';
 import type { KernelExports, ScalarTwins } from './kernels.generated.js';
-import { nodeModule } from './platform.js';
+import { isNode, nodeModule } from './platform.js';
 
 /** A kernel instance: its exports (from the kernel table, assembly/kernels.mjs) and its memory. */
 export interface Kernels extends KernelExports {
@@ -13,11 +13,14 @@ export interface Kernels extends KernelExports {
 export type DebugKernels = Kernels & ScalarTwins;
 
 /**
- * Which build of the kernels: `simd` (f32x4), `scalar` (plain wasm MVP), `threads` (simd on an
- * imported shared memory, for multi-threaded training) or `debug` (simd, assertions).
+ * Which build of the kernels: `relaxed` (f32x4 with fused multiply-adds, relaxed SIMD: the default
+ * where the engine has it; deterministic on one machine, not across machines), `simd` (f32x4,
+ * separate multiply and add: the same bits on every machine), `scalar` (plain wasm MVP),
+ * `threads` / `relaxed-threads` (simd / relaxed on an imported shared memory, for training on
+ * threads) or `debug` (simd, assertions, and the scalar twins).
  */
-export type KernelVariant = 'simd' | 'scalar' | 'threads' | 'debug';
-export const KERNEL_VARIANTS: readonly KernelVariant[] = ['simd', 'scalar', 'threads', 'debug'];
+export type KernelVariant = 'relaxed' | 'simd' | 'scalar' | 'threads' | 'relaxed-threads' | 'debug';
+export const KERNEL_VARIANTS: readonly KernelVariant[] = ['relaxed', 'simd', 'scalar', 'threads', 'relaxed-threads', 'debug'];
 
 /** The debug build, for tests in Node: named through a variable so that no bundler ships it. */
 const DEBUG_WASM = '../../build/wasm-mlp.debug.wasm';
@@ -34,6 +37,10 @@ function wasmUrl(variant: KernelVariant): URL {
       return new URL('../../build/wasm-mlp.scalar.wasm', import.meta.url);
     case 'threads':
       return new URL('../../build/wasm-mlp.threads.wasm', import.meta.url);
+    case 'relaxed':
+      return new URL('../../build/wasm-mlp.relaxed.wasm', import.meta.url);
+    case 'relaxed-threads':
+      return new URL('../../build/wasm-mlp.relaxed-threads.wasm', import.meta.url);
     case 'debug':
       return new URL(DEBUG_WASM, import.meta.url);
   }
@@ -61,9 +68,37 @@ export function simdSupported(): boolean {
   return WebAssembly.validate(SIMD_PROBE);
 }
 
-/** The variant to use when the caller does not choose: SIMD where the engine has it. */
+// The smallest module that uses a relaxed SIMD instruction (three splats into f32x4.relaxed_madd).
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0, 65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15, 253, 133, 2, 11,
+]);
+
+/** True when this engine runs WebAssembly relaxed SIMD (Chrome 114+, Node 22+; Node 20 with --experimental-wasm-relaxed-simd). */
+export function relaxedSupported(): boolean {
+  return WebAssembly.validate(RELAXED_PROBE);
+}
+
+/** The variant to use when the caller does not choose: relaxed SIMD where the engine has it, else SIMD, else scalar. */
 export function defaultVariant(): KernelVariant {
-  return simdSupported() ? 'simd' : 'scalar';
+  return relaxedSupported() ? 'relaxed' : simdSupported() ? 'simd' : 'scalar';
+}
+
+/** The build a network of `threads` training threads uses for the family `variant` asked for. */
+export function variantFor(variant: KernelVariant, threads: number): KernelVariant {
+  if (threads === 1) return variant;
+  return variant.startsWith('relaxed') ? 'relaxed-threads' : 'threads';
+}
+
+/** What `variant` needs that this engine lacks, or '' when it runs here. */
+export function lackingFor(variant: KernelVariant): string {
+  if (variant.startsWith('relaxed') && !relaxedSupported()) return 'WebAssembly relaxed SIMD (Chrome 114+, Node 22+)';
+  if (sharedBuild(variant) && !threadsSupported()) return 'SharedArrayBuffer (in a page: cross-origin isolation) and SIMD';
+  return '';
+}
+
+/** Whether a build imports a shared memory (the threads builds). */
+export function sharedBuild(variant: KernelVariant): boolean {
+  return variant === 'threads' || variant === 'relaxed-threads';
 }
 
 const compiled = new Map<KernelVariant, Promise<WebAssembly.Module>>();
@@ -112,7 +147,7 @@ function readString(memory: WebAssembly.Memory, ptr: number): string {
 async function compileFrom(url: URL): Promise<WebAssembly.Module> {
   let bytes: BufferSource;
   try {
-    if (url.protocol === 'file:') {
+    if (isNode && url.protocol === 'file:') {
       bytes = await nodeModule('node:fs/promises').readFile(url);
     } else {
       const response = await fetch(url);

@@ -6,7 +6,7 @@
 import type { TrainingData } from '../data/features.js';
 import type { Activation, Cost } from './costs.js';
 import { InvalidArgumentError, WasmMlpError } from './errors.js';
-import { compileKernels, instantiateKernels, sharedMemory, type KernelVariant, type Kernels } from './kernels.js';
+import { compileKernels, instantiateKernels, sharedBuild, sharedMemory, type KernelVariant, type Kernels } from './kernels.js';
 import { BatchBuffers, countInputs } from './batch.js';
 import { MemoryPlan } from './memory.js';
 import { buffersFor, checkOptimizer, isPlainSgd, threadUpdate, type Optimizer, type OptimizerState, type StepSettings } from './optimizer.js';
@@ -65,7 +65,7 @@ export class Network {
   static async create(options: NetworkOptions): Promise<Network> {
     const o = settle(options);
     const module = await compileKernels(o.variant);
-    const memory = o.variant === 'threads' ? sharedMemory() : undefined; // also for kernels 'threads' on one thread
+    const memory = sharedBuild(o.variant) ? sharedMemory() : undefined; // also for kernels 'threads' on one thread
     const net = new Network(module, memory, o);
     net.initialize(o.seed, o.init);
     return net;

@@ -3,7 +3,7 @@
 // for: training options (train/train.ts).
 import { ACTIVATIONS, COSTS, type Activation, type Cost } from './costs.js';
 import { InvalidArgumentError } from './errors.js';
-import { KERNEL_VARIANTS, defaultVariant, threadsSupported, type KernelVariant } from './kernels.js';
+import { KERNEL_VARIANTS, defaultVariant, lackingFor, threadsSupported, variantFor, type KernelVariant } from './kernels.js';
 import { Rng } from './random.js';
 import { validateSizes, type LayerShape } from './shapes.js';
 
@@ -26,7 +26,12 @@ export interface NetworkOptions {
   activation?: Activation;
   /** 'quadratic' (the lecture, default), 'cross-entropy' (sigmoid outputs) or 'log-likelihood' (softmax outputs). */
   cost?: Cost;
-  /** Kernel build; default SIMD where the engine has it, else scalar. */
+  /**
+   * Kernel build: default 'relaxed' (fused multiply-adds) where the engine has relaxed SIMD, else
+   * 'simd', else 'scalar'. 'simd' gives the same bits on every machine; 'relaxed' the same bits on
+   * one machine (runs, thread counts, Node and Chromium), faster. Training threads use the threads
+   * build of the same family.
+   */
   kernels?: KernelVariant;
   /** Examples per kernel call when predicting; training grows it to the batch size. Default 256. */
   batchCapacity?: number;
@@ -60,9 +65,8 @@ export function settle(options: NetworkOptions): Settled {
     throw new InvalidArgumentError(`threads must be an integer from 1 to ${MAX_THREADS}, got ${asked}`);
   }
   oneOf('kernels', options.kernels, KERNEL_VARIANTS);
-  if (options.kernels === 'threads' && !threadsSupported()) {
-    throw new InvalidArgumentError('kernels "threads" needs SharedArrayBuffer (in a page: cross-origin isolation) and SIMD, which this engine lacks');
-  }
+  const lacking = options.kernels && lackingFor(options.kernels);
+  if (lacking) throw new InvalidArgumentError(`kernels "${options.kernels}" needs ${lacking}, which this engine lacks`);
   const threads = asked > 1 && threadsSupported() ? asked : 1;
   const seed = options.seed ?? 1;
   checkSeed(seed);
@@ -74,7 +78,7 @@ export function settle(options: NetworkOptions): Settled {
     init: oneOf('init', options.init, WEIGHT_INITS) ?? 'scaled',
     activation: oneOf('activation', options.activation, ACTIVATIONS) ?? 'sigmoid',
     cost: oneOf('cost', options.cost, COSTS) ?? 'quadratic',
-    variant: threads > 1 ? 'threads' : (options.kernels ?? defaultVariant()),
+    variant: variantFor(options.kernels ?? defaultVariant(), threads),
     threads,
     capacity,
   };

@@ -33,8 +33,8 @@ it.each(['application/wasm', 'application/octet-stream'])('the browser build wor
   await page.goto(server.url);
   await page.waitForFunction(() => document.body?.dataset.result, null, { timeout: 20_000 });
   const result = JSON.parse((await page.evaluate(() => document.body.dataset.result))!);
-  expect(result).toEqual({ accuracy: 1, same: true, variant: 'simd' });
+  expect(result).toEqual({ accuracy: 1, same: true, variant: 'relaxed' });
   expect(problems).toEqual([]);
-  expect(new Set(server.requested.filter((p) => p.endsWith('.wasm')))).toEqual(new Set(['wasm-mlp.wasm']));
+  expect(new Set(server.requested.filter((p) => p.endsWith('.wasm')))).toEqual(new Set(['wasm-mlp.relaxed.wasm']));
   await page.close();
 });

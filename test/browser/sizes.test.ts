@@ -11,7 +11,7 @@ it('Network + train + RemoteNetwork minify to <= 12 KB gzipped; the wasm is sepa
   const rows = (await sizes()) as Row[];
   expect(rows[0].what).toMatch(/Network.*train.*RemoteNetwork/);
   expect(rows[0].gzip).toBeLessThanOrEqual(12 * 1024);
-  expect(rows.map((r) => r.what.split(' ')[0])).toEqual(expect.arrayContaining(['wasm-mlp.wasm', 'wasm-mlp.scalar.wasm', 'wasm-mlp.threads.wasm']));
+  expect(rows.map((r) => r.what.split(' ')[0])).toEqual(expect.arrayContaining(['wasm-mlp.relaxed.wasm', 'wasm-mlp.wasm', 'wasm-mlp.scalar.wasm', 'wasm-mlp.relaxed-threads.wasm', 'wasm-mlp.threads.wasm']));
   expect(rows.some((r) => r.what.includes('debug'))).toBe(false);
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   for (const row of rows) {
