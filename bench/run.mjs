@@ -220,7 +220,9 @@ if (args.json) {
   }
   const key = (r) => `${r.config ?? r.what}|${r.impl}`;
   const by = runs.map((run) => new Map([...run.training, ...run.inference].map((r) => [key(r), r])));
-  const keys = [...new Set(runs.flatMap((run) => run.training.map(key)))];
+  // rows in the order of the run that has the most of them (the relaxed rows are missing on Node 20)
+  const fullest = (list) => [...runs].sort((a, b) => b[list].length - a[list].length);
+  const keys = [...new Set(fullest('training').flatMap((run) => run.training.map(key)))];
   console.log(`\nwasm-mlp bench (${quick ? 'quick' : 'full'}): ${machine}, commit ${commit}; Node ${runs.map((r) => r.node).join(' | ')}`);
   for (const note of runs.flatMap((r) => r.notes.map((n) => `${r.node}: ${n}`))) console.log(`  note: ${note}`);
   console.log('Training, one pass; s/epoch extrapolated to 60,000 examples from the measured count; GFLOP/s by the nominal 6 x parameters x examples; columns per Node:');
@@ -238,7 +240,7 @@ if (args.json) {
     return row;
   }));
   console.log('Inference, 784-30-10 (ms):');
-  const ikeys = [...new Set(runs.flatMap((run) => run.inference.map(key)))];
+  const ikeys = [...new Set(fullest('inference').flatMap((run) => run.inference.map(key)))];
   console.table(ikeys.map((k) => {
     const first = by.find((m) => m.get(k))?.get(k);
     const row = { implementation: first.impl, what: first.what };

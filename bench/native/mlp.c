@@ -45,21 +45,26 @@ static inline float sigmoid(float z) { return 1.0f / (1.0f + expf(-z)); }
 
 typedef struct {
   int L, sizes[MAX_LAYERS + 1];
-  float *W[MAX_LAYERS + 1], *b[MAX_LAYERS + 1];  // W[1] is W^1 transposed: (inputs, rows); W[l >= 2] row-major (rows, cols)
+  float *W[MAX_LAYERS + 1], *b[MAX_LAYERS + 1];  // W[1] is W^1 transposed: (inputs, stride); W[l >= 2] row-major (rows, cols)
+  int stride;  // W^1's rows padded to whole 64-byte lines, as wasm-mlp pads them: the inner loops have no remainder
   float *a[MAX_LAYERS + 1], *delta[MAX_LAYERS + 1];  // (batch, width)
   int *list, *counts;
-  float *vals;
+  float *vals, *pad;  // pad: (stride) one example's z^1 or delta^1, zero beyond the rows
+  uint32_t *csr_start;  // the dataset's nonzero pixels, made once: (count + 1) starts, columns, values
+  int *csr_col;
+  float *csr_val;
 } Net;
 
-static void step(Net *net, const uint8_t *images, const uint8_t *labels, const uint32_t *idx, int m, float eta, double *cost) {
+static void step(Net *net, const uint8_t *labels, const uint32_t *idx, int m, float eta, double *cost) {
   const int L = net->L, C = net->sizes[0];
   const float scale = eta / m;
-  // gather: each example's nonzero pixels, scaled to [0, 1]
+  // gather: each example's nonzero pixels, scaled to [0, 1], from the table made once (as wasm-mlp
+  // stages a dataset's run table once, outside the epoch)
   for (int n = 0; n < m; n++) {
-    const uint8_t *img = images + (size_t)idx[n] * C;
-    int c = 0;
-    for (int i = 0; i < C; i++) if (img[i]) { net->list[n * C + c] = i; net->vals[n * C + c] = img[i] * (1.0f / 255.0f); c++; }
-    net->counts[n] = c;
+    const uint32_t k = idx[n], start = net->csr_start[k], c = net->csr_start[k + 1] - start;
+    memcpy(net->list + n * C, net->csr_col + start, c * sizeof(int));
+    memcpy(net->vals + n * C, net->csr_val + start, c * sizeof(float));
+    net->counts[n] = (int)c;
   }
   // forward
   for (int l = 1; l <= L; l++) {
@@ -68,18 +73,24 @@ static void step(Net *net, const uint8_t *images, const uint8_t *labels, const u
       float *z = net->a[l] + (size_t)n * R;
       memcpy(z, net->b[l], R * sizeof(float));
       if (l == 1) {
+        float *zz = net->pad;
+        memset(zz, 0, net->stride * sizeof(float));
         for (int t = 0; t < net->counts[n]; t++) {
           const float x = net->vals[n * C + t];
-          const float *w = net->W[1] + (size_t)net->list[n * C + t] * R;
-          for (int j = 0; j < R; j++) z[j] += x * w[j];
+          const float *w = net->W[1] + (size_t)net->list[n * C + t] * net->stride;
+          for (int j = 0; j < net->stride; j++) zz[j] += x * w[j];
         }
+        for (int j = 0; j < R; j++) z[j] += zz[j];
       } else {
         const float *x = net->a[l - 1] + (size_t)n * K;
         for (int j = 0; j < R; j++) {
           const float *w = net->W[l] + (size_t)j * K;
-          float s = 0;
-          for (int i = 0; i < K; i++) s += w[i] * x[i];
-          z[j] += s;
+          // 8 partial sums (lanes), as wasm-mlp's f32x4 tiles keep 4: the compiler vectorises them
+          float s[8] = {0};
+          int i = 0;
+          for (; i + 8 <= K; i += 8) for (int k = 0; k < 8; k++) s[k] += w[i + k] * x[i + k];
+          for (; i < K; i++) s[0] += w[i] * x[i];
+          z[j] += ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
         }
       }
       for (int j = 0; j < R; j++) z[j] = sigmoid(z[j]);
@@ -121,11 +132,13 @@ static void step(Net *net, const uint8_t *images, const uint8_t *labels, const u
       }
     } else {
       for (int n = 0; n < m; n++) {
-        const float *d = net->delta[1] + (size_t)n * R;
+        float *d = net->pad;
+        memset(d, 0, net->stride * sizeof(float));
+        memcpy(d, net->delta[1] + (size_t)n * R, R * sizeof(float));
         for (int t = 0; t < net->counts[n]; t++) {
           const float x = net->vals[n * C + t] * -scale;
-          float *w = net->W[1] + (size_t)net->list[n * C + t] * R;
-          for (int j = 0; j < R; j++) w[j] += x * d[j];
+          float *w = net->W[1] + (size_t)net->list[n * C + t] * net->stride;
+          for (int j = 0; j < net->stride; j++) w[j] += x * d[j];
         }
       }
       for (int j = 0; j < R; j++) {
@@ -152,11 +165,26 @@ int main(int argc, char **argv) {
   for (char *s = argv[3]; *s; ) { net.sizes[net.L++] = (int)strtol(s, &s, 10); if (*s == ',') s++; }
   net.L--;
   const int batch = atoi(argv[4]), examples = atoi(argv[5]) < count ? atoi(argv[5]) : count;
+  size_t nonzero = 0;
+  for (size_t i = 0; i < (size_t)count * pixels; i++) nonzero += images[i] != 0;
+  net.csr_start = malloc((count + 1) * sizeof(uint32_t));
+  net.csr_col = malloc(nonzero * sizeof(int));
+  net.csr_val = malloc(nonzero * sizeof(float));
+  for (size_t k = 0, t = 0; k < (size_t)count; k++) {
+    net.csr_start[k] = (uint32_t)t;
+    for (int i = 0; i < pixels; i++) {
+      const uint8_t v = images[k * pixels + i];
+      if (v) { net.csr_col[t] = i; net.csr_val[t] = v * (1.0f / 255.0f); t++; }
+    }
+    net.csr_start[k + 1] = (uint32_t)t;
+  }
+  net.stride = (net.sizes[1] + 15) / 16 * 16;
+  net.pad = aligned_alloc(64, net.stride * sizeof(float));
   for (int l = 1; l <= net.L; l++) {
-    const size_t R = net.sizes[l], K = net.sizes[l - 1];
-    net.W[l] = malloc(R * K * sizeof(float));
+    const size_t R = net.sizes[l], K = net.sizes[l - 1], width = l == 1 ? (size_t)net.stride : R;
+    net.W[l] = aligned_alloc(64, (K * width * sizeof(float) + 63) / 64 * 64);
     net.b[l] = malloc(R * sizeof(float));
-    for (size_t i = 0; i < R * K; i++) net.W[l][i] = normal();
+    for (size_t i = 0; i < K; i++) for (size_t j = 0; j < width; j++) net.W[l][i * width + j] = j < R ? normal() : 0.0f;
     for (size_t j = 0; j < R; j++) net.b[l][j] = normal();
   }
   for (int l = 0; l <= net.L; l++) {
@@ -169,11 +197,11 @@ int main(int argc, char **argv) {
   uint32_t *idx = malloc(examples * sizeof(uint32_t));
   for (int i = 0; i < examples; i++) idx[i] = i;
   double cost = 0;
-  for (int s = 0; s + batch <= 2000 && s + batch <= examples; s += batch) step(&net, images, labels, idx + s, batch, 1.5f, &cost);  // warm-up
+  for (int s = 0; s + batch <= 2000 && s + batch <= examples; s += batch) step(&net, labels, idx + s, batch, 1.5f, &cost);  // warm-up
   for (int i = examples - 1; i > 0; i--) { uint32_t j = next_u32() % (i + 1), t = idx[i]; idx[i] = idx[j]; idx[j] = t; }
   cost = 0;
   const double t0 = now();
-  for (int s = 0; s < examples; s += batch) step(&net, images, labels, idx + s, s + batch <= examples ? batch : examples - s, 1.5f, &cost);
+  for (int s = 0; s < examples; s += batch) step(&net, labels, idx + s, s + batch <= examples ? batch : examples - s, 1.5f, &cost);
   const double seconds = now() - t0;
   printf("{\"seconds\": %.6f, \"examples\": %d, \"trainCost\": %.6f}\n", seconds, examples, cost / examples);
   return 0;
