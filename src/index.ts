@@ -20,6 +20,8 @@ export { parameterCount, countWeights, countBiases, layerShapes, validateSizes, 
 export { Rng } from './core/random.js';
 export { ACTIVATIONS, COSTS, type Activation, type Cost } from './core/costs.js';
 export { mnistify, greyFromRgba, type GreyImage, type MnistifyOptions } from './data/preprocess.js';
+export { imageToPixels, planImageFolder, datasetFromPlan, IMAGE_EXTENSIONS, type DecodedImage, type FolderPlan, type ImageFolderOptions, type ImageShape } from './data/images.js';
+export { datasetFromImageFiles, decodeImageFile } from './data/image-files.js';
 export { relaxedSupported, simdSupported, type KernelVariant } from './core/kernels.js';
 export { WasmMlpError, IdxFormatError, ModelFormatError, ImageFormatError, InvalidArgumentError, TrainingDivergedError } from './core/errors.js';
 export { fetchBytes, fetchIdx, fetchDataset, type FetchProgress } from './data/fetch.js';

@@ -7,6 +7,6 @@ export { residentDataset, type ResidentDataset } from './data/resident.js';
 export { pngToInput, MAX_PNG_PIXELS } from './node/png.js';
 export { exportOnnx } from './io/onnx.js';
 export { readCsvDataset, CsvFormatError, type CsvOptions } from './node/csv.js';
-export { readImageFolder, decodeImage, imageToPixels, type ImageFolderOptions, type ImageShape } from './node/images.js';
+export { readImageFolder, decodeImage } from './node/images.js';
 export { parseNpy, parseNpz, NpyFormatError, type NpyArray } from './data/npy.js';
 export { loadSources, fromArrays, type DataSources, type LoadedData } from './node/sources.js';

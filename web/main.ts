@@ -22,6 +22,7 @@ import {
   type KernelVariant,
   type Optimizer,
 } from 'wasm-mlp';
+import { imagesInfo, setupImagesPanel } from './images.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const asset = (name: string) => new URL(`./generated/${name}`, document.baseURI).href;
@@ -343,6 +344,8 @@ $<HTMLInputElement>('upload').addEventListener('change', async (e) => {
   if (file) await useModelBytes(new Uint8Array(await file.arrayBuffer()), `Using the uploaded model ${file.name}.`).catch(fail);
 });
 
+setupImagesPanel(readForm, (e) => console.warn(e));
+
 function fail(e: unknown): void {
   setRunning(false);
   status(`Error: ${(e as Error)?.message ?? e}`);
@@ -404,6 +407,7 @@ const testHooks = {
   },
   history: () => history,
   showAugmented,
+  imagesInfo,
 };
 (window as unknown as { wasmMlp: typeof testHooks }).wasmMlp = testHooks;
 

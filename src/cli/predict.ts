@@ -44,8 +44,8 @@ async function inputsOf(file: string, model: ModelData, labelColumn?: string): P
   }
   const bytes = await readBytes(file, 'image');
   if (model.image) {
-    const p = imageToPixels(decodeImage(bytes, file), model.image);
-    return { x: Float32Array.from(p, (v) => (model.image!.invert ? 255 - v : v) * (1 / 255)), names: [file] };
+    const p = imageToPixels(decodeImage(bytes, file), model.image, model.image.invert);
+    return { x: Float32Array.from(p, (v) => v * (1 / 255)), names: [file] };
   }
   if (n0 !== 784) throw new WasmMlpError(`${file}: this model has ${n0} inputs and no image rule: it reads CSV or .npy inputs, not images`);
   return { x: pngToInput(bytes, file), names: [file] };

@@ -2,7 +2,7 @@
 // the page stays responsive: datasets cross once, only progress and metrics come back; the same
 // hooks, history and abort as `train`. Not for: kernels or math; it forwards calls.
 import { isFeatures, type TrainingData } from '../data/features.js';
-import type { ModelHyperparameters } from '../io/model.js';
+import type { ModelExtras, ModelHyperparameters } from '../io/model.js';
 import type { NetworkOptions } from '../core/options.js';
 import type { BatchInfo, EpochMetrics, TrainOptions, TrainResult } from '../train/train.js';
 import { WasmMlpError } from '../core/errors.js';
@@ -28,7 +28,7 @@ export type Request = { id: number } & (
   | { type: 'train'; options: WireTrainOptions; batchEveryMs: number; stop?: SharedArrayBuffer }
   | { type: 'abort' }
   | { type: 'parameters' }
-  | { type: 'model'; hyperparameters?: Partial<ModelHyperparameters> }
+  | { type: 'model'; hyperparameters?: Partial<ModelHyperparameters>; extras?: ModelExtras }
   | { type: 'predict'; x: ArrayBuffer }
 );
 
@@ -138,8 +138,8 @@ export class RemoteNetwork {
   }
 
   /** The model file bytes of the network in the worker. */
-  encodeModel(hyperparameters?: Partial<ModelHyperparameters>): Promise<Uint8Array> {
-    return this.call({ type: 'model', hyperparameters }) as Promise<Uint8Array>;
+  encodeModel(hyperparameters?: Partial<ModelHyperparameters>, extras?: ModelExtras): Promise<Uint8Array> {
+    return this.call({ type: 'model', hyperparameters, extras }) as Promise<Uint8Array>;
   }
 
   forward(x: Float32Array): Promise<Float32Array> {

@@ -69,7 +69,7 @@ async function handle(req: Request, send: (reply: Reply, transfer?: Transferable
     case 'parameters':
       return need().getParameters();
     case 'model':
-      return encodeModel(need(), req.hyperparameters);
+      return encodeModel(need(), req.hyperparameters, req.extras);
     case 'predict':
       return need().forward(new Float32Array(req.x));
   }

@@ -3,7 +3,10 @@
 // page stays responsive, reads drawn digits, and matches Node bit for bit.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
@@ -11,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sliceDataset } from '../../src/data/dataset.js';
 import { relaxedSupported } from '../../src/core/kernels.js';
 import { Network } from '../../src/core/network.js';
-import { loadMnist, loadModelFile } from '../../src/node.js';
+import { loadMnist, loadModelFile, readImageFolder } from '../../src/node.js';
+import { Rng } from '../../src/core/random.js';
 import { train } from '../../src/train/train.js';
 import { launchBrowser, newPage } from './launch.js';
 
@@ -246,6 +250,58 @@ describe('demo page in Chromium', () => {
     expect(await page.locator('#neurons canvas').count()).toBe(12);
     expect(problems).toEqual([]);
     await page.close();
+  }, 90_000);
+
+  it('trains on a folder of the user\'s images (read by the CLI\'s rule, to Node\'s pixels), classifies an image, and saves a model the CLI reads', async () => {
+    // three classes of 16 x 12 colour PNGs: a horizontal bar, a vertical bar, a diagonal, at random places on noise
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-page-images-'));
+    const rng = new Rng(9);
+    const classes = { diagonal: (x: number, y: number, o: number) => Math.abs(x - y - o) < 2, horizontal: (_x: number, y: number, o: number) => Math.abs(y - 2 - (o % 8)) < 2, vertical: (x: number, _y: number, o: number) => Math.abs(x - 2 - o) < 2 };
+    for (const [name, ink] of Object.entries(classes)) {
+      mkdirSync(join(dir, name));
+      for (let k = 0; k < 40; k++) {
+        const png = new PNG({ width: 16, height: 12 });
+        const o = rng.below(10);
+        for (let i = 0; i < 16 * 12; i++) {
+          const on = ink(i % 16, Math.floor(i / 16), o);
+          const v = on ? 20 + rng.below(40) : 200 + rng.below(56);
+          png.data.set([v, on ? v : 255 - rng.below(30), v, 255], 4 * i);
+        }
+        writeFileSync(join(dir, name, `${String(k).padStart(3, '0')}.png`), PNG.sync.write(png));
+      }
+    }
+    const node = await readImageFolder(dir, { size: { rows: 12, cols: 16 }, invert: true });
+    const nodeHash = createHash('sha256').update(node.data.images).update(node.data.labels).digest('hex');
+    const { page, problems } = await open();
+    await page.fill('#image-size', '16x12');
+    await page.check('#image-invert');
+    await page.fill('#hidden', '20');
+    await page.fill('#epochs', '20');
+    await page.setInputFiles('#image-folder', dir);
+    await page.waitForSelector('body[data-images-picked]', { timeout: 20_000 });
+    const info = () => page.evaluate(() => (window as unknown as { wasmMlp: { imagesInfo(): Promise<{ count: number; classNames: string[]; pixelsHash: string; history: { testAccuracy: number }[] }> } }).wasmMlp.imagesInfo());
+    const picked = await info();
+    expect(picked.count).toBe(120);
+    expect(picked.classNames).toEqual(['diagonal', 'horizontal', 'vertical']);
+    expect(picked.pixelsHash).toBe(nodeHash); // the browser's PNG decoder and the rule give Node's bytes
+    await page.click('#image-train');
+    await page.waitForSelector('body[data-images-trained]', { timeout: 60_000 });
+    const trained = await info();
+    expect(trained.history.length).toBe(20);
+    expect(trained.history.at(-1)!.testAccuracy).toBeGreaterThanOrEqual(0.9); // 12 held-out images
+    await page.setInputFiles('#image-classify', join(dir, 'vertical', '000.png'));
+    await page.waitForSelector('body[data-image-class]');
+    expect(await page.evaluate(() => document.body.dataset.imageClass)).toBe('vertical');
+    // the downloadable model is a model file the CLI predicts with, by name
+    const bytes = await page.evaluate(async () => Array.from(new Uint8Array(await (await fetch((document.getElementById('image-download') as HTMLAnchorElement).href)).arrayBuffer())));
+    const file = join(dir, 'page.wmlp');
+    writeFileSync(file, Uint8Array.from(bytes));
+    const out = JSON.parse(execFileSync(process.execPath, [`${root}dist/cli.js`, 'predict', '--model', file, '--json', join(dir, 'vertical', '000.png'), join(dir, 'diagonal', '001.png')], { encoding: 'utf8' }));
+    expect(JSON.stringify(out)).toMatch(/vertical[\s\S]*diagonal/);
+    await page.locator('#images-panel').screenshot({ path: `${shots}/own-images.png` });
+    expect(problems).toEqual([]);
+    await page.close();
+    rmSync(dir, { recursive: true, force: true });
   }, 90_000);
 
   it('fits a phone-sized viewport without sideways scrolling', async () => {
