@@ -7,32 +7,23 @@ import type { TrainingData } from '../data/features.js';
 import type { Activation, Cost } from './costs.js';
 import { InvalidArgumentError, WasmMlpError } from './errors.js';
 import { compileKernels, instantiateKernels, sharedBuild, sharedMemory, type KernelVariant, type Kernels } from './kernels.js';
-import { BatchBuffers, countInputs } from './batch.js';
+import { BatchBuffers, countInputs, type Gradients } from './batch.js';
 import { MemoryPlan } from './memory.js';
-import { buffersFor, checkOptimizer, isPlainSgd, threadUpdate, type Optimizer, type OptimizerState, type StepSettings } from './optimizer.js';
+import { checkOptimizer, isPlainSgd, threadUpdate, type Optimizer, type OptimizerState, type StepSettings } from './optimizer.js';
 import type { OptimizerBuffers } from './optimizer-state.js';
-import { checkCapacity, checkEta, drawParameters, settle, type NetworkOptions, type Settled, type WeightInit } from './options.js';
-import { layerShapes, parameterCount, type LayerShape } from './shapes.js';
+import { checkCapacity, checkEta, checkParameters, drawParameters, settle, type NetworkOptions, type Settled, type WeightInit } from './options.js';
+import { layerShape, layerShapes, parameterCount, type LayerShape } from './shapes.js';
 import { StepContext } from './context.js';
-import type { RegularizeOptions } from './regularize.js';
-import { scoped, Staging, type StagedDataset } from './staging.js';
+import type { RegularizeOptions, Regularizing } from './regularize.js';
+import { Regions } from './regions.js';
+import { Staging, type StagedDataset } from './staging.js';
 import { TransposedW1 } from './transposed.js';
 import { runsThreaded } from '../parallel/routing.js';
 import type { ThreadPool } from '../parallel/pool.js';
 
-/** Summed (not averaged) gradients of the cost over one batch, per layer l = 1..L at index l-1. */
-export interface Gradients {
-  nablaW: Float32Array[];
-  nablaB: Float32Array[];
-  /** Sum over the batch of the cost (quadratic: sum_j (a_j - y_j)^2). */
-  cost: number;
-}
+export type { Gradients } from './batch.js';
 
-/**
- * Memory, bottom up: parameters, gradients and WT (fixed); the batch buffers; resident datasets
- * and optimizer buffers (fixed, kept across trainings); then what a scope stages, and the threads'
- * buffers, both released when the scope ends.
- */
+/** A network and its kernel instance; its memory's regions over time are in regions.ts. */
 export class Network {
   readonly sizes: readonly number[];
   readonly parameterCount: number;
@@ -49,17 +40,13 @@ export class Network {
   private readonly nabla: number;
   readonly w1: TransposedW1;
   private readonly staging: Staging;
-  /** Start and end of the batch buffers, and end of everything that is not staged. */
-  private batchMark: number;
-  private batchEnd = 0;
-  private fixedEnd = 0;
+  private readonly regions: Regions;
   private batch!: BatchBuffers;
   private context!: StepContext;
   /** While a run regularises: its max-norm and how each epoch's keys are written. */
-  private regularization: { maxNorm: number; epoch(seed: number, e: number): void } | null = null;
+  private regularization: Regularizing | null = null;
   private optimizer: OptimizerBuffers | null = null;
   private pool: ThreadPool | null = null;
-  private poolMark = 0;
 
   /** Loads the kernels (once per process) and makes a network with seeded random parameters. */
   static async create(options: NetworkOptions): Promise<Network> {
@@ -86,7 +73,7 @@ export class Network {
     this.nabla = this.plan.reserve(this.parameterCount * 4, `the ${this.parameterCount} gradients`);
     this.w1 = new TransposedW1(this.plan, this.shapes[0], this.threads);
     this.staging = new Staging(this.plan, this.kernels, this.inputSize, this.outputSize);
-    this.batchMark = this.plan.mark();
+    this.regions = new Regions(this.plan);
     this.ensureCapacity(o.capacity);
   }
 
@@ -105,11 +92,7 @@ export class Network {
 
   // ---- parameters
 
-  /**
-   * Redraws every parameter with the seeded PRNG (stream 0 of `seed`), in layout order: N(0, 1)
-   * scaled by 1 (init 'normal'), 1/sqrt(n_in) ('scaled') or sqrt(2/n_in) ('he') for weights;
-   * N(0, 1) for biases, or zero with 'he'.
-   */
+  /** Redraws every parameter with the seeded PRNG, as drawParameters (options.ts) says. */
   initialize(seed: number, init: WeightInit = 'scaled'): void {
     this.writeParameters((p) => drawParameters(p, this.shapes, seed, init));
   }
@@ -121,24 +104,19 @@ export class Network {
 
   /** Replaces all parameters; `p` must have parameterCount finite values in the same layout. */
   setParameters(p: ArrayLike<number>): void {
-    if (p.length !== this.parameterCount) {
-      throw new InvalidArgumentError(`parameters: expected ${this.parameterCount} values for sizes [${this.sizes}], got ${p.length}`);
-    }
-    for (let i = 0; i < p.length; i++) {
-      if (!Number.isFinite(p[i])) throw new InvalidArgumentError(`parameters: value ${i} is ${p[i]}, expected a finite number`);
-    }
+    checkParameters(p, this.parameterCount, this.sizes);
     this.writeParameters((view) => view.set(p));
   }
 
   /** A copy of W^l, (sizes[l], sizes[l-1]) row-major, for l = 1..L as in the lecture. */
   weights(l: number): Float32Array {
-    const s = this.shape(l);
+    const s = layerShape(this.shapes, l);
     return this.paramView().slice(s.wOffset, s.wOffset + s.rows * s.cols);
   }
 
   /** A copy of b^l, (sizes[l]), for l = 1..L. */
   biases(l: number): Float32Array {
-    const s = this.shape(l);
+    const s = layerShape(this.shapes, l);
     return this.paramView().slice(s.bOffset, s.bOffset + s.rows);
   }
 
@@ -174,9 +152,7 @@ export class Network {
     } finally {
       this.context.step(-1);
     }
-    const g = this.plan.f32;
-    const at = (offset: number, n: number) => g.slice((this.nabla >> 2) + offset, (this.nabla >> 2) + offset + n);
-    return { nablaW: this.shapes.map((s) => at(s.wOffset, s.rows * s.cols)), nablaB: this.shapes.map((s) => at(s.bOffset, s.rows)), cost };
+    return this.batch.readGradients(this.nabla, this.shapes, cost);
   }
 
   /** One gradient-descent step on one batch: W -= (eta / n) sum of gradients. Returns the batch's summed cost. */
@@ -195,13 +171,11 @@ export class Network {
     checkCapacity(n);
     if (n <= (this.batch?.capacity ?? 0)) return;
     this.staging.clear();
-    // Resident datasets after the batch buffers must survive: then the new buffers go on top.
-    if (this.fixedEnd > this.batchEnd) this.batchMark = this.fixedEnd;
-    this.plan.release(this.batchMark);
-    this.batch = new BatchBuffers(this.plan, this.k(), this, n);
-    this.context = new StepContext(this.plan, this.batch.layout.context, this.layerCount);
-    this.context.clear();
-    this.batchEnd = this.fixedEnd = this.plan.mark();
+    this.regions.remakeBatch(() => {
+      this.batch = new BatchBuffers(this.plan, this.k(), this, n);
+      this.context = new StepContext(this.plan, this.batch.layout.context, this.layerCount);
+      this.context.clear();
+    });
   }
 
   /**
@@ -210,11 +184,9 @@ export class Network {
    * training threads started inside, is released when `use` returns or its promise settles.
    */
   withStaged<T>(use: (stage: (data: TrainingData) => StagedDataset) => T): T {
-    const mark = this.plan.mark();
-    return scoped(() => use((data) => this.staging.stage(data)), () => {
-      if (mark <= this.poolMark) this.stopThreads();
+    return this.regions.scope(() => use((data) => this.staging.stage(data)), (mark, threadsInside) => {
+      if (threadsInside) this.stopThreads();
       this.staging.release(mark);
-      this.plan.release(mark);
     });
   }
 
@@ -224,9 +196,7 @@ export class Network {
    * that gives a fresh view of it on every call (the memory may grow).
    */
   reserveResident(bytes: number, what: string): () => Uint8Array {
-    this.checkNothingStaged('a resident dataset');
-    const at = this.plan.reserve(bytes, what);
-    this.fixedEnd = this.plan.mark();
+    const at = this.regions.fixed('a resident dataset', () => this.plan.reserve(bytes, what));
     return () => this.plan.u8.subarray(at, at + bytes);
   }
 
@@ -247,19 +217,8 @@ export class Network {
     this.context.clear();
     if (!options) return;
     // loaded only by runs that regularise: most pages never download it
-    const reg = await import('./regularize.js');
-    const r = reg.checkRegularization(options, this.layerCount);
-    let augment = null;
-    if (r.augment) {
-      const { rows = 0, cols = 0 } = images ?? {};
-      if (rows * cols !== this.inputSize) throw new InvalidArgumentError(`augmentation distorts images: it needs a dataset of images of ${this.inputSize} pixels${rows ? `, got ${rows} x ${cols}` : ', not features'}`);
-      const params = this.plan.reserve(reg.AUGMENT_PARAMS * 4, 'the augmentation');
-      this.plan.f32.set(reg.augmentParams(r.augment), params >> 2);
-      const scratchBytes = Math.ceil((reg.augmentScratchFloats(rows, cols) * 4) / 64) * 64;
-      augment = { params, scratch: this.plan.reserve(this.threads * scratchBytes, 'the augmentation'), scratchBytes, rows, cols };
-    }
-    reg.configure(this.context, r, augment);
-    this.regularization = { maxNorm: r.maxNorm, epoch: (seed, e) => reg.setEpochKeys(this.context, seed, e) };
+    const { setUpRegularization } = await import('./regularize.js');
+    this.regularization = setUpRegularization(this.context, this.plan, options, { layers: this.layerCount, inputs: this.inputSize, threads: this.threads }, images);
   }
 
   /** The dropout and augmentation keys of epoch `epoch` of a run seeded `seed`. */
@@ -268,12 +227,9 @@ export class Network {
   }
 
   /**
-   * One step of mini-batch gradient descent on examples indices[start, start + m) of `s`:
-   * gather, forward, then backprop fused with the update W^l -= (eta / m) delta^l (a^(l-1))^T,
-   * which gives the same bits as backprop into nablaW followed by sgdUpdate for l >= 2 (W^1 is
-   * updated example by example, so rounded in another order); momentum and Adam update from the
-   * batch's gradients. On the threads where they pay (parallel/routing.ts). Returns the batch's
-   * summed cost.
+   * One step of mini-batch gradient descent on examples indices[start, start + m) of `s` (as
+   * BatchBuffers.trainStep says), on the threads where they pay (parallel/routing.ts). Returns
+   * the batch's summed cost.
    */
   trainBatch(s: StagedDataset, indices: Uint32Array, start: number, m: number, eta: number, step?: StepSettings): number {
     const { batch } = this;
@@ -288,21 +244,11 @@ export class Network {
   }
 
   private step(s: StagedDataset, m: number, eta: number, step?: StepSettings): number {
-    const { batch } = this;
     const maxNorm = (this.regularization?.maxNorm ?? 0) > 0;
     if (this.pool && runsThreaded({ plainSgd: isPlainSgd(step), batch: m, parameters: this.parameterCount, blocks: this.w1.blocks.length, threads: this.threads })) {
       return this.pool.step(s, m, threadUpdate(m, eta, step, this.optimizer), maxNorm);
     }
-    batch.loop.gather(s, 0, m);
-    batch.loop.forward(0, m, true);
-    const cost = batch.loop.cost(0, m);
-    if ((step?.optimizer ?? 'sgd') === 'sgd') {
-      batch.loop.backward(0, m, { kind: 'step', scale: eta / m, decay: 1 - eta * (step?.decayPerExample ?? 0) });
-    } else {
-      buffersFor(this.optimizer, step!.optimizer).step(this.k(), batch.loop, this.w1, this.params, this.shapes, m, eta, step!);
-    }
-    if (maxNorm) batch.loop.maxNorm(0, 1);
-    return cost;
+    return this.batch.trainStep(s, m, eta, step, { optimizer: this.optimizer, w1: this.w1, params: this.params, shapes: this.shapes, maxNorm });
   }
 
   /**
@@ -314,9 +260,7 @@ export class Network {
     if (kind === 'sgd' || this.optimizer?.kind === kind) return;
     // loaded only by networks that train with momentum or Adam
     const { OptimizerBuffers } = await import('./optimizer-state.js');
-    this.checkNothingStaged('an optimizer');
-    this.optimizer = OptimizerBuffers.reserve(this.plan, this.k(), kind, this.w1.wtLength + this.parameterCount, this.optimizer?.grads);
-    this.fixedEnd = this.plan.mark();
+    this.optimizer = this.regions.fixed('an optimizer', () => OptimizerBuffers.reserve(this.plan, this.k(), kind, this.w1.wtLength + this.parameterCount, this.optimizer?.grads));
   }
 
   /**
@@ -336,7 +280,7 @@ export class Network {
   /** Starts the training threads on the current buffers (inside withStaged, which stops them). Does nothing for one thread. */
   async startThreads(): Promise<void> {
     if (this.threads === 1 || this.pool) return;
-    this.poolMark = this.plan.mark();
+    this.regions.markThreads();
     const { module, memory, threads, w1, shapes, parameterCount, optimizer } = this;
     // loaded only by networks that train on threads: most pages never download it
     const { ThreadPool } = await import('../parallel/pool.js');
@@ -385,17 +329,6 @@ export class Network {
   private checkInput(x: Float32Array): number {
     this.k();
     return countInputs(x, this.inputSize);
-  }
-
-  private checkNothingStaged(what: string): void {
-    if (this.plan.mark() !== this.fixedEnd) throw new WasmMlpError(`${what} cannot be made while data is staged (during training or evaluation)`);
-  }
-
-  private shape(l: number): LayerShape {
-    if (!Number.isInteger(l) || l < 1 || l > this.layerCount) {
-      throw new InvalidArgumentError(`layer ${l} does not exist: layers are numbered 1 to ${this.layerCount}`);
-    }
-    return this.shapes[l - 1];
   }
 
   private k(): Kernels {

@@ -121,3 +121,11 @@ export function checkSeed(seed: number): void {
 export function checkCapacity(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`batch capacity must be a positive integer, got ${n}`);
 }
+
+/** `p` must have `count` finite values (a network of `sizes`' parameters). */
+export function checkParameters(p: ArrayLike<number>, count: number, sizes: readonly number[]): void {
+  if (p.length !== count) throw new InvalidArgumentError(`parameters: expected ${count} values for sizes [${sizes}], got ${p.length}`);
+  for (let i = 0; i < p.length; i++) {
+    if (!Number.isFinite(p[i])) throw new InvalidArgumentError(`parameters: value ${i} is ${p[i]}, expected a finite number`);
+  }
+}

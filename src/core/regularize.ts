@@ -7,6 +7,7 @@
 // dropout and max-norm kernels).
 import { InvalidArgumentError } from './errors.js';
 import { AUGMENT, AUGMENT_KEY, COLS, DROPOUT, MAX_NORM, PARAMS, ROWS, SCRATCH, SCRATCH_BYTES, type StepContext } from './context.js';
+import type { MemoryPlan } from './memory.js';
 import { Rng } from './random.js';
 
 /** Random affine maps about the image centre: each example's parameters uniform in [-max, max]. */
@@ -131,6 +132,32 @@ export function configure(ctx: StepContext, r: Regularization, augment: { params
     i[AUGMENT] = 1;
     [i[ROWS], i[COLS], i[PARAMS], i[SCRATCH], i[SCRATCH_BYTES]] = [augment.rows, augment.cols, augment.params, augment.scratch, augment.scratchBytes];
   }
+}
+
+/** A run's regularisation as the network keeps it: its max-norm, and how each epoch begins. */
+export interface Regularizing {
+  maxNorm: number;
+  epoch(seed: number, e: number): void;
+}
+
+/**
+ * Checks `options` for a network (`layers` weight layers, `inputs` inputs, `threads` threads),
+ * reserves augmentation's parameters and per-thread scratch in `plan` (inside the run's staging
+ * scope) and writes the settings into the step context. `images`: the training images' size.
+ */
+export function setUpRegularization(ctx: StepContext, plan: MemoryPlan, options: RegularizeOptions, net: { layers: number; inputs: number; threads: number }, images?: { rows?: number; cols?: number }): Regularizing {
+  const r = checkRegularization(options, net.layers);
+  let augment = null;
+  if (r.augment) {
+    const { rows = 0, cols = 0 } = images ?? {};
+    if (rows * cols !== net.inputs) throw new InvalidArgumentError(`augmentation distorts images: it needs a dataset of images of ${net.inputs} pixels${rows ? `, got ${rows} x ${cols}` : ', not features'}`);
+    const params = plan.reserve(AUGMENT_PARAMS * 4, 'the augmentation');
+    plan.f32.set(augmentParams(r.augment), params >> 2);
+    const scratchBytes = Math.ceil((augmentScratchFloats(rows, cols) * 4) / 64) * 64;
+    augment = { params, scratch: plan.reserve(net.threads * scratchBytes, 'the augmentation'), scratchBytes, rows, cols };
+  }
+  configure(ctx, r, augment);
+  return { maxNorm: r.maxNorm, epoch: (seed, e) => setEpochKeys(ctx, seed, e) };
 }
 
 /** Writes the keys of epoch e of a run seeded `seed` (epochKeys) into the context. */

@@ -57,3 +57,9 @@ export function countBiases(sizes: readonly number[]): number {
   for (let l = 1; l < sizes.length; l++) n += sizes[l];
   return n;
 }
+
+/** The shape of layer l of `shapes`, for l = 1..L as in the lecture; an error naming the range for another l. */
+export function layerShape(shapes: readonly LayerShape[], l: number): LayerShape {
+  if (!Number.isInteger(l) || l < 1 || l > shapes.length) throw new InvalidArgumentError(`layer ${l} does not exist: layers are numbered 1 to ${shapes.length}`);
+  return shapes[l - 1];
+}
