@@ -140,6 +140,29 @@ export function sparseForwardScalar(
   }
 }
 
+// Layer 1 of inference straight from the run tables (sparseForwardRunsSimd): z[n, j] = (sum over
+// image indices[n]'s nonzero pixels p, in order, of (pixel * PIXEL_SCALE) WT[p, j]) + b[j].
+export function sparseForwardRunsScalar(
+  z: usize, WT: usize, b: usize, y: usize, images: usize, labels: usize, runs: usize, starts: usize, indices: usize,
+  batch: i32, rows: i32, pixels: i32, stride: i32, zstride: i32,
+): void {
+  const R = <usize>rows, P = <usize>pixels, S = <usize>stride, Z = <usize>zstride;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const k = <usize>load<u32>(indices + (n << 2));
+    store<u8>(y + n, load<u8>(labels + k));
+    const src = images + k * P;
+    const r0 = runs + (<usize>load<u32>(starts + (k << 2)) << 2), r1 = runs + (<usize>load<u32>(starts + (k << 2), 4) << 2);
+    for (let j: usize = 0; j < R; j++) {
+      let s: f32 = 0;
+      for (let r = r0; r < r1; r += 4) {
+        const run = <usize>load<u32>(r), start = run >> 8, end = start + (run & 255) + 1;
+        for (let p = start; p < end; p++) s += (<f32>load<u8>(src + p) * PIXEL_SCALE) * load<f32>(WT + ((p * S + j) << 2));
+      }
+      store<f32>(z + ((n * Z + j) << 2), s + load<f32>(b + (j << 2)));
+    }
+  }
+}
+
 // WT is (cols, stride); g is (rows); delta is (batch, rows) with rows dstride apart; list, vals,
 // counts from nonzeroColumns. For each example n in order, WT[i, j] += (alpha delta[n, j])
 // x[n, i] for its nonzero columns i; without acc, WT is zeroed first. g += alpha (sum over n of

@@ -451,10 +451,8 @@ function sparseForwardBlock32(zn: usize, WT: usize, b: usize, vn: usize, ln: usi
     a6 = madd(v, v128.load(w, 96), a6);
     a7 = madd(v, v128.load(w, 112), a7);
   }
-  storeBiased(zn, b, a0, j, R); storeBiased(zn, b, a1, j + 4, R);
-  storeBiased(zn, b, a2, j + 8, R); storeBiased(zn, b, a3, j + 12, R);
-  storeBiased(zn, b, a4, j + 16, R); storeBiased(zn, b, a5, j + 20, R);
-  storeBiased(zn, b, a6, j + 24, R); storeBiased(zn, b, a7, j + 28, R);
+  storeBiased16(zn, b, a0, a1, a2, a3, j, R);
+  storeBiased16(zn, b, a4, a5, a6, a7, j + 16, R);
 }
 
 // zn[j..j+16) for one example
@@ -470,6 +468,73 @@ function sparseForwardBlock16(zn: usize, WT: usize, b: usize, vn: usize, ln: usi
     a2 = madd(v, v128.load(w, 32), a2);
     a3 = madd(v, v128.load(w, 48), a3);
   }
+  storeBiased16(zn, b, a0, a1, a2, a3, j, R);
+}
+
+// z, WT, b as sparseForward; y, images, labels, runs, starts, indices as gatherRuns. Layer 1 of
+// inference straight from the run tables, with no lists: z[n, j] = (sum over image indices[n]'s
+// nonzero pixels p, in order, of (pixel * PIXEL_SCALE) WT[p, j]) + b[j], y[n] = labels[indices[n]]:
+// the bits of gatherRuns then sparseForward. sparseForwardRunsScalar does the same operations.
+export function sparseForwardRunsSimd(
+  z: usize, WT: usize, b: usize, y: usize, images: usize, labels: usize, runs: usize, starts: usize, indices: usize,
+  batch: i32, rows: i32, pixels: i32, stride: i32, zstride: i32,
+): void {
+  const R = <usize>rows, P = <usize>pixels, S = <usize>stride, R16 = (R + 15) & ~15;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const k = <usize>load<u32>(indices + (n << 2));
+    store<u8>(y + n, load<u8>(labels + k));
+    const src = images + k * P, zn = z + ((n * <usize>zstride) << 2);
+    const r0 = runs + (<usize>load<u32>(starts + (k << 2)) << 2), r1 = runs + (<usize>load<u32>(starts + (k << 2), 4) << 2);
+    let j: usize = 0;
+    for (; j + 32 <= R16; j += 32) runsForwardBlock32(zn, WT, b, src, r0, r1, j, R, S);
+    for (; j < R; j += 16) runsForwardBlock16(zn, WT, b, src, r0, r1, j, R, S);
+  }
+}
+
+// zn[j..j+32) for one image, from its runs r0..r1
+function runsForwardBlock32(zn: usize, WT: usize, b: usize, src: usize, r0: usize, r1: usize, j: usize, R: usize, S: usize): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+  const base = WT + (j << 2), step = S << 2;
+  for (let r = r0; r < r1; r += 4) {
+    const run = <usize>load<u32>(r), start = run >> 8, end = start + (run & 255) + 1;
+    let w = base + start * step;
+    for (let p = start; p < end; p++, w += step) {
+      const v = f32x4.splat(<f32>load<u8>(src + p) * PIXEL_SCALE);
+      a0 = madd(v, v128.load(w), a0);
+      a1 = madd(v, v128.load(w, 16), a1);
+      a2 = madd(v, v128.load(w, 32), a2);
+      a3 = madd(v, v128.load(w, 48), a3);
+      a4 = madd(v, v128.load(w, 64), a4);
+      a5 = madd(v, v128.load(w, 80), a5);
+      a6 = madd(v, v128.load(w, 96), a6);
+      a7 = madd(v, v128.load(w, 112), a7);
+    }
+  }
+  storeBiased16(zn, b, a0, a1, a2, a3, j, R);
+  storeBiased16(zn, b, a4, a5, a6, a7, j + 16, R);
+}
+
+// zn[j..j+16) for one image, from its runs r0..r1
+function runsForwardBlock16(zn: usize, WT: usize, b: usize, src: usize, r0: usize, r1: usize, j: usize, R: usize, S: usize): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  const base = WT + (j << 2), step = S << 2;
+  for (let r = r0; r < r1; r += 4) {
+    const run = <usize>load<u32>(r), start = run >> 8, end = start + (run & 255) + 1;
+    let w = base + start * step;
+    for (let p = start; p < end; p++, w += step) {
+      const v = f32x4.splat(<f32>load<u8>(src + p) * PIXEL_SCALE);
+      a0 = madd(v, v128.load(w), a0);
+      a1 = madd(v, v128.load(w, 16), a1);
+      a2 = madd(v, v128.load(w, 32), a2);
+      a3 = madd(v, v128.load(w, 48), a3);
+    }
+  }
+  storeBiased16(zn, b, a0, a1, a2, a3, j, R);
+}
+
+// zn[j..j+16) = the four accumulators + b[j..j+16), only the lanes below R
+@inline function storeBiased16(zn: usize, b: usize, a0: v128, a1: v128, a2: v128, a3: v128, j: usize, R: usize): void {
   storeBiased(zn, b, a0, j, R); storeBiased(zn, b, a1, j + 4, R);
   storeBiased(zn, b, a2, j + 8, R); storeBiased(zn, b, a3, j + 12, R);
 }

@@ -342,6 +342,32 @@ describe.each(['debug', 'scalar'] as const)('sparse first-layer kernels: %s buil
     }
   });
 
+  it.each([[1, 30, 784], [10, 30, 784], [7, 72, 35], [3, 100, 600], [5, 16, 17], [4, 5, 9]])('sparseForwardRuns gives the bits of gatherRuns then sparseForward (and its twin too), batch %i, rows %i, pixels %i', async (batch, rows, pixels) => {
+    const t = await KernelBench.create(variant);
+    const count = batch + 4;
+    const bytes = imageSet(count, pixels, 0.7);
+    const labels = Uint8Array.from({ length: count }, () => rng.below(10));
+    const indices = Array.from({ length: batch }, (_, n) => (n === batch - 1 ? count - 1 : rng.below(count)));
+    const { WT, stride } = sparseCase(1, rows, pixels);
+    const b = f32(randomArray(rng, rows));
+    const [ip, lp, xp, WTp, bp] = [t.u8(bytes), t.u8(labels), t.u32(indices), t.f32(WT), t.f32(b)];
+    const starts = t.u32(new Uint32Array(count + 1));
+    const runs = t.u32(new Uint32Array(t.k.countRuns(starts, ip, count, pixels)));
+    t.k.encodeRuns(runs, starts, ip, count, pixels);
+    const [list, vals, counts, y] = [t.u32(new Uint32Array(batch * pixels)), t.f32(new Float32Array(batch * pixels)), t.u32(new Uint32Array(batch)), t.u8(new Uint8Array(batch))];
+    t.k.gatherRuns(list, vals, counts, y, ip, lp, runs, starts, xp, batch, pixels);
+    const zstride = rows + 3; // rows zstride apart, as threads' slices are
+    const expected = t.f32(new Float32Array(batch * zstride));
+    t.k.sparseForward(expected, WTp, bp, vals, list, counts, batch, rows, pixels, stride, zstride);
+    for (const run of [t.k.sparseForwardRuns, ...(t.twins ? [t.twins.sparseForwardRunsScalar] : [])]) {
+      const [z, y2] = [t.f32(new Float32Array(batch * zstride).fill(7)), t.u8(new Uint8Array(batch))];
+      run(z, WTp, bp, y2, ip, lp, runs, starts, xp, batch, rows, pixels, stride, zstride);
+      for (let n = 0; n < batch; n++) expect(t.readF32(z + 4 * n * zstride, rows)).toEqual(t.readF32(expected + 4 * n * zstride, rows));
+      expect([...t.readF32(z + 4 * rows, 3)]).toEqual([7, 7, 7]); // the gaps between rows untouched
+      expect([...t.readU8(y2, batch)]).toEqual(indices.map((k) => labels[k]));
+    }
+  });
+
   it.each(SPARSE_SHAPES)('sparseForward equals the dense forward within tolerance (and in the debug build its scalar twin bit for bit), batch %i, rows %i, cols %i', async (batch, rows, cols) => {
     const t = await KernelBench.create(variant);
     const { x, W, WT, stride } = sparseCase(batch, rows, cols);

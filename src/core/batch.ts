@@ -136,8 +136,7 @@ export class BatchBuffers {
     for (let start = 0; start < count; start += this.capacity) {
       const m = Math.min(this.capacity, count - start);
       this.setIndices((n) => start + n, m);
-      this.loop.gather(s, 0, m);
-      this.loop.forward(0, m, true);
+      this.loop.forwardStaged(s, 0, m);
       cost += this.loop.cost(0, m);
       const predicted = this.argmax(m);
       for (let i = 0; i < m; i++) if (predicted[i] === labels[start + i]) correct++;

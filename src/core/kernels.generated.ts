@@ -77,6 +77,13 @@ export interface KernelExports {
    */
   sparseForward(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number, zstride: number): void;
   /**
+   * z, WT, b as sparseForward; y, images, labels, runs, starts, indices as gatherRuns. Layer 1 of
+   * inference straight from the run tables, with no lists: z[n, j] = (sum over image indices[n]'s
+   * nonzero pixels p, in order, of x[n, p] WT[p, j]) + b[j], and y[n] = labels[indices[n]]: the
+   * bits of gatherRuns then sparseForward, without writing the lists.
+   */
+  sparseForwardRuns(z: number, WT: number, b: number, y: number, images: number, labels: number, runs: number, starts: number, indices: number, batch: number, rows: number, pixels: number, stride: number, zstride: number): void;
+  /**
    * WT is (cols, stride); g is (rows); delta is (batch, rows) with rows dstride apart; list, vals,
    * counts from nonzeroColumns or gatherRuns. For each example n in order, WT[i, j] += (alpha
    * delta[n, j]) x[n, i] for its nonzero columns i (straight into WT, no regrouping); g += alpha
@@ -211,6 +218,7 @@ export interface ScalarTwins {
   gatherRunsScalar(list: number, vals: number, counts: number, y: number, images: number, labels: number, runs: number, starts: number, indices: number, batch: number, pixels: number): void;
   gatherFeaturesSparseScalar(vals: number, list: number, counts: number, y: number, features: number, labels: number, indices: number, batch: number, cols: number): void;
   sparseForwardScalar(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number, zstride: number): void;
+  sparseForwardRunsScalar(z: number, WT: number, b: number, y: number, images: number, labels: number, runs: number, starts: number, indices: number, batch: number, rows: number, pixels: number, stride: number, zstride: number): void;
   sparseOuterScalar(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
   sparseGradientScalar(GT: number, g: number, delta: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
   sigmoidScalar(a: number, z: number, n: number): void;
@@ -227,4 +235,4 @@ export interface ScalarTwins {
 }
 
 /** The kernels with a SIMD path and a scalar twin. */
-export const TWINNED_KERNELS = ['denseForward', 'denseBackwardInput', 'denseBackwardParams', 'denseGradient', 'denseSgdStep', 'nonzeroColumns', 'gatherRuns', 'gatherFeaturesSparse', 'sparseForward', 'sparseOuter', 'sparseGradient', 'sigmoid', 'sigmoidPrimeMul', 'sgdUpdate', 'reduceUpdate', 'momentumUpdate', 'adamUpdate', 'dropoutForward', 'dropoutBackward', 'maxNormRows', 'maxNormColumns', 'gaussianBlur'] as const;
+export const TWINNED_KERNELS = ['denseForward', 'denseBackwardInput', 'denseBackwardParams', 'denseGradient', 'denseSgdStep', 'nonzeroColumns', 'gatherRuns', 'gatherFeaturesSparse', 'sparseForward', 'sparseForwardRuns', 'sparseOuter', 'sparseGradient', 'sigmoid', 'sigmoidPrimeMul', 'sgdUpdate', 'reduceUpdate', 'momentumUpdate', 'adamUpdate', 'dropoutForward', 'dropoutBackward', 'maxNormRows', 'maxNormColumns', 'gaussianBlur'] as const;

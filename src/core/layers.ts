@@ -6,7 +6,7 @@ import { summedCost, type Activation, type Cost } from './costs.js';
 import type { Kernels } from './kernels.js';
 import { MemoryViews, type MemoryPlan } from './memory.js';
 import type { LayerShape } from './shapes.js';
-import { FEATURES_DENSE, FEATURES_SPARSE, type StagedData } from './staging.js';
+import { FEATURES_DENSE, FEATURES_SPARSE, IMAGE_RUNS, type StagedData } from './staging.js';
 import { ContextReader, contextBytes } from './context.js';
 import { rowRange, type TransposedW1, type WtBlock } from './transposed.js';
 
@@ -119,6 +119,27 @@ export class LayerLoop {
     }
     const threshold = c.dropoutThreshold(0);
     if (threshold !== 0) this.k.dropoutLists(list, vals, counts, m, C, c.dropoutKey(0), c.row0 + e0, threshold, c.dropoutScale(0));
+  }
+
+  /**
+   * The forward pass of examples [e0, e0 + m) of a staged dataset outside training steps
+   * (evaluation): images go straight from their run tables into layer 1 (sparseForwardRuns: the
+   * bits of gather then forward, without writing the lists); features, and training steps (whose
+   * dropout and augmentation act on the lists), gather first.
+   */
+  forwardStaged(s: StagedData, e0: number, m: number): void {
+    if (s.form !== IMAGE_RUNS || this.context().training) {
+      this.gather(s, e0, m);
+      this.forward(e0, m, true);
+      return;
+    }
+    const { k, plan: p } = this;
+    const first = p.shapes[0];
+    const [z, b] = [row(p.a[1], e0, first.rows), p.params + 4 * first.bOffset];
+    for (const w of p.blocks) {
+      k.sparseForwardRuns(z + 4 * w.row, p.wt + 4 * w.offset, b + 4 * w.row, p.y + e0, s.images, s.labels, s.runs, s.starts, p.indices + 4 * e0, m, w.rows, first.cols, w.stride, first.rows);
+    }
+    this.forward(e0, m, true, true);
   }
 
   /**
