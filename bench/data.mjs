@@ -1,5 +1,5 @@
 // `npm run bench` (after run.mjs): people's own data. MNIST written as a CSV of 60,000 rows x 784
-// columns and as a 10-class folder of 1,000 PNGs (in a temp folder), read back, and one epoch of
+// columns and as a 10-class folder of 1,000 PNGs (in a temp folder), read back, and epochs of
 // the seed config trained on the CSV's features (sparse and dense gathers) against the same data
 // as IDX images, in the same run. Prints a table (or --json). Not a test: it asserts nothing.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,9 +31,9 @@ try {
   const epoch = async (data) => {
     const net = await Network.create({ sizes: [784, 30, 10], seed: 1 });
     await train(net, sliceData(data, 0, 2000), { epochs: 1, batchSize: 10 }); // warm-up
-    const { history } = await train(net, data, { epochs: 1, batchSize: 10, yieldEveryMs: 1e9 });
+    const { history } = await train(net, data, { epochs: 3, batchSize: 10, yieldEveryMs: 1e9 });
     net.dispose();
-    return history[0].trainSeconds * (60000 / data.count);
+    return Math.min(...history.map((h) => h.trainSeconds)) * (60000 / data.count); // the fastest of 3 epochs: the machine only adds time
   };
   const idx = await epoch(images);
   const sparse = standardizeDataset(features, fitStandardization(features, 'auto')); // MNIST: under half nonzero: scaled only, zeros kept
@@ -41,7 +41,7 @@ try {
   const scaled = { ...features, features: features.features.map((v) => v / 255) };
   for (const [what, data] of [['IDX images (u8, run tables)', images], ['CSV features / 255 (f32, sparse gather)', scaled], ['CSV features, --standardize auto (scale: f32, sparse gather)', sparse], ['CSV features, --standardize mean-std (f32, dense gather)', dense]]) {
     const s = what.startsWith('IDX') ? idx : await epoch(data);
-    rows.push({ what: `784-30-10 b10, 1 thread, one epoch: ${what}`, seconds: s, ratio: idx / s });
+    rows.push({ what: `784-30-10 b10, 1 thread, an epoch (fastest of 3): ${what}`, seconds: s, ratio: idx / s });
   }
 
   // ---- an image folder of 1,000 PNGs
