@@ -184,3 +184,20 @@ export function gatherFeatures(vals: usize, list: usize, counts: usize, y: usize
     store<u32>(counts + (n << 2), <u32>C);
   }
 }
+
+// vals, list are (batch, cols); counts, indices (batch) u32; y (batch) u8; values (total) f32,
+// columns (total) u32 and starts (count + 1) u32: the rows' nonzero features, found once when the
+// dataset was staged (row k's are [starts[k], starts[k + 1])); labels (count) u8. The sparse path
+// of feature data: each example's nonzeros copied as they are into list and vals, as
+// nonzeroColumns lists a dense row (no scan of the zeros: the bytes read are the nonzeros').
+export function gatherFeaturesSparse(vals: usize, list: usize, counts: usize, y: usize, values: usize, columns: usize, starts: usize, labels: usize, indices: usize, batch: i32, cols: i32): void {
+  const C = <usize>cols;
+  for (let n: usize = 0; n < <usize>batch; n++) {
+    const k = <usize>load<u32>(indices + (n << 2));
+    store<u8>(y + n, load<u8>(labels + k));
+    const s = <usize>load<u32>(starts + (k << 2)), c = <usize>load<u32>(starts + (k << 2), 4) - s;
+    memory.copy(list + ((n * C) << 2), columns + (s << 2), c << 2);
+    memory.copy(vals + ((n * C) << 2), values + (s << 2), c << 2);
+    store<u32>(counts + (n << 2), <u32>c);
+  }
+}

@@ -331,24 +331,3 @@ export function gaussianBlurScalar(out: usize, field: usize, tmp: usize, weights
     }
   }
 }
-
-// As gatherFeatures, the sparse path of feature data: only each row's nonzero features, listed in
-// order with their columns, as nonzeroColumns lists a dense batch.
-export function gatherFeaturesSparseScalar(vals: usize, list: usize, counts: usize, y: usize, features: usize, labels: usize, indices: usize, batch: i32, cols: i32): void {
-  const C = <usize>cols;
-  for (let n: usize = 0; n < <usize>batch; n++) {
-    const k = <usize>load<u32>(indices + (n << 2));
-    store<u8>(y + n, load<u8>(labels + k));
-    const src = features + ((k * C) << 2), ln = list + ((n * C) << 2), vn = vals + ((n * C) << 2);
-    let count: usize = 0;
-    for (let i: usize = 0; i < C; i++) {
-      const v = load<f32>(src + (i << 2));
-      if (v != 0) {
-        store<u32>(ln + (count << 2), <u32>i);
-        store<f32>(vn + (count << 2), v);
-        count++;
-      }
-    }
-    store<u32>(counts + (n << 2), <u32>count);
-  }
-}

@@ -313,28 +313,6 @@ const COMPACT: usize = memory.data<u8>([255, 255, 255, 255, 255, 255, 255, 255, 
 
 // list, vals are (batch, cols), counts is (batch); x is (batch, cols). Branch-free: each group of
 // 4 inputs becomes a 4-bit mask of its nonzero lanes, appended through the two tables.
-// As gatherFeaturesSparseScalar: nonzeroColumnsSimd's scan of each indexed row of the features
-export function gatherFeaturesSparseSimd(vals: usize, list: usize, counts: usize, y: usize, features: usize, labels: usize, indices: usize, batch: i32, cols: i32): void {
-  const C = <usize>cols, C4 = C & ~3;
-  const zero = f32x4.splat(0);
-  for (let n: usize = 0; n < <usize>batch; n++) {
-    const k = <usize>load<u32>(indices + (n << 2));
-    store<u8>(y + n, load<u8>(labels + k));
-    const xn = features + ((k * C) << 2), ln = list + ((n * C) << 2), vn = vals + ((n * C) << 2);
-    let count: usize = 0;
-    for (let i: usize = 0; i < C4; i += 4) {
-      const v = v128.load(xn + (i << 2));
-      const mask = <usize>i32x4.bitmask(f32x4.ne(v, zero));
-      if (mask) count = appendLanes(ln, vn, count, i, mask, v);
-    }
-    for (let i = C4; i < C; i++) {
-      const v = load<f32>(xn + (i << 2));
-      if (v != 0) { store<u32>(ln + (count << 2), <u32>i); store<f32>(vn + (count << 2), v); count++; }
-    }
-    store<u32>(counts + (n << 2), <u32>count);
-  }
-}
-
 export function nonzeroColumnsSimd(list: usize, vals: usize, counts: usize, x: usize, batch: i32, cols: i32): void {
   const C = <usize>cols, C4 = C & ~3;
   const zero = f32x4.splat(0);

@@ -65,10 +65,13 @@ export interface KernelExports {
    */
   gatherFeatures(vals: number, list: number, counts: number, y: number, features: number, labels: number, indices: number, batch: number, cols: number): void;
   /**
-   * As gatherFeatures, the sparse path of feature data: only the rows' nonzero features, listed in
-   * order with their columns.
+   * vals, list, counts, y, labels, indices as gatherFeatures; values (total) f32, columns (total)
+   * u32, starts (count + 1) u32: the rows' nonzero features, listed once when the dataset was
+   * staged (row k's are [starts[k], starts[k + 1]), in increasing column). The sparse path of
+   * feature data: each indexed row's nonzeros copied into list and vals as nonzeroColumns lists
+   * them, without reading the zeros.
    */
-  gatherFeaturesSparse(vals: number, list: number, counts: number, y: number, features: number, labels: number, indices: number, batch: number, cols: number): void;
+  gatherFeaturesSparse(vals: number, list: number, counts: number, y: number, values: number, columns: number, starts: number, labels: number, indices: number, batch: number, cols: number): void;
   /**
    * z is (batch, rows) with rows zstride apart; WT is (cols, stride); b is (rows); list, vals,
    * counts from nonzeroColumns. z[n, j] = (sum over the listed i, in order, of x[n, i] WT[i, j]) +
@@ -216,7 +219,6 @@ export interface ScalarTwins {
   denseSgdStepScalar(W: number, b: number, delta: number, x: number, scale: number, batch: number, rows: number, cols: number, dstride: number): void;
   nonzeroColumnsScalar(list: number, vals: number, counts: number, x: number, batch: number, cols: number): void;
   gatherRunsScalar(list: number, vals: number, counts: number, y: number, images: number, labels: number, runs: number, starts: number, indices: number, batch: number, pixels: number): void;
-  gatherFeaturesSparseScalar(vals: number, list: number, counts: number, y: number, features: number, labels: number, indices: number, batch: number, cols: number): void;
   sparseForwardScalar(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number, zstride: number): void;
   sparseForwardRunsScalar(z: number, WT: number, b: number, y: number, images: number, labels: number, runs: number, starts: number, indices: number, batch: number, rows: number, pixels: number, stride: number, zstride: number): void;
   sparseOuterScalar(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
@@ -235,4 +237,4 @@ export interface ScalarTwins {
 }
 
 /** The kernels with a SIMD path and a scalar twin. */
-export const TWINNED_KERNELS = ['denseForward', 'denseBackwardInput', 'denseBackwardParams', 'denseGradient', 'denseSgdStep', 'nonzeroColumns', 'gatherRuns', 'gatherFeaturesSparse', 'sparseForward', 'sparseForwardRuns', 'sparseOuter', 'sparseGradient', 'sigmoid', 'sigmoidPrimeMul', 'sgdUpdate', 'reduceUpdate', 'momentumUpdate', 'adamUpdate', 'dropoutForward', 'dropoutBackward', 'maxNormRows', 'maxNormColumns', 'gaussianBlur'] as const;
+export const TWINNED_KERNELS = ['denseForward', 'denseBackwardInput', 'denseBackwardParams', 'denseGradient', 'denseSgdStep', 'nonzeroColumns', 'gatherRuns', 'sparseForward', 'sparseForwardRuns', 'sparseOuter', 'sparseGradient', 'sigmoid', 'sigmoidPrimeMul', 'sgdUpdate', 'reduceUpdate', 'momentumUpdate', 'adamUpdate', 'dropoutForward', 'dropoutBackward', 'maxNormRows', 'maxNormColumns', 'gaussianBlur'] as const;

@@ -111,7 +111,7 @@ export class LayerLoop {
     const c = this.context();
     const indices = p.indices + 4 * e0;
     if (s.form === FEATURES_DENSE) this.k.gatherFeatures(vals, list, counts, p.y + e0, s.images, s.labels, indices, m, C);
-    else if (s.form === FEATURES_SPARSE) this.k.gatherFeaturesSparse(vals, list, counts, p.y + e0, s.images, s.labels, indices, m, C);
+    else if (s.form === FEATURES_SPARSE) this.k.gatherFeaturesSparse(vals, list, counts, p.y + e0, s.images, s.runs, s.starts, s.labels, indices, m, C);
     else if (c.augment) {
       this.k.augmentGather(list, vals, counts, p.y + e0, s.images, s.labels, indices, m, c.rows, c.cols, c.row0 + e0, c.augmentKey, c.params, c.scratch + this.thread * c.scratchBytes);
     } else {

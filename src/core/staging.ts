@@ -1,9 +1,9 @@
 // Datasets in a network's wasm memory, staged for the span of a scope: images copied in unless
 // they live there already, and scanned once into the run table the mini-batch gather reads;
-// features copied in, with the path the gather takes chosen by their density (lists of nonzero
-// features below FEATURE_DENSE_DENSITY, every column above). Not for: gathering batches
+// features below FEATURE_DENSE_DENSITY listed once as their nonzeros (each row's columns and
+// values: the gather copies them), denser ones copied in whole. Not for: gathering batches
 // (layers.ts), deciding what to stage (the training loop) or resident datasets (data/resident.ts).
-import { density, isFeatures, type FeatureDataset, type TrainingData } from '../data/features.js';
+import { isFeatures, type FeatureDataset, type TrainingData } from '../data/features.js';
 import { InvalidArgumentError } from './errors.js';
 import type { Kernels } from './kernels.js';
 import type { MemoryPlan } from './memory.js';
@@ -15,16 +15,21 @@ export const FEATURES_DENSE = 2;
 /**
  * Features at least this dense are gathered whole (each example listed as every column): the first
  * layer's kernels do the same work per listed input either way, and lists of nonzeros win below a
- * density of about 0.75 (bench/RESULTS.md), where skipping the zeros saves more than the scan costs.
+ * density of about 0.75 (bench/RESULTS.md); below it the listed nonzeros (8 bytes each) also take
+ * less memory than the whole rows (4 bytes a feature).
  */
 export const FEATURE_DENSE_DENSITY = 0.75;
 
 /** Where a staged dataset is: byte offsets of its data, labels and (images) run table, and how to gather it. */
 export interface StagedData {
-  /** (count, pixels) u8 images, or (count, width) f32 features; (count) u8 labels. */
+  /** (count, pixels) u8 images, or (count, width) f32 features (FEATURES_DENSE), or their (total) f32 nonzeros (FEATURES_SPARSE); (count) u8 labels. */
   images: number;
   labels: number;
-  /** The run table of the images' nonzero pixels (assembly/runs.ts): (total) u32 runs, (count + 1) u32 starts; 0 for features. */
+  /**
+   * The run table of the images' nonzero pixels (assembly/runs.ts): (total) u32 runs, (count + 1)
+   * u32 starts; for sparse features, the (total) u32 columns of the nonzeros and (count + 1) u32
+   * starts of each row's; for dense features, 0 and the features' offset.
+   */
   runs: number;
   starts: number;
   /** IMAGE_RUNS, FEATURES_SPARSE or FEATURES_DENSE. */
@@ -85,13 +90,43 @@ export class Staging {
     if (data.width !== this.inputs) throw new InvalidArgumentError(`dataset has ${data.width} features, but the network has ${this.inputs} inputs`);
     if (data.classes > this.outputs) throw new InvalidArgumentError(`dataset has ${data.classes} classes, but the network has ${this.outputs} outputs`);
     const { plan } = this;
-    const what = `a dataset of ${data.count} rows of ${data.width} features`;
-    const images = plan.reserve(data.features.length * 4, what);
-    const labels = plan.reserve(data.count, what);
-    plan.f32.set(data.features, images >> 2);
-    plan.u8.set(data.labels, labels);
-    const form = density(data) >= FEATURE_DENSE_DENSITY ? FEATURES_DENSE : FEATURES_SPARSE;
-    const staged = { data, images, labels, runs: 0, starts: images, form };
+    const { features: x, width: W, count: N } = data;
+    const what = `a dataset of ${N} rows of ${W} features`;
+    // Row k's nonzeros are [rowStarts[k], rowStarts[k + 1]) of the lists (-0 is a zero, as in nonzeroColumns)
+    const rowStarts = new Uint32Array(N + 1);
+    let total = 0;
+    for (let n = 0; n < N; n++) {
+      rowStarts[n] = total;
+      for (let i = n * W, end = i + W; i < end; i++) if (x[i] !== 0) total++;
+    }
+    rowStarts[N] = total;
+    let staged: StagedDataset;
+    if (total >= FEATURE_DENSE_DENSITY * x.length) {
+      const images = plan.reserve(x.length * 4, what);
+      const labels = plan.reserve(N, what);
+      plan.f32.set(x, images >> 2);
+      plan.u8.set(data.labels, labels);
+      staged = { data, images, labels, runs: 0, starts: images, form: FEATURES_DENSE };
+    } else {
+      // Sparse: only the nonzeros are copied in, listed once (starts first: release() keys on it)
+      const starts = plan.reserve(rowStarts.byteLength, what);
+      const labels = plan.reserve(N, what);
+      const columns = plan.reserve(total * 4, what);
+      const values = plan.reserve(total * 4, what);
+      const [u32, f32] = [plan.u32, plan.f32];
+      u32.set(rowStarts, starts >> 2);
+      plan.u8.set(data.labels, labels);
+      for (let n = 0, c = columns >> 2, v = values >> 2; n < N; n++) {
+        for (let i = n * W, j = 0; j < W; i++, j++) {
+          const value = x[i];
+          if (value !== 0) {
+            u32[c++] = j;
+            f32[v++] = value;
+          }
+        }
+      }
+      staged = { data, images: values, labels, runs: columns, starts, form: FEATURES_SPARSE };
+    }
     this.staged.set(data, staged);
     return staged;
   }
