@@ -28,7 +28,7 @@ export interface StagedData {
   /**
    * The run table of the images' nonzero pixels (assembly/runs.ts): (total) u32 runs, (count + 1)
    * u32 starts; for sparse features, the (total) u32 columns of the nonzeros and (count + 1) u32
-   * starts of each row's; for dense features, 0 and the features' offset.
+   * starts of each row's; for dense features, 0 and an unused (count + 1) u32.
    */
   runs: number;
   starts: number;
@@ -100,33 +100,25 @@ export class Staging {
       for (let i = n * W, end = i + W; i < end; i++) if (x[i] !== 0) total++;
     }
     rowStarts[N] = total;
-    let staged: StagedDataset;
-    if (total >= FEATURE_DENSE_DENSITY * x.length) {
-      const images = plan.reserve(x.length * 4, what);
-      const labels = plan.reserve(N, what);
-      plan.f32.set(x, images >> 2);
-      plan.u8.set(data.labels, labels);
-      staged = { data, images, labels, runs: 0, starts: images, form: FEATURES_DENSE };
-    } else {
-      // Sparse: only the nonzeros are copied in, listed once (starts first: release() keys on it)
-      const starts = plan.reserve(rowStarts.byteLength, what);
-      const labels = plan.reserve(N, what);
-      const columns = plan.reserve(total * 4, what);
-      const values = plan.reserve(total * 4, what);
-      const [u32, f32] = [plan.u32, plan.f32];
+    // Under FEATURE_DENSE_DENSITY only the nonzeros are copied in, listed (starts first: release() keys on it)
+    const sparse = total < FEATURE_DENSE_DENSITY * x.length;
+    const starts = plan.reserve(rowStarts.byteLength, what);
+    const labels = plan.reserve(N, what);
+    const images = plan.reserve((sparse ? total : x.length) * 4, what);
+    const runs = sparse ? plan.reserve(total * 4, what) : 0;
+    const [u32, f32] = [plan.u32, plan.f32];
+    plan.u8.set(data.labels, labels);
+    if (!sparse) f32.set(x, images >> 2);
+    else {
       u32.set(rowStarts, starts >> 2);
-      plan.u8.set(data.labels, labels);
-      for (let n = 0, c = columns >> 2, v = values >> 2; n < N; n++) {
-        for (let i = n * W, j = 0; j < W; i++, j++) {
-          const value = x[i];
-          if (value !== 0) {
-            u32[c++] = j;
-            f32[v++] = value;
-          }
+      for (let i = 0, c = runs >> 2, v = images >> 2; i < x.length; i++) {
+        if (x[i] !== 0) {
+          u32[c++] = i % W;
+          f32[v++] = x[i];
         }
       }
-      staged = { data, images: values, labels, runs: columns, starts, form: FEATURES_SPARSE };
     }
+    const staged = { data, images, labels, runs, starts, form: sparse ? FEATURES_SPARSE : FEATURES_DENSE };
     this.staged.set(data, staged);
     return staged;
   }
