@@ -159,12 +159,8 @@ export function setupImagesPanel(form: () => FormSettings, fail: (e: unknown) =>
 }
 
 /** For the browser tests: the picked dataset's pixels and labels (to compare with Node's reader) and the run's history. */
-export async function imagesInfo(): Promise<{ count: number; classNames: readonly string[]; pixelsHash: string; history: EpochMetrics[] } | null> {
+export function imagesInfo(): { count: number; classNames: readonly string[]; pixels: number[]; labels: number[]; history: EpochMetrics[] } | null {
   if (!picked) return null;
   const { data } = picked;
-  const bytes = new Uint8Array(data.images.length + data.labels.length);
-  bytes.set(data.images);
-  bytes.set(data.labels, data.images.length);
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return { count: data.count, classNames: data.classNames!, pixelsHash: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''), history: [...history] };
+  return { count: data.count, classNames: data.classNames!, pixels: Array.from(data.images), labels: Array.from(data.labels), history: [...history] };
 }

@@ -7,8 +7,9 @@ import { datasetFromPlan, MAX_IMAGE_PIXELS, planImageFolder, type DecodedImage, 
 
 /**
  * An image file's RGBA pixels as the browser decodes it, with no colour-space conversion and no
- * premultiplied alpha: a PNG gives the bytes pngjs gives in Node; a JPEG may differ by a level
- * here and there (another decoder).
+ * premultiplied alpha asked for: an opaque PNG gives the bytes pngjs gives in Node; semi-transparent
+ * pixels may come back a level off (the canvas stores colours premultiplied by alpha), and a JPEG
+ * may differ by a level here and there (another decoder).
  */
 export async function decodeImageFile(file: Blob, name = (file as File).name ?? 'image'): Promise<DecodedImage> {
   let bitmap: ImageBitmap;
