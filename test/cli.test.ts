@@ -234,17 +234,21 @@ describe('any IDX dataset, validation and early stopping', () => {
     }
     return { images, labels };
   };
+  /** Training and test IDX files of `bars` (train seed, then test seed) in a fresh temp folder, as the CLI's four data flags; the test images gzipped when asked. */
+  const barsFiles = async (prefix: string, [trainCount, trainSeed]: [number, number], [testCount, testSeed]: [number, number], gzipTest = false) => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    const [tr, te] = [bars(trainCount, trainSeed), bars(testCount, testSeed)];
+    const files = { ti: join(dir, 'ti'), tl: join(dir, 'tl'), vi: join(dir, gzipTest ? 'vi.gz' : 'vi'), vl: join(dir, 'vl') };
+    const testImages = idx([testCount, 6, 8], te.images);
+    writeFileSync(files.ti, idx([trainCount, 6, 8], tr.images));
+    writeFileSync(files.tl, idx([trainCount], tr.labels));
+    writeFileSync(files.vi, gzipTest ? (await import('node:zlib')).gzipSync(testImages) : testImages);
+    writeFileSync(files.vl, idx([testCount], te.labels));
+    return ['--train-images', files.ti, '--train-labels', files.tl, '--test-images', files.vi, '--test-labels', files.vl];
+  };
 
   it('trains [pixels, 30, classes] on any IDX data without --layers, and rejects a mismatch', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-idx-'));
-    const tr = bars(600, 1);
-    const te = bars(150, 2);
-    const files = { ti: join(dir, 'ti'), tl: join(dir, 'tl'), vi: join(dir, 'vi.gz'), vl: join(dir, 'vl') };
-    writeFileSync(files.ti, idx([600, 6, 8], tr.images));
-    writeFileSync(files.tl, idx([600], tr.labels));
-    writeFileSync(files.vi, (await import('node:zlib')).gzipSync(idx([150, 6, 8], te.images)));
-    writeFileSync(files.vl, idx([150], te.labels));
-    const data = ['--train-images', files.ti, '--train-labels', files.tl, '--test-images', files.vi, '--test-labels', files.vl];
+    const data = await barsFiles('wasm-mlp-idx-', [600, 1], [150, 2], true);
     const t = await run('train', ...data, '--epochs', '5', '--init', 'scaled', '--json', '--quiet');
     expect(t.code).toBe(0);
     const r = lastJson(t.stdout);
@@ -258,15 +262,8 @@ describe('any IDX dataset, validation and early stopping', () => {
   });
 
   it('the regularised recipe runs on other IDX data as on MNIST: image size from the data, validation-based early stopping', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-recipe-'));
-    const tr = bars(900, 3);
-    const te = bars(150, 4);
-    const files = { ti: join(dir, 'ti'), tl: join(dir, 'tl'), vi: join(dir, 'vi'), vl: join(dir, 'vl') };
-    writeFileSync(files.ti, idx([900, 6, 8], tr.images));
-    writeFileSync(files.tl, idx([900], tr.labels));
-    writeFileSync(files.vi, idx([150, 6, 8], te.images));
-    writeFileSync(files.vl, idx([150], te.labels));
-    const t = await run('train', '--train-images', files.ti, '--train-labels', files.tl, '--test-images', files.vi, '--test-labels', files.vl,
+    const data = await barsFiles('wasm-mlp-recipe-', [900, 3], [150, 4]);
+    const t = await run('train', ...data,
       '--layers', '48,40,3', '--activation', 'relu', '--cost', 'log-likelihood', '--init', 'he', '--optimizer', 'adam', '--eta', '0.003', '--batch-size', '20',
       '--dropout', '0.1,0.3', '--max-norm', '3', '--augment', 'affine:8,0.1,0.1,1+elastic:2,1', '--validation', '150', '--patience', '3', '--epochs', '60', '--json', '--quiet');
     expect(t.code).toBe(0);
