@@ -3,7 +3,7 @@
 // layout as the CLI (data/images.ts). Not for: Node (node/images.ts decodes with pngjs / jpeg-js).
 import { ImageFormatError, InvalidArgumentError } from '../core/errors.js';
 import type { Dataset } from './dataset.js';
-import { datasetFromPlan, MAX_IMAGE_PIXELS, planImageFolder, type DecodedImage, type ImageFolderOptions, type ImageShape } from './images.js';
+import { checkImagePixels, datasetFromPlan, planImageFolder, type DecodedImage, type ImageFolderOptions, type ImageShape } from './images.js';
 
 /**
  * An image file's RGBA pixels as the browser decodes it, with no colour-space conversion and no
@@ -20,7 +20,7 @@ export async function decodeImageFile(file: Blob, name = (file as File).name ?? 
   }
   try {
     const { width, height } = bitmap;
-    if (width * height > MAX_IMAGE_PIXELS) throw new ImageFormatError(`${name}: ${width} x ${height} is more than ${MAX_IMAGE_PIXELS} pixels`);
+    checkImagePixels(name, width, height);
     const canvas = new OffscreenCanvas(width, height);
     const ctx = canvas.getContext('2d', { colorSpace: 'srgb', willReadFrequently: true })!;
     ctx.drawImage(bitmap, 0, 0);

@@ -2,7 +2,7 @@
 // inputs (grey by luma or colour planes, area-resized, optionally inverted), the layout of a folder
 // of images per class (which files, which labels), and a dataset from decoded images. Not for:
 // decoding files (node/images.ts in Node, data/image-files.ts in browsers) or reading folders.
-import { InvalidArgumentError } from '../core/errors.js';
+import { ImageFormatError, InvalidArgumentError } from '../core/errors.js';
 import { createDataset, type Dataset } from './dataset.js';
 
 /** How images become inputs: this size, one grey channel or three colour channels (stored one after another). */
@@ -15,6 +15,11 @@ export interface ImageShape {
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'];
 /** The most pixels one decoded image may have (a bound on memory against hostile files). */
 export const MAX_IMAGE_PIXELS = 1 << 24;
+
+/** Throws an ImageFormatError when an image `name` of width x height pixels is over MAX_IMAGE_PIXELS. */
+export function checkImagePixels(name: string, width: number, height: number): void {
+  if (width * height > MAX_IMAGE_PIXELS) throw new ImageFormatError(`${name}: ${width} x ${height} is more than ${MAX_IMAGE_PIXELS} pixels`);
+}
 /** The most bytes of pixels a folder may become (a bound on memory). */
 export const MAX_FOLDER_BYTES = 2 ** 30;
 

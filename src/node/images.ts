@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { ImageFormatError, WasmMlpError } from '../core/errors.js';
-import { datasetFromPlan, MAX_IMAGE_PIXELS, planImageFolder, type DecodedImage, type ImageFolderOptions, type ImageShape } from '../data/images.js';
+import { checkImagePixels, datasetFromPlan, MAX_IMAGE_PIXELS, planImageFolder, type DecodedImage, type ImageFolderOptions, type ImageShape } from '../data/images.js';
 import type { Dataset } from '../data/dataset.js';
 import { readBytes } from './files.js';
 
@@ -18,7 +18,7 @@ export function decodeImage(bytes: Uint8Array, name: string): DecodedImage {
   try {
     if (bytes[0] === 0x89 && bytes[1] === 0x50) {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      if (png.width * png.height > MAX_IMAGE_PIXELS) throw new ImageFormatError(`${name}: ${png.width} x ${png.height} is more than ${MAX_IMAGE_PIXELS} pixels`);
+      checkImagePixels(name, png.width, png.height);
       return { rgba: png.data, width: png.width, height: png.height };
     }
     if (bytes[0] === 0xff && bytes[1] === 0xd8) {
