@@ -11,7 +11,7 @@ import { decodeModel, encodeModel } from '../src/io/model.js';
 import { Network } from '../src/core/network.js';
 import { loadMnist } from '../src/node.js';
 import { mnistify } from '../src/data/preprocess.js';
-import { RemoteNetwork } from '../src/parallel/remote.js';
+import { RemoteNetwork } from '../src/train/remote.js';
 import { evaluate } from '../src/train/evaluate.js';
 import { train } from '../src/train/train.js';
 

@@ -1,7 +1,7 @@
 // Augmented images to look at: the distortions training draws, made by the same kernel
 // (augmentGather) on a small instance of its own, as dense images in [0, 1]. For showing and
 // testing augmentation; training never calls this (the gather distorts each mini-batch in place).
-import type { Dataset } from '../data/dataset.js';
+import type { Dataset } from './datasets.js';
 import { InvalidArgumentError } from './errors.js';
 import { compileKernels, defaultVariant, instantiateKernels, type KernelVariant } from './kernels.js';
 import { MemoryPlan } from './memory.js';

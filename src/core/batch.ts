@@ -1,7 +1,7 @@
 // One mini-batch's buffers and what runs over a whole batch of them: loading f32 inputs or
 // example indices, the forward pass in chunks of the capacity, predicted classes, and evaluation of
-// a staged dataset, and a training step on the calling thread. Not for: where the buffers sit in
-// memory (regions.ts) or when steps go to the threads (network.ts, parallel/routing.ts).
+// a staged dataset. Not for: where the buffers sit in memory (regions.ts) or training steps
+// (engine.ts).
 import type { Activation, Cost } from './costs.js';
 import { InvalidArgumentError } from './errors.js';
 import type { Kernels } from './kernels.js';
@@ -10,8 +10,6 @@ import type { MemoryPlan } from './memory.js';
 import type { LayerShape } from './shapes.js';
 import type { StagedDataset } from './staging.js';
 import type { TransposedW1 } from './transposed.js';
-import { buffersFor, type StepSettings } from './optimizer.js';
-import type { OptimizerBuffers } from './optimizer-state.js';
 
 /** Summed (not averaged) gradients of the cost over one batch, per layer l = 1..L at index l-1. */
 export interface Gradients {
@@ -109,23 +107,6 @@ export class BatchBuffers {
   readGradients(nabla: number, shapes: LayerShape[], cost: number): Gradients {
     const at = (offset: number, n: number) => this.plan.f32.slice((nabla >> 2) + offset, (nabla >> 2) + offset + n);
     return { nablaW: shapes.map((s) => at(s.wOffset, s.rows * s.cols)), nablaB: shapes.map((s) => at(s.bOffset, s.rows)), cost };
-  }
-
-  /**
-   * One training step on this thread over examples [0, m) of `s` (indices set): gather, forward,
-   * cost, then plain SGD fused with backprop (W^l -= (eta / m) delta^l (a^(l-1))^T, L2 decay
-   * first; W^1 updated example by example, so rounded in another order than backprop + sgdUpdate)
-   * or momentum's / Adam's step from the batch's gradients; max-norm after. Returns the summed cost.
-   */
-  trainStep(s: StagedDataset, m: number, eta: number, step: StepSettings | undefined, net: { optimizer: OptimizerBuffers | null; w1: TransposedW1; params: number; shapes: LayerShape[]; maxNorm: boolean }): number {
-    const { loop } = this;
-    loop.gather(s, 0, m);
-    loop.forward(0, m, true);
-    const cost = loop.cost(0, m);
-    if ((step?.optimizer ?? 'sgd') === 'sgd') loop.backward(0, m, { kind: 'step', scale: eta / m, decay: 1 - eta * (step?.decayPerExample ?? 0) });
-    else buffersFor(net.optimizer, step!.optimizer).step(this.k, loop, net.w1, net.params, net.shapes, m, eta, step!);
-    if (net.maxNorm) loop.maxNorm(0, 1);
-    return cost;
   }
 
   /** Correct predictions and summed cost over all of `s`, in batches of the capacity; the predicted classes go to `predictions` if given. */

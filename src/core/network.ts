@@ -1,15 +1,15 @@
 // The network of the lecture: sizes [n0, ..., nL], sigmoid layers and quadratic cost by default
 // (tanh/ReLU, cross-entropy/log-likelihood as options). A short front over one kernel instance:
 // its memory plan, parameters, inference, staged data and training steps, each of which has a
-// module of its own (transposed.ts, staging.ts, layers.ts, optimizer.ts, parallel/). Not for:
-// epochs, shuffling or evaluation schedules; the training loop in train/ drives those.
-import type { TrainingData } from '../data/features.js';
+// module of its own (transposed.ts, staging.ts, layers.ts, optimizer.ts, engine.ts). Not for:
+// epochs, shuffling, evaluation schedules or which engine runs a step: train/ decides those.
+import type { TrainingData } from './datasets.js';
 import type { Activation, Cost } from './costs.js';
 import { InvalidArgumentError, WasmMlpError } from './errors.js';
 import { compileKernels, instantiateKernels, sharedBuild, sharedMemory, type KernelVariant, type Kernels } from './kernels.js';
 import { BatchBuffers, countInputs, type Gradients } from './batch.js';
 import { MemoryPlan } from './memory.js';
-import { checkOptimizer, isPlainSgd, threadUpdate, type Optimizer, type OptimizerState, type StepSettings } from './optimizer.js';
+import { checkOptimizer, stepUpdate, updateLayout, type Optimizer, type OptimizerState, type StepSettings, type UpdateLayout } from './optimizer.js';
 import type { OptimizerBuffers } from './optimizer-state.js';
 import { checkCapacity, checkEta, checkParameters, drawParameters, settle, type NetworkOptions, type Settled, type WeightInit } from './options.js';
 import { layerShape, layerShapes, parameterCount, type LayerShape } from './shapes.js';
@@ -18,8 +18,7 @@ import type { RegularizeOptions, Regularizing } from './regularize.js';
 import { Regions } from './regions.js';
 import { Staging, type StagedDataset } from './staging.js';
 import { TransposedW1 } from './transposed.js';
-import { runsThreaded } from '../parallel/routing.js';
-import type { ThreadPool } from '../parallel/pool.js';
+import { oneThreadStep, type EngineParts, type StartedEngine, type StepEngine } from './engine.js';
 
 export type { Gradients } from './batch.js';
 
@@ -46,7 +45,11 @@ export class Network {
   /** While a run regularises: its max-norm and how each epoch's keys are written. */
   private regularization: Regularizing | null = null;
   private optimizer: OptimizerBuffers | null = null;
-  private pool: ThreadPool | null = null;
+  private readonly layout: UpdateLayout;
+  /** The one-thread engine (engine.ts), the engine training steps run on, and one started for the current scope (threads). */
+  readonly oneThread: StepEngine = { step: (s, m, u, maxNorm) => oneThreadStep(this.k(), this.batch.loop, this.optimizer, this.layout, s, m, u, maxNorm) };
+  private engine: StepEngine = this.oneThread;
+  private started: StartedEngine | null = null;
 
   /** Loads the kernels (once per process) and makes a network with seeded random parameters. */
   static async create(options: NetworkOptions): Promise<Network> {
@@ -72,6 +75,7 @@ export class Network {
     this.params = this.plan.reserve(this.parameterCount * 4, `the ${this.parameterCount} parameters`);
     this.nabla = this.plan.reserve(this.parameterCount * 4, `the ${this.parameterCount} gradients`);
     this.w1 = new TransposedW1(this.plan, this.shapes[0], this.threads);
+    this.layout = updateLayout(this.w1, this.params, this.shapes, this.parameterCount);
     this.staging = new Staging(this.plan, this.kernels, this.inputSize, this.outputSize);
     this.regions = new Regions(this.plan);
     this.ensureCapacity(o.capacity);
@@ -185,7 +189,7 @@ export class Network {
    */
   withStaged<T>(use: (stage: (data: TrainingData) => StagedDataset) => T): T {
     return this.regions.scope(() => use((data) => this.staging.stage(data)), (mark, threadsInside) => {
-      if (threadsInside) this.stopThreads();
+      if (threadsInside) this.closeEngine();
       this.staging.release(mark);
     });
   }
@@ -227,28 +231,19 @@ export class Network {
   }
 
   /**
-   * One step of mini-batch gradient descent on examples indices[start, start + m) of `s` (as
-   * BatchBuffers.trainStep says), on the threads where they pay (parallel/routing.ts). Returns
-   * the batch's summed cost.
+   * One step of mini-batch gradient descent on examples indices[start, start + m) of `s` (gather,
+   * forward, cost, backprop, update: engine.ts), on the engine set by useEngine (the one-thread
+   * engine by default). Returns the batch's summed cost.
    */
   trainBatch(s: StagedDataset, indices: Uint32Array, start: number, m: number, eta: number, step?: StepSettings): number {
-    const { batch } = this;
-    batch.setIndices((n) => indices[start + n], m);
+    this.batch.setIndices((n) => indices[start + n], m);
     this.w1.willTrain();
     this.context.step(start);
     try {
-      return this.step(s, m, eta, step);
+      return this.engine.step(s, m, stepUpdate(m, eta, step, this.optimizer), (this.regularization?.maxNorm ?? 0) > 0);
     } finally {
       this.context.step(-1);
     }
-  }
-
-  private step(s: StagedDataset, m: number, eta: number, step?: StepSettings): number {
-    const maxNorm = (this.regularization?.maxNorm ?? 0) > 0;
-    if (this.pool && runsThreaded({ plainSgd: isPlainSgd(step), batch: m, parameters: this.parameterCount, blocks: this.w1.blocks.length, threads: this.threads })) {
-      return this.pool.step(s, m, threadUpdate(m, eta, step, this.optimizer), maxNorm);
-    }
-    return this.batch.trainStep(s, m, eta, step, { optimizer: this.optimizer, w1: this.w1, params: this.params, shapes: this.shapes, maxNorm });
   }
 
   /**
@@ -277,25 +272,35 @@ export class Network {
     this.optimizer!.write(this.w1, state, this.parameterCount);
   }
 
-  /** Starts the training threads on the current buffers (inside withStaged, which stops them). Does nothing for one thread. */
-  async startThreads(): Promise<void> {
-    if (this.threads === 1 || this.pool) return;
+  /**
+   * Starts an engine (the threads') on this network's current buffers, for the rest of the
+   * withStaged scope it is called in: the scope's end closes it and the one-thread engine runs
+   * steps again. Set it to run steps with useEngine.
+   */
+  async startEngine<E extends StartedEngine>(start: (parts: EngineParts) => Promise<E>): Promise<E> {
+    this.closeEngine();
     this.regions.markThreads();
-    const { module, memory, threads, w1, shapes, parameterCount, optimizer } = this;
-    // loaded only by networks that train on threads: most pages never download it
-    const { ThreadPool } = await import('../parallel/pool.js');
-    this.pool = await ThreadPool.forNetwork(this.k(), this.batch.loop, this.plan, { module, memory: memory!, threads, w1, shapes, parameterCount, optimizer });
+    const { module, memory, threads, plan, layout } = this;
+    const engine = await start({ k: this.k(), loop: this.batch.loop, plan, module, memory, threads, layout, state: this.optimizer?.state ?? [] });
+    this.started = engine;
+    return engine;
   }
 
-  /** Stops the training threads, if any. */
-  stopThreads(): void {
-    this.pool?.close();
-    this.pool = null;
+  /** The engine training steps run on (train/ routes them; null: the one-thread engine). */
+  useEngine(engine: StepEngine | null): void {
+    this.engine = engine ?? this.oneThread;
+  }
+
+  /** Closes the started engine, if any; steps run on the one-thread engine again. */
+  private closeEngine(): void {
+    this.started?.close();
+    this.started = null;
+    this.engine = this.oneThread;
   }
 
   /** Frees the kernel instance; the network cannot be used afterwards. */
   dispose(): void {
-    this.stopThreads();
+    this.closeEngine();
     this.kernels = null;
     this.staging.clear();
   }

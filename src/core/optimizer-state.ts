@@ -1,27 +1,71 @@
 // Momentum's and Adam's buffers in a network's memory (the summed gradients of a step and the
-// optimizer's state) and the single-thread update that uses them. Loaded only by networks that
-// train with momentum or Adam. Not for: the codes and settings (optimizer.ts).
+// optimizer's state), and the one update over them: a function over a slice of the parameters that
+// one thread runs over all of them and each training thread over its share. Loaded only by runs
+// that use momentum, Adam or L2 on threads. Not for: the codes and settings (optimizer.ts).
 import { InvalidArgumentError } from './errors.js';
 import type { Kernels } from './kernels.js';
 import type { LayerLoop } from './layers.js';
 import type { MemoryPlan } from './memory.js';
-import { adamRate, type Optimizer, type OptimizerState, type StepSettings } from './optimizer.js';
-import type { LayerShape } from './shapes.js';
-import type { TransposedW1 } from './transposed.js';
+import type { Optimizer, OptimizerState, UpdateLayout, UpdateSettings } from './optimizer.js';
+import { rowRange, type TransposedW1 } from './transposed.js';
+
+/** A slice [i0, i1) of one of the update's two ranges: its parameters at `target`, its gradients and state `offset` floats in, and the weights' parts in it. */
+export interface UpdateSlice {
+  target: number;
+  offset: number;
+  i0: number;
+  i1: number;
+  weights: [number, number][];
+}
+
+/** Share t of T of each range (cut at multiples of 4 elements); empty shares left out. */
+export function updateSlices(l: UpdateLayout, t: number, T: number): UpdateSlice[] {
+  const ranges: [target: number, offset: number, n: number, weights: [number, number][]][] = [
+    [l.wt, 0, l.wtLength, [[0, l.wtLength]]],
+    [l.params + 4 * l.b1, l.wtLength + l.b1, l.parameterCount - l.b1, l.weightRanges.map(([a, b]) => [a - l.b1, b - l.b1])],
+  ];
+  return ranges.flatMap(([target, offset, n, weights]) => {
+    const [i0, i1] = rowRange(n, t, T, 4);
+    return i1 > i0 ? [{ target, offset, i0, i1, weights }] : [];
+  });
+}
+
+/**
+ * Share t of T of the update from the summed gradients at `grads` (laid out as [WT | parameters]):
+ * L2 folded into the weights' gradients (g += decay w), then SGD, momentum or Adam on the parameters
+ * and `state`. Each element gets the same operations whatever the share: the same bits for any T.
+ */
+export function updateShare(k: Kernels, u: UpdateSettings, l: UpdateLayout, grads: number, state: readonly number[], t: number, T: number): void {
+  for (const { target, offset, i0, i1, weights } of updateSlices(l, t, T)) {
+    const len = i1 - i0;
+    const p = target + 4 * i0;
+    const g = grads + 4 * (offset + i0);
+    if (u.decay > 0) {
+      for (const [w0, w1] of weights) {
+        const a = Math.max(w0, i0);
+        const b = Math.min(w1, i1);
+        if (b > a) k.addScaled(grads + 4 * (offset + a), target + 4 * a, u.decay, b - a);
+      }
+    }
+    const st = (j: number) => state[j] + 4 * (offset + i0);
+    if (u.optimizer === 0) k.sgdUpdate(p, g, u.scale, len);
+    else if (u.optimizer === 1) k.momentumUpdate(p, st(0), g, u.scale, u.momentum, len);
+    else k.adamUpdate(p, st(0), st(1), g, u.gradScale, u.rate, u.beta1, u.beta2, u.epsilon, len);
+  }
+}
 
 /**
  * The gradients of a step and momentum's or Adam's state in a network's memory, each laid out as
  * [WT (wtLength floats) | the parameters], so that W^1 is updated in its transposed copy.
  */
 export class OptimizerBuffers {
-  /** Adam's step count. */
+  /** Adam's step count (advanced by stepUpdate, optimizer.ts). */
   t = 0;
 
   private constructor(
     readonly kind: Optimizer,
     readonly grads: number,
     readonly state: number[],
-    private readonly floats: number,
   ) {}
 
   /** Reserves (and zeroes) `kind`'s buffers; `grads` reuses an earlier optimizer's gradient buffer. */
@@ -30,34 +74,13 @@ export class OptimizerBuffers {
     const g = grads ?? plan.reserve(floats * 4, what);
     const state = Array.from({ length: kind === 'adam' ? 2 : 1 }, () => plan.reserve(floats * 4, what));
     for (const p of state) k.zero(p, floats);
-    return new OptimizerBuffers(kind, g, state, floats);
+    return new OptimizerBuffers(kind, g, state);
   }
 
-  /**
-   * One step on one thread: the gradients of the batch's m examples (backprop already ran forward)
-   * into `grads`, L2 folded in, then the momentum or Adam update of WT and the parameters.
-   */
-  step(k: Kernels, loop: LayerLoop, w1: TransposedW1, params: number, shapes: LayerShape[], m: number, eta: number, step: StepSettings): void {
-    const { wt, wtLength } = w1;
-    const first = shapes[0];
-    const gradsB = this.grads + 4 * wtLength;
-    loop.backward(0, m, { kind: 'partial', grads: gradsB, gradsWT: this.grads });
-    if (step.decayPerExample > 0) {
-      const c = m * step.decayPerExample; // summed gradients: the mean's lambda / N times m
-      k.addScaled(this.grads, wt, c, wtLength);
-      for (const s of shapes.slice(1)) k.addScaled(gradsB + 4 * s.wOffset, params + 4 * s.wOffset, c, s.rows * s.cols);
-    }
-    // two ranges: WT with its gradients, then the parameters from b^1 on (W^1's row-major slot is not current)
-    const ranges: [number, number, number][] = [
-      [wt, 0, wtLength],
-      [params + 4 * first.bOffset, 4 * (wtLength + first.bOffset), this.floats - wtLength - first.bOffset],
-    ];
-    if (this.kind === 'momentum') {
-      for (const [p, off, n] of ranges) k.momentumUpdate(p, this.state[0] + off, this.grads + off, eta / m, step.momentum, n);
-    } else {
-      const lr = adamRate(eta, step.beta1, step.beta2, ++this.t);
-      for (const [p, off, n] of ranges) k.adamUpdate(p, this.state[0] + off, this.state[1] + off, this.grads + off, 1 / m, lr, step.beta1, step.beta2, step.epsilon, n);
-    }
+  /** One step on one thread: the gradients of the batch's m examples (forward already ran) into `grads`, then the update. */
+  step(k: Kernels, loop: LayerLoop, l: UpdateLayout, m: number, u: UpdateSettings): void {
+    loop.backward(0, m, { kind: 'partial', grads: this.grads + 4 * l.wtLength, gradsWT: this.grads });
+    updateShare(k, u, l, this.grads, this.state, 0, 1);
   }
 
   /** The state in the parameters' layout (W1 row-major), for checkpoints. */
@@ -74,4 +97,3 @@ export class OptimizerBuffers {
     state.buffers.forEach((b, i) => w1.writeTrainingLayout(b, this.state[i]));
   }
 }
-

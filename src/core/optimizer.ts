@@ -1,9 +1,10 @@
-// The optimizers beyond the fused SGD step: their codes (one table, shared by model files and the
-// threads' control block), the settings of a step and the update the threads apply. Not for: plain
-// SGD, which backprop fuses with its update (layers.ts), momentum's and Adam's buffers
-// (optimizer-state.ts, loaded only by runs that use them) or where a step runs (parallel/routing.ts).
+// The optimizers: their codes (one table, shared by model files and the threads' control block),
+// the settings of a run and the numbers of one step's update, made once per step for whichever
+// engine runs it. Not for: momentum's and Adam's buffers and the update over them
+// (optimizer-state.ts, loaded only by runs that use them) or where a step runs (train/engine.ts).
 import { InvalidArgumentError, WasmMlpError } from './errors.js';
-import type { OptimizerBuffers } from './optimizer-state.js';
+import type { LayerShape } from './shapes.js';
+import type { TransposedW1 } from './transposed.js';
 
 export type Optimizer = 'sgd' | 'momentum' | 'adam';
 /** The optimizers in the order of their codes: sgd 0, momentum 1, adam 2 (model files, the threads' control block). */
@@ -36,7 +37,7 @@ export interface OptimizerState {
   buffers: Float32Array[];
 }
 
-/** One step's update, as numbers the training threads read from their control block. */
+/** One step's update, as numbers (the training threads read them from their control block). */
 export interface UpdateSettings {
   optimizer: OptimizerCode;
   /** eta / m */
@@ -49,13 +50,15 @@ export interface UpdateSettings {
   rate: number;
   /** m lambda / N, added to the summed gradients of the weights; 0 for none. */
   decay: number;
+  /** 1 - eta lambda / N: the fused SGD step's factor on the weights (1 for none). */
+  shrink: number;
   /** 1 / m: summed gradients to their mean. */
   gradScale: number;
 }
 
-/** True for the step backprop fuses with its update: SGD without L2. */
-export function isPlainSgd(step?: StepSettings): boolean {
-  return (step?.optimizer ?? 'sgd') === 'sgd' && !step?.decayPerExample;
+/** True for the step backprop fuses with its update and the threads split by rows: SGD without L2. */
+export function isPlainSgd(u: UpdateSettings): boolean {
+  return u.optimizer === 0 && u.decay === 0;
 }
 
 /** Adam's learning rate at step t, with both moments' bias corrected: eta sqrt(1 - beta2^t) / (1 - beta1^t). */
@@ -63,10 +66,20 @@ export function adamRate(eta: number, beta1: number, beta2: number, t: number): 
   return (eta * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
 }
 
-/** A step's update for the training threads; with momentum or Adam, from `buffers` (Adam's step count advances). */
-export function threadUpdate(m: number, eta: number, step: StepSettings | undefined, buffers: OptimizerBuffers | null): UpdateSettings {
+/** What a step needs of the optimizer's buffers: their kind, and Adam's step count. */
+export interface StepCount {
+  readonly kind: Optimizer;
+  t: number;
+}
+
+/**
+ * The update of one step of m examples at rate eta; with momentum or Adam, from `held` (its kind
+ * must match: Network.prepareOptimizer first), whose step count advances: the one place it does.
+ */
+export function stepUpdate(m: number, eta: number, step: StepSettings | undefined, held: StepCount | null): UpdateSettings {
   const kind = step?.optimizer ?? 'sgd';
-  const held = kind === 'sgd' ? null : buffersFor(buffers, kind);
+  if (kind !== 'sgd' && held?.kind !== kind) throw new WasmMlpError(`call prepareOptimizer('${kind}') before training with it`);
+  const decayPerExample = step?.decayPerExample ?? 0;
   return {
     optimizer: optimizerCode(kind),
     scale: eta / m,
@@ -75,13 +88,36 @@ export function threadUpdate(m: number, eta: number, step: StepSettings | undefi
     beta2: step?.beta2 ?? 0,
     epsilon: step?.epsilon ?? 1,
     rate: kind === 'adam' ? adamRate(eta, step!.beta1, step!.beta2, ++held!.t) : 0,
-    decay: m * (step?.decayPerExample ?? 0),
+    decay: m * decayPerExample,
+    shrink: 1 - eta * decayPerExample,
     gradScale: 1 / m,
   };
 }
 
-/** `buffers` if they are `kind`'s: a step with momentum or Adam needs Network.prepareOptimizer first. */
-export function buffersFor(buffers: OptimizerBuffers | null, kind: Optimizer): OptimizerBuffers {
-  if (!buffers || buffers.kind !== kind) throw new WasmMlpError(`call prepareOptimizer('${kind}') before training with it`);
-  return buffers;
+/**
+ * Where an update walks, as plain numbers (posted to the threads): two ranges laid out alike in the
+ * gradients, the optimizer's state and the parameters ([WT | parameters]): WT, then the
+ * parameters from b^1 on (W^1's row-major slot is not current while training).
+ */
+export interface UpdateLayout {
+  /** Byte offsets of WT and of the parameters. */
+  wt: number;
+  params: number;
+  /** Floats of WT (cols * stride), b^1's offset in the parameters, and the parameter count. */
+  wtLength: number;
+  b1: number;
+  parameterCount: number;
+  /** [start, end) of W^l for l >= 2 in the parameters: where L2 applies besides WT. */
+  weightRanges: [number, number][];
+}
+
+export function updateLayout(w1: TransposedW1, params: number, shapes: LayerShape[], parameterCount: number): UpdateLayout {
+  return {
+    wt: w1.wt,
+    params,
+    wtLength: w1.wtLength,
+    b1: shapes[0].bOffset,
+    parameterCount,
+    weightRanges: shapes.slice(1).map((s): [number, number] => [s.wOffset, s.wOffset + s.rows * s.cols]),
+  };
 }

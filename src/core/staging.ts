@@ -3,7 +3,7 @@
 // features below FEATURE_DENSE_DENSITY listed once as their nonzeros (each row's columns and
 // values: the gather copies them), denser ones copied in whole. Not for: gathering batches
 // (layers.ts), deciding what to stage (the training loop) or resident datasets (data/resident.ts).
-import { isFeatures, type FeatureDataset, type TrainingData } from '../data/features.js';
+import { isFeatures, type FeatureDataset, type TrainingData } from './datasets.js';
 import { InvalidArgumentError } from './errors.js';
 import type { Kernels } from './kernels.js';
 import type { MemoryPlan } from './memory.js';

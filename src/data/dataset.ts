@@ -1,22 +1,9 @@
 // A labelled image dataset kept as u8 (images (count, rows * cols), labels (count)), as read from
 // IDX. Not for: scaling or batching; pixels become f32 in [0, 1] only when a mini-batch is gathered.
+import type { Dataset } from '../core/datasets.js';
 import { InvalidArgumentError } from '../core/errors.js';
 
-export interface Dataset {
-  /** (count, rows * cols) u8 pixels, row-major, one image after another. */
-  readonly images: Uint8Array;
-  /** (count) u8 class labels, each < classes. */
-  readonly labels: Uint8Array;
-  readonly count: number;
-  readonly rows: number;
-  readonly cols: number;
-  /** rows * cols */
-  readonly pixels: number;
-  /** Number of classes: given, or 1 + the largest label. */
-  readonly classes: number;
-  /** The classes' names, when the source has them (image folders). */
-  readonly classNames?: readonly string[];
-}
+export type { Dataset } from '../core/datasets.js';
 
 export interface DatasetInit {
   images: Uint8Array;

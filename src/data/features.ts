@@ -2,32 +2,10 @@
 // labels, and the standardisation that is fitted on a training set and travels with the model.
 // Not for: images (dataset.ts keeps them u8; the first layer reads their run tables).
 import { InvalidArgumentError } from '../core/errors.js';
-import { sliceDataset, type Dataset } from './dataset.js';
+import { isFeatures, type Dataset, type FeatureDataset, type TrainingData } from '../core/datasets.js';
+import { sliceDataset } from './dataset.js';
 
-export interface FeatureDataset {
-  /** (count, width) f32 features, row-major. */
-  readonly features: Float32Array;
-  /** (count) u8 class labels, each < classes. */
-  readonly labels: Uint8Array;
-  readonly count: number;
-  /** Features per example: the network's inputs. */
-  readonly width: number;
-  readonly classes: number;
-  /** The classes' names, when the source has them (image folders, CSV labels that are words). */
-  readonly classNames?: readonly string[];
-}
-
-/** Images (u8, scaled to [0, 1] when gathered) or features (f32, as they are): what train and evaluate take. */
-export type TrainingData = Dataset | FeatureDataset;
-
-export function isFeatures(d: TrainingData): d is FeatureDataset {
-  return (d as FeatureDataset).features !== undefined;
-}
-
-/** Inputs per example of either kind. */
-export function inputsOf(d: TrainingData): number {
-  return isFeatures(d) ? d.width : d.pixels;
-}
+export { isFeatures, inputsOf, type FeatureDataset, type TrainingData } from '../core/datasets.js';
 
 export interface FeatureDatasetInit {
   features: Float32Array;

@@ -8,79 +8,52 @@
 // optimizers and L2: each thread writes its slice's gradients to its own buffer, then reduces a
 // slice of the parameters, summing the T buffers in thread order, so a seed and a thread count
 // always give the same bits. Not for: memory planning.
+import type { EngineParts, StartedEngine } from '../core/engine.js';
 import { WasmMlpError } from '../core/errors.js';
 import type { Kernels } from '../core/kernels.js';
 import type { LayerLoop } from '../core/layers.js';
-import type { MemoryPlan } from '../core/memory.js';
-import type { UpdateSettings } from '../core/optimizer.js';
-import type { OptimizerBuffers } from '../core/optimizer-state.js';
-import { isNode, nodeModule, nodeWorkerUrl } from '../core/platform.js';
-import type { LayerShape } from '../core/shapes.js';
+import { isPlainSgd, type UpdateSettings } from '../core/optimizer.js';
 import type { StagedData } from '../core/staging.js';
-import type { TransposedW1 } from '../core/transposed.js';
-import { BATCH, BETA1, BETA2, CMD, CONTROL_BYTES, controlViews, DECAY, DELTAS, DONE, EPSILON, EXIT, FIRST, firstByRows, FORM, GATHER, GEN, GRAD_SCALE, GRADIENTS, IMAGES, LABELS, MAX_NORM, MU, OPTIMIZER, RATE, REDUCE, RUNS, SCALE, STALL_MS, STARTS, UPDATE, waitWhileEqual, type Control, type ThreadSetup } from './protocol.js';
+import { startWorker, type WorkerPort } from '../core/workers.js';
+import { BATCH, CMD, CONTROL_BYTES, controlViews, DELTAS, DONE, EXIT, FIRST, firstByRows, FORM, GATHER, GEN, GRADIENTS, IMAGES, LABELS, MAX_NORM, REDUCE, RUNS, STALL_MS, STARTS, UPDATE, waitWhileEqual, writeUpdate, type Control, type ThreadSetup } from './protocol.js';
 import { runShare } from './share.js';
 
-/** What a pool needs of the network it trains. */
-export interface PoolNetwork {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
-  threads: number;
-  w1: TransposedW1;
-  shapes: LayerShape[];
-  parameterCount: number;
-  optimizer: OptimizerBuffers | null;
-}
-
-interface WorkerLike {
-  postMessage(message: unknown): void;
-  terminate(): unknown;
-}
-
-/** The caller's end: owns the workers and runs thread 0's share itself. */
-export class ThreadPool {
+/** The caller's end, the threads' step engine: owns the workers and runs thread 0's share itself. */
+export class ThreadPool implements StartedEngine {
   private readonly control: Control;
 
   private constructor(
     private readonly k: Kernels,
     private readonly loop: LayerLoop,
     private readonly setup: ThreadSetup,
-    private readonly workers: WorkerLike[],
+    private readonly workers: WorkerPort[],
   ) {
     this.control = controlViews(setup);
   }
 
   /**
-   * Reserves the control block and the threads' gradient buffers in `plan`, then starts
+   * Reserves the control block and the threads' gradient buffers in `parts.plan`, then starts
    * `threads - 1` workers on the network's module and shared memory; resolves when all are ready.
    */
-  static async forNetwork(k: Kernels, loop: LayerLoop, plan: MemoryPlan, n: PoolNetwork): Promise<ThreadPool> {
-    const T = n.threads;
-    const gstride = Math.ceil((n.w1.wtLength + n.parameterCount) / 16) * 16;
+  static async start(parts: EngineParts): Promise<ThreadPool> {
+    const { k, loop, plan, layout, threads: T } = parts;
+    if (!parts.memory) throw new WasmMlpError('training on threads needs a threads build of the kernels, on a shared memory');
+    const gstride = Math.ceil((layout.wtLength + layout.parameterCount) / 16) * 16;
     const what = `training with ${T} threads`;
-    return ThreadPool.start(k, loop, {
-      module: n.module,
-      memory: n.memory,
+    const setup: ThreadSetup = {
+      module: parts.module,
+      memory: parts.memory,
       plan: loop.plan,
       thread: 0,
       threads: T,
       control: plan.reserve(CONTROL_BYTES, what),
       grads: plan.reserve(T * gstride * 4, what),
       gstride,
-      wtLength: n.w1.wtLength,
-      b1: n.shapes[0].bOffset,
-      parameterCount: n.parameterCount,
-      weightRanges: n.shapes.slice(1).map((s): [number, number] => [s.wOffset, s.wOffset + s.rows * s.cols]),
-      state: n.optimizer?.state ?? [],
-    });
-  }
-
-  /** Starts `setup.threads - 1` workers on the same module and memory; resolves when all are ready. */
-  private static async start(k: Kernels, loop: LayerLoop, setup: ThreadSetup): Promise<ThreadPool> {
+      layout,
+      state: parts.state,
+    };
     controlViews(setup).i32.fill(0);
-    const workers = await Promise.all(
-      Array.from({ length: setup.threads - 1 }, (_, i) => spawn({ ...setup, thread: i + 1 })),
-    );
+    const workers = await Promise.all(Array.from({ length: T - 1 }, (_, i) => spawn({ ...setup, thread: i + 1 })));
     return new ThreadPool(k, loop, setup, workers);
   }
 
@@ -89,27 +62,19 @@ export class ThreadPool {
    * `maxNorm`, then each thread caps its hidden units' norms). Returns the summed cost.
    */
   step(data: StagedData, m: number, u: UpdateSettings, maxNorm = false): number {
-    const { i32: ctrl, f32: f, costs } = this.control;
+    const { i32: ctrl, costs } = this.control;
     ctrl[BATCH] = m;
     ctrl[IMAGES] = data.images;
     ctrl[LABELS] = data.labels;
     ctrl[RUNS] = data.runs;
     ctrl[STARTS] = data.starts;
     ctrl[FORM] = data.form;
-    ctrl[OPTIMIZER] = u.optimizer;
-    f[SCALE] = u.scale;
-    f[MU] = u.momentum;
-    f[BETA1] = u.beta1;
-    f[BETA2] = u.beta2;
-    f[EPSILON] = u.epsilon;
-    f[RATE] = u.rate;
-    f[DECAY] = u.decay;
-    f[GRAD_SCALE] = u.gradScale;
-    // plain SGD (Network sends it only when WT has a block per thread): the gather by examples,
+    writeUpdate(this.control, u);
+    // plain SGD (train/engine.ts sends it only when WT has a block per thread): the gather by examples,
     // z^1 by rows of W^1, the rest of the forward pass and the deltas by examples, then each
     // thread updates its rows of every layer (no gradient copies, the bits of one thread, and each
     // thread alone touches its rows of W^1); otherwise gradients by examples, then a reduction
-    const sgd = u.optimizer === 0 && u.decay === 0;
+    const sgd = isPlainSgd(u);
     if (sgd && firstByRows(this.setup.plan)) {
       this.run(ctrl, GATHER);
       this.run(ctrl, FIRST);
@@ -148,23 +113,17 @@ export class ThreadPool {
   }
 }
 
-async function spawn(setup: ThreadSetup): Promise<WorkerLike> {
-  if (isNode && typeof Worker === 'undefined') {
-    const worker = new (nodeModule('node:worker_threads').Worker)(nodeWorkerUrl(import.meta.url, 'worker'));
-    await new Promise<void>((resolve, reject) => {
-      worker.once('message', () => resolve());
-      worker.once('error', reject);
-      worker.postMessage(setup);
+/** Starts one worker on `setup`; resolves when it is ready. */
+function spawn(setup: ThreadSetup): Promise<WorkerPort> {
+  return new Promise((resolve, reject) => {
+    // the Web Worker written as one expression so that bundlers (Vite) find and emit it
+    const worker = startWorker(import.meta.url, 'worker', () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }), {
+      message: () => {
+        worker.unref();
+        resolve(worker);
+      },
+      error: reject,
     });
-    worker.unref();
-    return worker;
-  }
-  // written as one expression so that bundlers (Vite) find and emit the worker
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  await new Promise<void>((resolve, reject) => {
-    worker.onmessage = () => resolve();
-    worker.onerror = (e) => reject(new WasmMlpError(`training worker failed: ${e.message}`));
-    worker.postMessage(setup);
+    worker.post(setup);
   });
-  return worker;
 }

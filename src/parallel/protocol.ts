@@ -2,6 +2,7 @@
 // thread is started with; how a thread waits for the next command. Not for: what a thread does
 // with a command (share.ts) or the caller's side (pool.ts).
 import type { LayerPlan } from '../core/layers.js';
+import type { OptimizerCode, UpdateLayout, UpdateSettings } from '../core/optimizer.js';
 import { MAX_THREADS } from '../core/options.js';
 import type { StagedData } from '../core/staging.js';
 
@@ -51,14 +52,9 @@ export interface ThreadSetup {
   control: number;
   grads: number;
   gstride: number;
-  /** Floats of WT (cols * stride), b^1's offset in the parameters, and the parameter count. */
-  wtLength: number;
-  b1: number;
-  parameterCount: number;
-  /** [start, end) of W^l for l >= 2 in the parameters: where L2 applies besides WT. */
-  weightRanges: [number, number][];
-  /** The optimizer's state buffers ([WT | parameters] layout, as the gradients), if any. */
-  state: number[];
+  /** Where the update walks (WT, then the parameters from b^1 on), and the optimizer's state buffers laid out alike, if any. */
+  layout: UpdateLayout;
+  state: readonly number[];
 }
 
 /**
@@ -85,6 +81,26 @@ export function controlViews(s: ThreadSetup): Control {
  */
 export function firstByRows(plan: LayerPlan): boolean {
   return plan.shapes[0].rows % 16 === 0;
+}
+
+/** Writes a step's update into the control block (f32 slots, then the optimizer's code). */
+export function writeUpdate(c: Control, u: UpdateSettings): void {
+  const f = c.f32;
+  c.i32[OPTIMIZER] = u.optimizer;
+  f[SCALE] = u.scale;
+  f[MU] = u.momentum;
+  f[BETA1] = u.beta1;
+  f[BETA2] = u.beta2;
+  f[EPSILON] = u.epsilon;
+  f[RATE] = u.rate;
+  f[DECAY] = u.decay;
+  f[GRAD_SCALE] = u.gradScale;
+}
+
+/** The step's update as every thread reads it (f32 values: the kernels take f32). */
+export function readUpdate(c: Control): UpdateSettings {
+  const f = c.f32;
+  return { optimizer: c.i32[OPTIMIZER] as OptimizerCode, scale: f[SCALE], momentum: f[MU], beta1: f[BETA1], beta2: f[BETA2], epsilon: f[EPSILON], rate: f[RATE], decay: f[DECAY], shrink: 1, gradScale: f[GRAD_SCALE] };
 }
 
 /** The staged dataset a step gathers from, as the caller wrote it in the control block. */

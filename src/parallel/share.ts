@@ -4,8 +4,8 @@
 // Not for: starting threads (pool.ts).
 import type { Kernels } from '../core/kernels.js';
 import { LayerLoop } from '../core/layers.js';
-import { rowRange } from '../core/transposed.js';
-import { BATCH, BETA1, BETA2, CMD, controlViews, DECAY, DELTAS, DONE, EPSILON, EXIT, FIRST, firstByRows, GATHER, GEN, GRAD_SCALE, GRADIENTS, MAX_NORM, MU, OPTIMIZER, RATE, REDUCE, SCALE, stagedData, UPDATE, waitWhileEqual, type Control, type ThreadSetup } from './protocol.js';
+import { updateShare, updateSlices } from '../core/optimizer-state.js';
+import { BATCH, CMD, controlViews, DELTAS, DONE, EXIT, FIRST, firstByRows, GATHER, GEN, GRADIENTS, MAX_NORM, readUpdate, REDUCE, SCALE, stagedData, UPDATE, waitWhileEqual, type Control, type ThreadSetup } from './protocol.js';
 
 /**
  * Thread t's share of a command: gathering its examples (GATHER), z^1 for its rows of W^1
@@ -17,7 +17,7 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control
   const T = s.threads;
   const t = s.thread;
   const grads = s.grads + 4 * t * s.gstride;
-  const gradsB = grads + 4 * s.wtLength;
+  const gradsB = grads + 4 * s.layout.wtLength;
   const [e0, e1] = [Math.floor((ctrl[BATCH] * t) / T), Math.floor((ctrl[BATCH] * (t + 1)) / T)]; // its examples
   if (command === GRADIENTS || command === DELTAS) {
     let cost = 0;
@@ -48,42 +48,13 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control
 }
 
 /**
- * Thread t's slice of the update, in two ranges laid out alike in the gradients, the state and
- * the parameters: WT, then the parameters from b^1 on. Plain SGD without L2 fuses sum and update;
- * otherwise the sum goes to thread 0's buffer, L2 is added for the weights, then the optimizer.
+ * Thread t's slice of the update: its slice of the T gradient buffers summed into thread 0's (in
+ * thread order), then the one update over that slice (core/optimizer-state.ts), as one thread
+ * runs it over all of them.
  */
 function reduceShare(k: Kernels, s: ThreadSetup, c: Control): void {
-  const f = c.f32;
-  const T = s.threads;
-  const optimizer = c.i32[OPTIMIZER];
-  const decay = f[DECAY];
-  const ranges: [target: number, offset: number, n: number, weights: [number, number][]][] = [
-    [s.plan.wt, 0, s.wtLength, [[0, s.wtLength]]],
-    [s.plan.params + 4 * s.b1, s.wtLength + s.b1, s.parameterCount - s.b1, s.weightRanges.map(([a, b]) => [a - s.b1, b - s.b1])],
-  ];
-  for (const [target, offset, n, weights] of ranges) {
-    const [i0, i1] = rowRange(n, s.thread, T, 4);
-    if (i1 <= i0) continue;
-    const len = i1 - i0;
-    const p = target + 4 * i0;
-    const g = s.grads + 4 * (offset + i0);
-    if (optimizer === 0 && decay === 0) {
-      k.reduceUpdate(p, g, T, s.gstride, f[SCALE], len);
-      continue;
-    }
-    k.reduceInto(g, T, s.gstride, len);
-    if (decay > 0) {
-      for (const [w0, w1] of weights) {
-        const a = Math.max(w0, i0);
-        const b = Math.min(w1, i1);
-        if (b > a) k.addScaled(s.grads + 4 * (offset + a), target + 4 * a, decay, b - a);
-      }
-    }
-    const st = (j: number) => s.state[j] + 4 * (offset + i0);
-    if (optimizer === 0) k.sgdUpdate(p, g, f[SCALE], len);
-    else if (optimizer === 1) k.momentumUpdate(p, st(0), g, f[SCALE], f[MU], len);
-    else k.adamUpdate(p, st(0), st(1), g, f[GRAD_SCALE], f[RATE], f[BETA1], f[BETA2], f[EPSILON], len);
-  }
+  for (const { offset, i0, i1 } of updateSlices(s.layout, s.thread, s.threads)) k.reduceInto(s.grads + 4 * (offset + i0), s.threads, s.gstride, i1 - i0);
+  updateShare(k, readUpdate(c), s.layout, s.grads, s.state, s.thread, s.threads);
 }
 
 /** The worker side: waits for commands on the control block and runs its share until EXIT. */

@@ -1,6 +1,6 @@
 // The training loop beside the network: epochs, seeded reshuffling, mini-batches, evaluation,
 // hooks and abort. Not for: the math of a step (Network.trainBatch) or reading files.
-import { isFeatures, type TrainingData } from '../data/features.js';
+import { isFeatures, type TrainingData } from '../core/datasets.js';
 import { InvalidArgumentError, TrainingDivergedError } from '../core/errors.js';
 import type { Network } from '../core/network.js';
 import { checkOptimizer, type Optimizer, type StepSettings } from '../core/optimizer.js';
@@ -8,6 +8,7 @@ import { checkEta, checkSeed } from '../core/options.js';
 import { Rng } from '../core/random.js';
 import type { StagedDataset } from '../core/staging.js';
 import type { RegularizeOptions } from '../core/regularize.js';
+import { startThreads } from './engine.js';
 import { evaluation } from './evaluate.js';
 import { checkSchedule, scheduledEta, type Schedule } from './schedule.js';
 
@@ -124,7 +125,7 @@ export async function train(net: Network, data: TrainingData, options: TrainOpti
     const validation = options.validation ? stage(options.validation) : null;
     try {
       if (regularized) await net.regularize({ dropout, maxNorm, augment }, isFeatures(data) ? {} : data);
-      await net.startThreads();
+      await startThreads(net);
       return await loop(net, train, test, validation, { ...options, epochs, batchSize, eta, seed, yieldEveryMs, initialEpoch, step, schedule });
     } finally {
       if (regularized) await net.regularize(null);

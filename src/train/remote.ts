@@ -1,12 +1,12 @@
 // A network that lives and trains in a worker (a Web Worker in pages, worker_threads in Node), so
 // the page stays responsive: datasets cross once, only progress and metrics come back; the same
 // hooks, history and abort as `train`. Not for: kernels or math; it forwards calls.
-import { isFeatures, type TrainingData } from '../data/features.js';
+import { isFeatures, type TrainingData } from '../core/datasets.js';
 import type { ModelExtras, ModelHyperparameters } from '../io/model.js';
 import type { NetworkOptions } from '../core/options.js';
-import type { BatchInfo, EpochMetrics, TrainOptions, TrainResult } from '../train/train.js';
+import type { BatchInfo, EpochMetrics, TrainOptions, TrainResult } from './train.js';
 import { WasmMlpError } from '../core/errors.js';
-import { isNode, nodeModule, nodeWorkerUrl } from '../core/platform.js';
+import { startWorker, type WorkerPort } from '../core/workers.js';
 
 /** A dataset as posted to the worker: copies of its bytes (u8 images or f32 features), transferred. */
 export interface DatasetWire {
@@ -40,11 +40,6 @@ export type Reply =
   | { id: number; ok: false; error: { name: string; message: string } }
   | { id: number; event: 'epoch'; data: EpochMetrics }
   | { id: number; event: 'batch'; data: BatchInfo };
-
-interface WorkerPort {
-  post(message: Request, transfer?: Transferable[]): void;
-  terminate(): void;
-}
 
 export interface RemoteTrainOptions extends WireTrainOptions {
   onEpochEnd?(metrics: EpochMetrics): void;
@@ -80,19 +75,13 @@ export class RemoteNetwork {
   }
 
   private static async start(): Promise<RemoteNetwork> {
-    let remote: RemoteNetwork;
-    const onReply = (r: Reply) => remote.receive(r);
-    if (isNode && typeof Worker === 'undefined') {
-      const w = new (nodeModule('node:worker_threads').Worker)(nodeWorkerUrl(import.meta.url, 'train-worker'));
-      w.on('message', onReply);
-      w.on('error', (e) => remote.failAll(e));
-      remote = new RemoteNetwork({ post: (m, t) => w.postMessage(m, t as never), terminate: () => void w.terminate() });
-    } else {
-      const w = new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' });
-      w.onmessage = (e: MessageEvent<Reply>) => onReply(e.data);
-      w.onerror = (e) => remote.failAll(new WasmMlpError(`training worker failed: ${e.message}`));
-      remote = new RemoteNetwork({ post: (m, t) => w.postMessage(m, t ?? []), terminate: () => w.terminate() });
-    }
+    // the Web Worker written as one expression so that bundlers (Vite) find and emit it
+    const remote: RemoteNetwork = new RemoteNetwork(
+      startWorker(import.meta.url, 'train-worker', () => new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' }), {
+        message: (r) => remote.receive(r as Reply),
+        error: (e) => remote.failAll(e),
+      }),
+    );
     return remote;
   }
 

@@ -6,9 +6,9 @@ import { createFeatureDataset, type TrainingData } from '../data/features.js';
 import { WasmMlpError } from '../core/errors.js';
 import { encodeModel, loadModel } from '../io/model.js';
 import { Network } from '../core/network.js';
-import { train } from '../train/train.js';
+import { parentChannel } from '../core/workers.js';
+import { train } from './train.js';
 import type { DatasetWire, Reply, Request } from './remote.js';
-import { isNode, nodeModule } from '../core/platform.js';
 
 let net: Network | null = null;
 let trainSet: TrainingData | null = null;
@@ -75,25 +75,11 @@ async function handle(req: Request, send: (reply: Reply, transfer?: Transferable
   }
 }
 
-type Port = { post(message: Reply, transfer?: Transferable[]): void };
-
-function serve(port: Port, onMessage: (listener: (req: Request) => void) => void): void {
-  onMessage((req) => {
-    const send = (reply: Reply, transfer?: Transferable[]) => port.post(reply, transfer);
-    handle(req, send).then(
-      (result) => {
-        const transfer = ArrayBuffer.isView(result) ? [result.buffer as ArrayBuffer] : [];
-        send({ id: req.id, ok: true, result }, transfer);
-      },
-      (e: Error) => send({ id: req.id, ok: false, error: { name: e?.name ?? 'Error', message: e?.message ?? String(e) } }),
-    );
-  });
-}
-
-if (isNode) {
-  const { parentPort } = nodeModule('node:worker_threads');
-  serve({ post: (m, t) => parentPort!.postMessage(m, t as never) }, (listener) => parentPort!.on('message', listener));
-} else {
-  const scope = globalThis as unknown as { postMessage(m: unknown, t?: Transferable[]): void; onmessage: ((e: MessageEvent<Request>) => void) | null };
-  serve({ post: (m, t) => scope.postMessage(m, t ?? []) }, (listener) => (scope.onmessage = (e) => listener(e.data)));
-}
+const reply = parentChannel((data) => {
+  const req = data as Request;
+  const send = (r: Reply, transfer?: Transferable[]) => reply(r, transfer);
+  handle(req, send).then(
+    (result) => send({ id: req.id, ok: true, result }, ArrayBuffer.isView(result) ? [result.buffer as ArrayBuffer] : []),
+    (e: Error) => send({ id: req.id, ok: false, error: { name: e?.name ?? 'Error', message: e?.message ?? String(e) } }),
+  );
+});
