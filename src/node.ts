@@ -9,4 +9,4 @@ export { exportOnnx } from './io/onnx.js';
 export { readCsvDataset, CsvFormatError, type CsvOptions } from './node/csv.js';
 export { readImageFolder, decodeImage } from './node/images.js';
 export { parseNpy, parseNpz, NpyFormatError, type NpyArray } from './data/npy.js';
-export { loadSources, fromArrays, type DataSources, type LoadedData } from './node/sources.js';
+export { loadSources, loadTestSet, fromArrays, type DataSources, type LoadedData, type ReadAs } from './node/sources.js';

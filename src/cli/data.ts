@@ -2,12 +2,8 @@
 // lecture's network for any data ([inputs, 30, classes]), test data read as the model was trained
 // (its class names, standardisation, image rule), and the checks of data against --layers. Not
 // for: reading formats (node/sources.ts and the readers behind it).
-import { inputsOf, isFeatures, standardizeDataset, WasmMlpError, type ModelData, type TrainingData } from '../index.js';
-import { loadIdxDataset, loadSources, mnistPaths, readCsvDataset, readIdxDims, readIdxFile, readImageFolder, type DataSources } from '../node.js';
-import type { Network } from '../index.js';
-import { fromArrays, MAX_ARRAY_FILE_BYTES } from '../node/sources.js';
-import { parseNpy, parseNpz } from '../data/npy.js';
-import { readBytes } from '../node/files.js';
+import { inputsOf, isFeatures, WasmMlpError, type ModelData, type Network, type TrainingData } from '../index.js';
+import { loadSources, loadTestSet, mnistPaths, readIdxDims, readIdxFile, type DataSources } from '../node.js';
 import type { DataOptions } from './options.js';
 
 /** The sources the flags name; IDX (MNIST's files by default) when no other kind is given. */
@@ -39,25 +35,8 @@ export async function defaultLayers(images: string, labels: string, classes?: nu
 }
 
 /** The test data the flags name, read as `model` was trained: its class names, standardisation and image rule. */
-export async function loadTestData(o: DataOptions, model: ModelData, into?: Network): Promise<TrainingData> {
-  let data: TrainingData;
-  if (o.testDir) {
-    const rule = model.image;
-    data = (await readImageFolder(o.testDir, { size: rule, channels: rule?.channels, invert: rule?.invert ?? o.invert, classNames: model.classNames })).data;
-  } else if (o.testCsv) {
-    data = await readCsvDataset(o.testCsv, { labelColumn: o.labelColumn, header: o.header, classNames: model.classNames });
-  } else if (o.testNpz || o.testNpy) {
-    const read = (f: string, what: string) => readBytes(f, what, MAX_ARRAY_FILE_BYTES);
-    const arrays = o.testNpz ? parseNpz(await read(o.testNpz, '.npz file'), o.testNpz) : { x: parseNpy(await read(o.testNpy![0], '.npy file'), o.testNpy![0]), y: parseNpy(await read(o.testNpy![1], '.npy file'), o.testNpy![1]) };
-    const x = arrays.x ?? arrays.x_test;
-    const y = arrays.y ?? arrays.y_test;
-    if (!x || !y) throw new WasmMlpError(`${o.testNpz ?? o.testNpy}: expected arrays x and y (or x_test and y_test)`);
-    data = fromArrays(x, y, o.testNpz ?? o.testNpy!.join(','));
-  } else {
-    const m = mnistPaths();
-    data = await loadIdxDataset({ images: o.testImages ?? m.testImages, labels: o.testLabels ?? m.testLabels, into });
-  }
-  return isFeatures(data) ? standardizeDataset(data, model.standardize ?? null) : data;
+export function loadTestData(o: DataOptions, model: ModelData, into?: Network): Promise<TrainingData> {
+  return loadTestSet({ ...sourcesOf(o, 1), into }, { classNames: model.classNames, image: model.image, standardize: model.standardize });
 }
 
 export { loadSources };

@@ -5,7 +5,7 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import type { Network } from '../core/network.js';
 import { createDataset } from '../data/dataset.js';
-import { createFeatureDataset, fitStandardization, isFeatures, standardizeDataset, type StandardizeMode, type TrainingData } from '../data/features.js';
+import { createFeatureDataset, fitStandardization, isFeatures, standardizeDataset, type Standardization, type StandardizeMode, type TrainingData } from '../data/features.js';
 import { asNumbers, labelsFrom, parseNpy, parseNpz, type NpyArray } from '../data/npy.js';
 import { splitData } from '../data/split.js';
 import type { ImageRule, ModelExtras } from '../io/model.js';
@@ -60,58 +60,107 @@ export interface LoadedData {
 }
 
 type Kind = 'idx' | 'dir' | 'csv' | 'npz' | 'npy';
+type Side = 'train' | 'test';
 
-function kindOf(s: DataSources): Kind {
-  const given = ([['dir', s.trainDir], ['csv', s.trainCsv], ['npz', s.trainNpz], ['npy', s.trainNpy]] as [Kind, unknown][]).filter(([, v]) => v !== undefined);
-  if (given.length > 1) throw new InvalidArgumentError(`training data from one source only, got ${given.map(([k]) => k).join(' and ')}`);
-  if (given.length && s.trainImages !== undefined) throw new InvalidArgumentError(`training data from one source only: --train-images with a ${given[0][0]} source`);
+/** How a set is read to match a model or a training set: its class names, classes, image rule and standardisation. */
+export interface ReadAs {
+  classNames?: readonly string[];
+  classes?: number;
+  image?: ImageRule;
+  standardize?: Standardization | null;
+}
+
+function kindOf(s: DataSources, side: Side): Kind {
+  const at = side === 'train' ? ([['dir', s.trainDir], ['csv', s.trainCsv], ['npz', s.trainNpz], ['npy', s.trainNpy]] as const) : ([['dir', s.testDir], ['csv', s.testCsv], ['npz', s.testNpz], ['npy', s.testNpy]] as const);
+  const given = at.filter(([, v]) => v !== undefined);
+  if (given.length > 1) throw new InvalidArgumentError(`${side === 'train' ? 'training' : 'test'} data from one source only, got ${given.map(([k]) => k).join(' and ')}`);
+  if (side === 'train' && given.length && s.trainImages !== undefined) throw new InvalidArgumentError(`training data from one source only: --train-images with a ${given[0][0]} source`);
   return given[0]?.[0] ?? 'idx';
+}
+
+/**
+ * The one dispatch over the formats: reads one side's set of the sources, of kind `kind`, as `as`
+ * says; undefined when the sources name no such set. NumPy files are read once per reader (a
+ * training .npz may hold the test arrays too).
+ */
+class SetReader {
+  private readonly arrays = new Map<string, Promise<Record<string, NpyArray>>>();
+
+  constructor(private readonly s: DataSources) {}
+
+  async read(kind: Kind, side: Side, as: ReadAs = {}): Promise<{ data: TrainingData; source: string; image?: ImageRule } | undefined> {
+    const s = this.s;
+    const train = side === 'train';
+    if (kind === 'dir') {
+      const dir = train ? s.trainDir : s.testDir;
+      if (!dir) return undefined;
+      const invert = as.image?.invert ?? s.invert;
+      const read = await readImageFolder(dir, { size: as.image ?? s.imageSize, channels: as.image?.channels ?? s.channels, invert, classNames: as.classNames });
+      return { data: read.data, source: dir, image: { ...read.shape, invert: !!invert } };
+    }
+    if (kind === 'csv') {
+      const file = train ? s.trainCsv : s.testCsv;
+      return file ? { data: await readCsvDataset(file, { labelColumn: s.labelColumn, header: s.header, classNames: as.classNames }), source: file } : undefined;
+    }
+    if (kind === 'npz' || kind === 'npy') {
+      const npz = train ? s.trainNpz : s.testNpz;
+      const npy = train ? s.trainNpy : s.testNpy;
+      if (!npz && !npy) return undefined;
+      const source = npz ?? npy!.join(',');
+      const arrays = await this.readArrays(npz, npy);
+      const x = arrays.x ?? arrays[`x_${side}`];
+      const y = arrays.y ?? arrays[`y_${side}`];
+      if (!x || !y) throw new InvalidArgumentError(`${source}: expected arrays x and y (or x_${side} and y_${side}), got ${Object.keys(arrays).join(', ') || 'none'}`);
+      return { data: fromArrays(x, y, source, as.classes), source };
+    }
+    const [images, labels] = train ? [s.trainImages, s.trainLabels] : [s.testImages, s.testLabels];
+    if (!images || !labels) return undefined;
+    return { data: await loadIdxDataset({ images, labels, classes: as.classes, into: s.into }), source: `${images} + ${labels}` };
+  }
+
+  /** The arrays of an .npz file or of a pair of .npy files (x, y). */
+  readArrays(npz: string | undefined, npy: [string, string] | undefined): Promise<Record<string, NpyArray>> {
+    const key = npz ?? npy!.join(',');
+    let read = this.arrays.get(key);
+    if (!read) {
+      const bytes = (f: string, what: string) => readBytes(f, what, MAX_ARRAY_FILE_BYTES);
+      read = npz ? bytes(npz, '.npz file').then((b) => parseNpz(b, npz)) : Promise.all(npy!.map((f) => bytes(f, '.npy file').then((b) => parseNpy(b, f)))).then(([x, y]) => ({ x, y }));
+      this.arrays.set(key, read);
+    }
+    return read;
+  }
 }
 
 /** Loads the training and test data the sources name; the test set's standardisation is the training set's. */
 export async function loadSources(s: DataSources): Promise<LoadedData> {
-  const kind = kindOf(s);
-  let train: TrainingData;
-  let test: TrainingData | undefined;
-  let image: ImageRule | undefined;
-  let source: string;
-  if (kind === 'dir') {
-    const read = await readImageFolder(s.trainDir!, { size: s.imageSize, channels: s.channels, invert: s.invert });
-    train = read.data;
-    image = { ...read.shape, invert: !!s.invert };
-    if (s.testDir) test = (await readImageFolder(s.testDir, { size: read.shape, channels: read.shape.channels, invert: s.invert, classNames: train.classNames })).data;
-    source = s.trainDir!;
-  } else if (kind === 'csv') {
-    train = await readCsvDataset(s.trainCsv!, { labelColumn: s.labelColumn, header: s.header });
-    if (s.testCsv) test = await readCsvDataset(s.testCsv, { labelColumn: s.labelColumn, header: s.header, classNames: train.classNames });
-    source = s.trainCsv!;
-  } else if (kind === 'npz' || kind === 'npy') {
-    const arrays = kind === 'npz' ? parseNpz(await readBytes(s.trainNpz!, '.npz file', MAX_ARRAY_FILE_BYTES), s.trainNpz) : await readNpyPair(s.trainNpy!);
-    source = kind === 'npz' ? s.trainNpz! : s.trainNpy!.join(',');
-    const x = arrays.x ?? arrays.x_train;
-    const y = arrays.y ?? arrays.y_train;
-    if (!x || !y) throw new InvalidArgumentError(`${source}: expected arrays x and y (or x_train and y_train), got ${Object.keys(arrays).join(', ') || 'none'}`);
-    train = fromArrays(x, y, source, s.classes);
-    const testArrays = s.testNpz ? parseNpz(await readBytes(s.testNpz, '.npz file', MAX_ARRAY_FILE_BYTES), s.testNpz) : s.testNpy ? await readNpyPair(s.testNpy) : arrays.x_test && arrays.y_test ? { x: arrays.x_test, y: arrays.y_test } : null;
-    if (testArrays) test = fromArrays(testArrays.x ?? testArrays.x_test, testArrays.y ?? testArrays.y_test, s.testNpz ?? s.testNpy?.join(',') ?? `${source} (x_test, y_test)`, s.classes ?? train.classes);
-  } else {
-    source = `${s.trainImages} + ${s.trainLabels}`;
-    train = await loadIdxDataset({ images: s.trainImages!, labels: s.trainLabels!, classes: s.classes, into: s.into });
-    if (s.testImages && s.testLabels && s.split === undefined) test = await loadIdxDataset({ images: s.testImages, labels: s.testLabels, classes: s.classes ?? train.classes, into: s.into });
+  const kind = kindOf(s, 'train');
+  const reader = new SetReader(s);
+  const read = (await reader.read(kind, 'train', { classes: s.classes }))!;
+  let train = read.data;
+  const as: ReadAs = { classNames: train.classNames, classes: s.classes ?? train.classes, image: read.image };
+  // IDX test files are MNIST's by default: --split replaces them
+  let test = kind === 'idx' && s.split !== undefined ? undefined : (await reader.read(kind, 'test', as))?.data;
+  if (!test && s.trainNpz) {
+    const arrays = await reader.readArrays(s.trainNpz, undefined);
+    if (arrays.x_test && arrays.y_test) test = fromArrays(arrays.x_test, arrays.y_test, `${s.trainNpz} (x_test, y_test)`, as.classes);
   }
   if (s.split !== undefined) {
     if (test) throw new InvalidArgumentError('--split holds out part of the training data as the test set: give it or a test set, not both');
     ({ train, test } = splitData(train, s.split, s.seed ?? 1));
   }
-  if (!test) throw new InvalidArgumentError(`${source}: no test set: give one (--test-...) or hold out part of the training data with --split 0.1`);
+  if (!test) throw new InvalidArgumentError(`${read.source}: no test set: give one (--test-...) or hold out part of the training data with --split 0.1`);
   const standardize = isFeatures(train) ? fitStandardization(train, s.standardize ?? 'auto') : null;
   if (isFeatures(train)) train = standardizeDataset(train, standardize);
   if (isFeatures(test)) test = standardizeDataset(test, standardize);
-  return { train, test, extras: { classNames: train.classNames, standardize, ...(image ? { image } : {}) }, source };
+  return { train, test, extras: { classNames: train.classNames, standardize, ...(read.image ? { image: read.image } : {}) }, source: read.source };
 }
 
-async function readNpyPair([x, y]: [string, string]): Promise<Record<string, NpyArray>> {
-  return { x: parseNpy(await readBytes(x, '.npy file', MAX_ARRAY_FILE_BYTES), x), y: parseNpy(await readBytes(y, '.npy file', MAX_ARRAY_FILE_BYTES), y) };
+/** The test set the sources name (of whichever kind their test paths are), read as `as` says: a saved model's class names, image rule and standardisation. */
+export async function loadTestSet(s: DataSources, as: ReadAs): Promise<TrainingData> {
+  const kind = kindOf(s, 'test');
+  const read = await new SetReader(s).read(kind, 'test', as);
+  if (!read) throw new InvalidArgumentError('no test set: give --test-images and --test-labels (or another --test-... source)');
+  return isFeatures(read.data) ? standardizeDataset(read.data, as.standardize ?? null) : read.data;
 }
 
 /** u8 arrays of (count, rows, cols) are images; any other numeric array of (count, ...) is features. */
