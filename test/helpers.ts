@@ -2,7 +2,7 @@
 // check_tensor), seeded random data, and direct access to a kernel instance.
 import { expect } from 'vitest';
 import { Rng } from '../src/core/random.js';
-import { compileKernels, instantiateKernels, sharedBuild, sharedMemory, type DebugKernels, type Kernels, type KernelVariant } from '../src/core/kernels.js';
+import { compileKernels, instantiateKernels, sharedBuild, sharedMemory, type DebugKernels, type Kernels, type KernelBuild } from '../src/core/kernels.js';
 import { MemoryPlan } from '../src/core/memory.js';
 
 /**
@@ -52,7 +52,7 @@ export class KernelBench {
   ) {}
 
   /** A fresh instance of `variant`. */
-  static async create(variant: KernelVariant): Promise<KernelBench> {
+  static async create(variant: KernelBuild): Promise<KernelBench> {
     const k = instantiateKernels(await compileKernels(variant), sharedBuild(variant) ? sharedMemory() : undefined);
     return new KernelBench(k, new MemoryPlan(k), variant === 'debug' ? (k as DebugKernels) : null);
   }

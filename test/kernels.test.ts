@@ -2,7 +2,7 @@
 // including batch 1 and sizes that are not multiples of 4.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/core/random.js';
-import { relaxedSupported, type KernelVariant } from '../src/core/kernels.js';
+import { relaxedSupported, type KernelBuild } from '../src/core/kernels.js';
 import { f32, expectClose, KernelBench, randomArray, randomLabels } from './helpers.js';
 
 const rng = new Rng(42);
@@ -524,7 +524,7 @@ describe('the kernel table (assembly/kernels.mjs)', () => {
     // @ts-expect-error a plain JS module of the repository, without types
     const { KERNELS } = (await import('../assembly/kernels.mjs')) as { KERNELS: { name?: string; params: string; call: string }[] };
     const rows = KERNELS.filter((r): r is { name: string; params: string; call: string } => !!r.name);
-    const builds: KernelVariant[] = ['simd', 'scalar', 'threads', 'debug', ...(relaxedSupported() ? (['relaxed', 'relaxed-threads'] as const) : [])];
+    const builds: KernelBuild[] = ['simd', 'scalar', 'threads', 'debug', ...(relaxedSupported() ? (['relaxed', 'relaxed-threads'] as const) : [])];
     for (const variant of builds) {
       const exports = (await KernelBench.create(variant)).k as unknown as Record<string, unknown>;
       for (const row of rows) {

@@ -5,7 +5,8 @@
 import type { Activation, Cost } from './costs.js';
 import { InvalidArgumentError } from './errors.js';
 import type { Kernels } from './kernels.js';
-import { LayerLoop, reserveLayerPlan, type LayerPlan } from './layers.js';
+import { reserveLayerPlan, type LayerPlan } from './layer-plan.js';
+import { LayerLoop } from './layers.js';
 import type { MemoryPlan } from './memory.js';
 import type { LayerShape } from './shapes.js';
 import type { StagedDataset } from './staging.js';

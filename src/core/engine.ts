@@ -5,9 +5,11 @@
 import type { Kernels } from './kernels.js';
 import type { LayerLoop } from './layers.js';
 import type { MemoryPlan } from './memory.js';
-import type { UpdateLayout, UpdateSettings } from './optimizer.js';
+import type { UpdateSettings } from './optimizer.js';
 import type { OptimizerBuffers } from './optimizer-state.js';
+import type { LayerShape } from './shapes.js';
 import type { StagedData } from './staging.js';
+import type { TransposedW1 } from './transposed.js';
 
 export interface StepEngine {
   /**
@@ -23,7 +25,7 @@ export interface StartedEngine extends StepEngine {
   close(): void;
 }
 
-/** What an engine is started on: a network's kernels, layer loop and memory, and where its update walks. */
+/** What an engine is started on: a network's kernels, layer loop and memory, its parameters and optimizer. */
 export interface EngineParts {
   k: Kernels;
   loop: LayerLoop;
@@ -33,9 +35,12 @@ export interface EngineParts {
   /** The shared memory of a threads build; undefined for the others. */
   memory: WebAssembly.Memory | undefined;
   threads: number;
-  layout: UpdateLayout;
-  /** Momentum's or Adam's state buffers ([WT | parameters] layout), if any. */
-  state: readonly number[];
+  w1: TransposedW1;
+  /** Byte offset of the parameters. */
+  params: number;
+  shapes: LayerShape[];
+  parameterCount: number;
+  optimizer: OptimizerBuffers | null;
 }
 
 /**
@@ -44,12 +49,12 @@ export interface EngineParts {
  * order than backprop + sgdUpdate) or momentum's / Adam's step from the batch's gradients;
  * max-norm after. Returns the summed cost.
  */
-export function oneThreadStep(k: Kernels, loop: LayerLoop, optimizer: OptimizerBuffers | null, layout: UpdateLayout, s: StagedData, m: number, u: UpdateSettings, maxNorm: boolean): number {
+export function oneThreadStep(k: Kernels, loop: LayerLoop, optimizer: OptimizerBuffers | null, s: StagedData, m: number, u: UpdateSettings, maxNorm: boolean): number {
   loop.gather(s, 0, m);
   loop.forward(0, m, true);
   const cost = loop.cost(0, m);
   if (u.optimizer === 0) loop.backward(0, m, { kind: 'step', scale: u.scale, decay: u.shrink });
-  else optimizer!.step(k, loop, layout, m, u);
+  else optimizer!.step(k, loop, m, u);
   if (maxNorm) loop.maxNorm(0, 1);
   return cost;
 }

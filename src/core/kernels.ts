@@ -17,10 +17,12 @@ export type DebugKernels = Kernels & ScalarTwins;
  * where the engine has it; deterministic on one machine, not across machines), `simd` (f32x4,
  * separate multiply and add: the same bits on every machine), `scalar` (plain wasm MVP),
  * `threads` / `relaxed-threads` (simd / relaxed on an imported shared memory, for training on
- * threads) or `debug` (simd, assertions, and the scalar twins).
+ * threads).
  */
-export type KernelVariant = 'relaxed' | 'simd' | 'scalar' | 'threads' | 'relaxed-threads' | 'debug';
-export const KERNEL_VARIANTS: readonly KernelVariant[] = ['relaxed', 'simd', 'scalar', 'threads', 'relaxed-threads', 'debug'];
+export type KernelVariant = 'relaxed' | 'simd' | 'scalar' | 'threads' | 'relaxed-threads';
+export const KERNEL_VARIANTS: readonly KernelVariant[] = ['relaxed', 'simd', 'scalar', 'threads', 'relaxed-threads'];
+/** A build of the kernels: a variant, or the tests' `debug` build (simd, assertions, and the scalar twins; not shipped). */
+export type KernelBuild = KernelVariant | 'debug';
 
 /** The debug build, for tests in Node: named through a variable so that no bundler ships it. */
 const DEBUG_WASM = '../../build/wasm-mlp.debug.wasm';
@@ -29,7 +31,7 @@ const DEBUG_WASM = '../../build/wasm-mlp.debug.wasm';
  * Where a variant's .wasm file is. Each URL is written out whole so that bundlers (Vite, webpack)
  * find the files and emit them as assets; only the one a network uses is ever fetched.
  */
-function wasmUrl(variant: KernelVariant): URL {
+function wasmUrl(variant: KernelBuild): URL {
   switch (variant) {
     case 'simd':
       return new URL('../../build/wasm-mlp.wasm', import.meta.url);
@@ -97,14 +99,14 @@ export function lackingFor(variant: KernelVariant): string {
 }
 
 /** Whether a build imports a shared memory (the threads builds). */
-export function sharedBuild(variant: KernelVariant): boolean {
+export function sharedBuild(variant: KernelBuild): boolean {
   return variant === 'threads' || variant === 'relaxed-threads';
 }
 
-const compiled = new Map<KernelVariant, Promise<WebAssembly.Module>>();
+const compiled = new Map<KernelBuild, Promise<WebAssembly.Module>>();
 
 /** Compiles (once per variant and process) the kernel module. */
-export function compileKernels(variant: KernelVariant = defaultVariant()): Promise<WebAssembly.Module> {
+export function compileKernels(variant: KernelBuild = defaultVariant()): Promise<WebAssembly.Module> {
   let module = compiled.get(variant);
   if (!module) {
     module = compileFrom(wasmUrl(variant));

@@ -1,70 +1,15 @@
 // The layer loop of the lecture's network over a range of examples of the mini-batch buffers:
 // gather, forward, cost, backprop. Shared by Network (all examples) and the training threads (a
-// slice each), and the layout of one mini-batch's buffers. Not for: scheduling or the rest of the
-// memory plan; it only calls kernels on planned pointers.
-import { summedCost, type Activation, type Cost } from './costs.js';
+// slice each). Not for: scheduling or the memory plan (layer-plan.ts lays the buffers out); it
+// only calls kernels on planned pointers.
+import { summedCost } from './costs.js';
 import type { Kernels } from './kernels.js';
-import { MemoryViews, type MemoryPlan } from './memory.js';
+import type { LayerPlan } from './layer-plan.js';
+import { MemoryViews } from './memory.js';
 import type { LayerShape } from './shapes.js';
 import { FEATURES_DENSE, FEATURES_SPARSE, IMAGE_RUNS, type StagedData } from './staging.js';
-import { ContextReader, contextBytes } from './context.js';
-import { rowRange, type TransposedW1, type WtBlock } from './transposed.js';
-
-/** Byte offsets of every buffer one step touches; plain numbers, so it can be posted to a worker. */
-export interface LayerPlan {
-  sizes: number[];
-  /** Hidden layers' activation; the output layer's follows from the cost (softmax for log-likelihood, else sigmoid). */
-  activation: Activation;
-  cost: Cost;
-  shapes: LayerShape[];
-  /** Parameter region W1, b1, W2, b2, ... (while training, W1's current copy is `wt`). */
-  params: number;
-  /** W^1 transposed, in blocks of rows (see transposedBlocks); `wtLength` floats in all. */
-  wt: number;
-  blocks: WtBlock[];
-  wtLength: number;
-  /** a[0] = x, a[l] = sigma(z^l): (capacity, sizes[l]); delta[l] likewise, delta[0] unused. */
-  a: number[];
-  delta: number[];
-  /** For hidden layers with dropout, sigma(z^l) before it (a[l] is after): (capacity, sizes[l]); 0 for the input and output layers. */
-  h: number[];
-  /** The step context (regularize.ts): training or not, the batch's row in its epoch, dropout, max-norm, augmentation. */
-  context: number;
-  /**
-   * (capacity) u8 labels, (capacity) u32 example indices; each example's nonzero inputs: columns
-   * (capacity, inputs) u32, their values (capacity, inputs) f32, and their number (capacity) u32.
-   */
-  y: number;
-  indices: number;
-  list: number;
-  vals: number;
-  counts: number;
-}
-
-/** Reserves the buffers of a mini-batch of up to n examples (activations, deltas, labels, indices, lists) in `plan`. */
-export function reserveLayerPlan(plan: MemoryPlan, n: number, sizes: readonly number[], shapes: LayerShape[], params: number, w1: TransposedW1, activation: Activation, cost: Cost): LayerPlan {
-  const what = `a batch of ${n} examples`;
-  const C = sizes[0];
-  return {
-    sizes: [...sizes],
-    activation,
-    cost,
-    shapes,
-    params,
-    wt: w1.wt,
-    blocks: w1.blocks,
-    wtLength: w1.wtLength,
-    a: sizes.map((width) => plan.reserve(n * width * 4, what)),
-    delta: sizes.map((width, l) => (l === 0 ? 0 : plan.reserve(n * width * 4, what))),
-    h: sizes.map((width, l) => (l === 0 || l === sizes.length - 1 ? 0 : plan.reserve(n * width * 4, what))),
-    context: plan.reserve(contextBytes(shapes.length), what),
-    y: plan.reserve(n, what),
-    indices: plan.reserve(n * 4, what),
-    list: plan.reserve(n * C * 4, what),
-    vals: plan.reserve(n * C * 4, what),
-    counts: plan.reserve(n * 4, what),
-  };
-}
+import { ContextReader } from './context.js';
+import { rowRange } from './transposed.js';
 
 /** What backprop does with delta^l (a^(l-1))^T. */
 export type BackwardTarget =

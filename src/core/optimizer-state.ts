@@ -6,8 +6,37 @@ import { InvalidArgumentError } from './errors.js';
 import type { Kernels } from './kernels.js';
 import type { LayerLoop } from './layers.js';
 import type { MemoryPlan } from './memory.js';
-import type { Optimizer, OptimizerState, UpdateLayout, UpdateSettings } from './optimizer.js';
+import type { Optimizer, OptimizerState, UpdateSettings } from './optimizer.js';
+import type { LayerShape } from './shapes.js';
 import { rowRange, type TransposedW1 } from './transposed.js';
+
+/**
+ * Where an update walks, as plain numbers (posted to the threads): two ranges laid out alike in the
+ * gradients, the optimizer's state and the parameters ([WT | parameters]): WT, then the
+ * parameters from b^1 on (W^1's row-major slot is not current while training).
+ */
+export interface UpdateLayout {
+  /** Byte offsets of WT and of the parameters. */
+  wt: number;
+  params: number;
+  /** Floats of WT (cols * stride), b^1's offset in the parameters, and the parameter count. */
+  wtLength: number;
+  b1: number;
+  parameterCount: number;
+  /** [start, end) of W^l for l >= 2 in the parameters: where L2 applies besides WT. */
+  weightRanges: [number, number][];
+}
+
+export function updateLayout(w1: TransposedW1, params: number, shapes: LayerShape[], parameterCount: number): UpdateLayout {
+  return {
+    wt: w1.wt,
+    params,
+    wtLength: w1.wtLength,
+    b1: shapes[0].bOffset,
+    parameterCount,
+    weightRanges: shapes.slice(1).map((s): [number, number] => [s.wOffset, s.wOffset + s.rows * s.cols]),
+  };
+}
 
 /** A slice [i0, i1) of one of the update's two ranges: its parameters at `target`, its gradients and state `offset` floats in, and the weights' parts in it. */
 export interface UpdateSlice {
@@ -64,23 +93,25 @@ export class OptimizerBuffers {
 
   private constructor(
     readonly kind: Optimizer,
+    readonly layout: UpdateLayout,
     readonly grads: number,
     readonly state: number[],
   ) {}
 
-  /** Reserves (and zeroes) `kind`'s buffers; `grads` reuses an earlier optimizer's gradient buffer. */
-  static reserve(plan: MemoryPlan, k: Kernels, kind: Exclude<Optimizer, 'sgd'>, floats: number, grads?: number): OptimizerBuffers {
+  /** Reserves (and zeroes) `kind`'s buffers for a network's update layout; `grads` reuses an earlier optimizer's gradient buffer. */
+  static reserve(plan: MemoryPlan, k: Kernels, kind: Exclude<Optimizer, 'sgd'>, layout: UpdateLayout, grads?: number): OptimizerBuffers {
     const what = `the ${kind} optimizer`;
+    const floats = layout.wtLength + layout.parameterCount;
     const g = grads ?? plan.reserve(floats * 4, what);
     const state = Array.from({ length: kind === 'adam' ? 2 : 1 }, () => plan.reserve(floats * 4, what));
     for (const p of state) k.zero(p, floats);
-    return new OptimizerBuffers(kind, g, state);
+    return new OptimizerBuffers(kind, layout, g, state);
   }
 
   /** One step on one thread: the gradients of the batch's m examples (forward already ran) into `grads`, then the update. */
-  step(k: Kernels, loop: LayerLoop, l: UpdateLayout, m: number, u: UpdateSettings): void {
-    loop.backward(0, m, { kind: 'partial', grads: this.grads + 4 * l.wtLength, gradsWT: this.grads });
-    updateShare(k, u, l, this.grads, this.state, 0, 1);
+  step(k: Kernels, loop: LayerLoop, m: number, u: UpdateSettings): void {
+    loop.backward(0, m, { kind: 'partial', grads: this.grads + 4 * this.layout.wtLength, gradsWT: this.grads });
+    updateShare(k, u, this.layout, this.grads, this.state, 0, 1);
   }
 
   /** The state in the parameters' layout (W1 row-major), for checkpoints. */

@@ -3,8 +3,6 @@
 // engine runs it. Not for: momentum's and Adam's buffers and the update over them
 // (optimizer-state.ts, loaded only by runs that use them) or where a step runs (train/engine.ts).
 import { InvalidArgumentError, WasmMlpError } from './errors.js';
-import type { LayerShape } from './shapes.js';
-import type { TransposedW1 } from './transposed.js';
 
 export type Optimizer = 'sgd' | 'momentum' | 'adam';
 /** The optimizers in the order of their codes: sgd 0, momentum 1, adam 2 (model files, the threads' control block). */
@@ -91,33 +89,5 @@ export function stepUpdate(m: number, eta: number, step: StepSettings | undefine
     decay: m * decayPerExample,
     shrink: 1 - eta * decayPerExample,
     gradScale: 1 / m,
-  };
-}
-
-/**
- * Where an update walks, as plain numbers (posted to the threads): two ranges laid out alike in the
- * gradients, the optimizer's state and the parameters ([WT | parameters]): WT, then the
- * parameters from b^1 on (W^1's row-major slot is not current while training).
- */
-export interface UpdateLayout {
-  /** Byte offsets of WT and of the parameters. */
-  wt: number;
-  params: number;
-  /** Floats of WT (cols * stride), b^1's offset in the parameters, and the parameter count. */
-  wtLength: number;
-  b1: number;
-  parameterCount: number;
-  /** [start, end) of W^l for l >= 2 in the parameters: where L2 applies besides WT. */
-  weightRanges: [number, number][];
-}
-
-export function updateLayout(w1: TransposedW1, params: number, shapes: LayerShape[], parameterCount: number): UpdateLayout {
-  return {
-    wt: w1.wt,
-    params,
-    wtLength: w1.wtLength,
-    b1: shapes[0].bOffset,
-    parameterCount,
-    weightRanges: shapes.slice(1).map((s): [number, number] => [s.wOffset, s.wOffset + s.rows * s.cols]),
   };
 }

@@ -13,6 +13,7 @@ import { WasmMlpError } from '../core/errors.js';
 import type { Kernels } from '../core/kernels.js';
 import type { LayerLoop } from '../core/layers.js';
 import { isPlainSgd, type UpdateSettings } from '../core/optimizer.js';
+import { updateLayout } from '../core/optimizer-state.js';
 import type { StagedData } from '../core/staging.js';
 import { startWorker, type WorkerPort } from '../core/workers.js';
 import { BATCH, CMD, CONTROL_BYTES, controlViews, DELTAS, DONE, EXIT, FIRST, firstByRows, FORM, GATHER, GEN, GRADIENTS, IMAGES, LABELS, MAX_NORM, REDUCE, RUNS, STALL_MS, STARTS, UPDATE, waitWhileEqual, writeUpdate, type Control, type ThreadSetup } from './protocol.js';
@@ -36,7 +37,8 @@ export class ThreadPool implements StartedEngine {
    * `threads - 1` workers on the network's module and shared memory; resolves when all are ready.
    */
   static async start(parts: EngineParts): Promise<ThreadPool> {
-    const { k, loop, plan, layout, threads: T } = parts;
+    const { k, loop, plan, threads: T } = parts;
+    const layout = updateLayout(parts.w1, parts.params, parts.shapes, parts.parameterCount);
     if (!parts.memory) throw new WasmMlpError('training on threads needs a threads build of the kernels, on a shared memory');
     const gstride = Math.ceil((layout.wtLength + layout.parameterCount) / 16) * 16;
     const what = `training with ${T} threads`;
@@ -50,7 +52,7 @@ export class ThreadPool implements StartedEngine {
       grads: plan.reserve(T * gstride * 4, what),
       gstride,
       layout,
-      state: parts.state,
+      state: parts.optimizer?.state ?? [],
     };
     controlViews(setup).i32.fill(0);
     const workers = await Promise.all(Array.from({ length: T - 1 }, (_, i) => spawn({ ...setup, thread: i + 1 })));

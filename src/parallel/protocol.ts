@@ -1,8 +1,9 @@
 // The control block the training threads share: its slots, the commands, and the setup each
 // thread is started with; how a thread waits for the next command. Not for: what a thread does
 // with a command (share.ts) or the caller's side (pool.ts).
-import type { LayerPlan } from '../core/layers.js';
-import type { OptimizerCode, UpdateLayout, UpdateSettings } from '../core/optimizer.js';
+import type { LayerPlan } from '../core/layer-plan.js';
+import type { OptimizerCode, UpdateSettings } from '../core/optimizer.js';
+import type { UpdateLayout } from '../core/optimizer-state.js';
 import { MAX_THREADS } from '../core/options.js';
 import type { StagedData } from '../core/staging.js';
 
