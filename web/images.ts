@@ -15,6 +15,7 @@ import {
   type Optimizer,
   type WeightInit,
 } from 'wasm-mlp';
+import { $ } from './dom.js';
 
 /** What the panel takes from the training form. */
 export interface FormSettings {
@@ -30,8 +31,6 @@ export interface FormSettings {
   optimizer: Optimizer;
   dropout: number[];
 }
-
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 let picked: { data: Dataset; shape: ImageShape; invert: boolean; train: Dataset; test: Dataset } | null = null;
 let remote: RemoteNetwork | null = null;
