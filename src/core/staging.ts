@@ -55,12 +55,10 @@ export class Staging {
   stage(data: TrainingData): StagedDataset {
     const known = this.staged.get(data);
     if (known) return known;
+    if (data.classes > this.outputs) throw new InvalidArgumentError(`dataset has ${data.classes} classes, but the network has ${this.outputs} outputs`);
     if (isFeatures(data)) return this.stageFeatures(data);
     if (data.pixels !== this.inputs) {
       throw new InvalidArgumentError(`dataset has ${data.rows} x ${data.cols} = ${data.pixels} pixels per image, but the network has ${this.inputs} inputs`);
-    }
-    if (data.classes > this.outputs) {
-      throw new InvalidArgumentError(`dataset has ${data.classes} classes, but the network has ${this.outputs} outputs`);
     }
     const dataImages = data.images;
     const dataLabels = data.labels;
@@ -88,7 +86,6 @@ export class Staging {
 
   private stageFeatures(data: FeatureDataset): StagedDataset {
     if (data.width !== this.inputs) throw new InvalidArgumentError(`dataset has ${data.width} features, but the network has ${this.inputs} inputs`);
-    if (data.classes > this.outputs) throw new InvalidArgumentError(`dataset has ${data.classes} classes, but the network has ${this.outputs} outputs`);
     const { plan } = this;
     const { features: x, width: W, count: N } = data;
     const what = `a dataset of ${N} rows of ${W} features`;
