@@ -5,8 +5,7 @@
 // bilinearly from the u8 image and rounded to u8 levels, and listed as nonzeroColumns lists an
 // image (so the sparse first layer works on it unchanged). Not for: the undistorted gather
 // (gatherRuns reads the run table made once per dataset).
-import { gaussianBlurScalar } from './scalar';
-import { gaussianBlurSimd } from './simd';
+import { gaussianBlurScalar, gaussianBlurSimd } from './regularize';
 import { cosSmall, hash32, PIXEL_SCALE, signedUnit, sinSmall } from './shared';
 
 // params (f32): the largest rotation (radians, <= pi / 4), scale (a fraction), shear, shift

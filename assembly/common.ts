@@ -1,7 +1,7 @@
 // The kernels with one implementation for every build (no f32x4 path: small, or bound by
 // something other than arithmetic): hidden activations beyond the sigmoid, softmax, the output
 // deltas and costs, argmax, and the optimizers' helpers. Not for: dispatching (index.ts, generated
-// from kernels.mjs) or anything with a SIMD twin (simd.ts, scalar.ts).
+// from kernels.mjs) or anything with a SIMD path (the family files: dense.ts, sparse.ts, ...).
 import { DELTA_FLUSH, hash32 } from './shared';
 
 export function heapBase(): usize {

@@ -32,6 +32,18 @@ const implName = (row, variant) => call(row, variant).split('(')[0];
 const twinned = (row) => row.call.includes('$');
 const plainCall = (row) => !row.call.includes('(');
 const signature = (row) => params(row.params).map((p) => `${p.name}: ${p.type}`).join(', ');
+/** A row without a twin that calls a function of its own name: index.ts re-exports that function. */
+const reexported = (row) => !twinned(row) && plainCall(row) && row.call === row.name;
+/** What index.ts imports for a row: the SIMD path and the twin, or the one function every build shares. */
+const imports = (row) => (twinned(row) ? [implName(row, 'Simd'), implName(row, 'Scalar')] : [implName(row, '')]);
+
+/** `import { names } from './file';` for each file (in the table's order), each line's names sorted. */
+function importLines(rows, names) {
+  return [...new Set(rows.map((r) => r.from))].map((from) => {
+    const list = [...new Set(rows.filter((r) => r.from === from).flatMap(names))].sort();
+    return `import { ${list.join(', ')} } from './${from}';`;
+  });
+}
 
 /** `text` as comment lines of at most `width` columns, each starting with `prefix`. */
 function wrap(text, prefix, width = 100) {
@@ -49,31 +61,24 @@ function wrap(text, prefix, width = 100) {
 
 function indexTs() {
   const rows = KERNELS.filter((r) => r.name);
-  const simd = [...new Set(rows.filter(twinned).map((r) => implName(r, 'Simd')))].sort();
-  const scalar = [...new Set(rows.filter(twinned).map((r) => implName(r, 'Scalar')))].sort();
-  const wrapped = rows.filter((r) => r.from && !(plainCall(r) && r.call === r.name));
   const out = [
     '// The numeric core of wasm-mlp: pure kernels over pointers into linear memory, f32 throughout.',
     '// Not for: allocation, state or bounds checks; the TypeScript memory plan owns every buffer and',
     '// checks every size before a kernel runs. A mini-batch is a row-major matrix with one example per',
     "// row, so activations and deltas are (batch, width); a layer's W is (rows = width out, cols =",
     '// width in) row-major, as in the lecture\'s z = W a + b. Each twinned kernel dispatches at compile',
-    '// time: the SIMD build (--enable simd) runs its f32x4 path in simd.ts, the scalar build its twin in',
-    '// scalar.ts.',
+    '// time: the SIMD build (--enable simd) runs its f32x4 path, the scalar build its scalar twin, the',
+    '// two side by side in the kernel\'s family file (dense.ts, sparse.ts, ...; see lanes.ts).',
     `// ${GENERATED}`,
-    `import { ${simd.join(', ')} } from './simd';`,
-    `import { ${scalar.join(', ')} } from './scalar';`,
+    ...importLines(rows.filter((r) => !reexported(r)), imports),
   ];
-  for (const from of [...new Set(wrapped.map((r) => r.from))]) {
-    out.push(`import { ${wrapped.filter((r) => r.from === from).map((r) => implName(r, '')).join(', ')} } from './${from}';`);
-  }
   for (const row of KERNELS) {
     if (row.section) {
       out.push('', `// ${'-'.repeat(93)}`, wrap(`${row.section}.`, '// '));
       continue;
     }
     out.push('', wrap(row.doc, '// '));
-    if (row.from && plainCall(row) && row.call === row.name) {
+    if (reexported(row)) {
       out.push(`export { ${row.name} } from './${row.from}';`);
       continue;
     }
@@ -97,10 +102,12 @@ function oracleTs() {
     "export * from './index';",
   ];
   const rows = KERNELS.filter((r) => r.name && twinned(r));
-  const reexported = rows.filter((r) => plainCall(r) && implName(r, 'Scalar') === `${r.name}Scalar`);
-  out.push(`export { ${reexported.map((r) => `${r.name}Scalar`).join(', ')} } from './scalar';`);
-  const wrappers = rows.filter((r) => !reexported.includes(r));
-  out.push(`import { ${[...new Set(wrappers.map((r) => implName(r, 'Scalar')))].sort().join(', ')} } from './scalar';`);
+  const plainTwin = (r) => plainCall(r) && implName(r, 'Scalar') === `${r.name}Scalar`;
+  for (const from of [...new Set(rows.filter(plainTwin).map((r) => r.from))]) {
+    out.push(`export { ${rows.filter((r) => plainTwin(r) && r.from === from).map((r) => `${r.name}Scalar`).join(', ')} } from './${from}';`);
+  }
+  const wrappers = rows.filter((r) => !plainTwin(r));
+  out.push(...importLines(wrappers, (r) => [implName(r, 'Scalar')]));
   for (const row of wrappers) {
     const ret = row.returns ?? 'void';
     out.push('', `export function ${row.name}Scalar(${signature(row)}): ${ret} {`, `  ${ret === 'void' ? '' : 'return '}${call(row, 'Scalar')};`, '}');

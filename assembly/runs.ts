@@ -1,6 +1,6 @@
 // Run tables: a dataset's u8 images scanned once, when it is staged, into the runs of nonzero
 // pixels of each image, so that gathering a mini-batch never scans the zeros again.
-// Not for: the per-batch gather itself (gatherRuns in simd.ts / scalar.ts reads these tables).
+// Not for: the per-batch gather itself (gatherRuns in gather.ts reads these tables).
 //
 // A run is one u32, start << 8 | (length - 1): pixels start .. start + length - 1 of the image,
 // all nonzero, in increasing order. Runs are as long as possible but never cross a multiple of
