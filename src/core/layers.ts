@@ -22,7 +22,7 @@ export type BackwardTarget =
   | { kind: 'gradients'; nabla: number }
   /** Write (not add) this slice's gradients to `grads` (parameter layout; W^1's slot unused) and `gradsWT` (WT layout). */
   | { kind: 'partial'; grads: number; gradsWT: number }
-  /** Nothing: only the deltas are made (the threads' SGD step updates afterwards, see updateRows). */
+  /** Nothing: only the deltas are made (the threads' SGD step updates afterwards: parallel/share.ts). */
   | { kind: 'deltas' };
 
 export class LayerLoop {
@@ -30,7 +30,7 @@ export class LayerLoop {
   private readonly reader: ContextReader;
 
   constructor(
-    private readonly k: Kernels,
+    readonly k: Kernels,
     readonly plan: LayerPlan,
     /** Which training thread runs this loop (its augmentation scratch); 0 for the calling thread. */
     private readonly thread = 0,
@@ -39,7 +39,7 @@ export class LayerLoop {
     this.reader = new ContextReader(this.views, plan.context);
   }
 
-  private context(): ContextReader {
+  context(): ContextReader {
     return this.reader.read();
   }
 
@@ -91,7 +91,7 @@ export class LayerLoop {
    * z^l = W^l a^(l-1) + b^l and a^l = sigma(z^l) for l = 1..L (z^l is overwritten by a^l); layer
    * 1 sums over each example's nonzero inputs, in order, then adds b^1. `gathered`: the lists
    * come from gather(); otherwise they are made from the dense inputs in a[0]. `firstSummed`:
-   * z^1 is already made (by the threads' firstColumns), only its activation is left.
+   * z^1 is already made (by the threads: parallel/share.ts), only its activation is left.
    */
   forward(e0: number, m: number, gathered: boolean, firstSummed = false): void {
     const { k, plan: p } = this;
@@ -172,41 +172,6 @@ export class LayerLoop {
       }
       this.layerGradient(l, s, delta, input, e0, m, target);
     }
-  }
-
-  /**
-   * Thread t's share of z^1 = W^1 x + b^1 for all examples [0, m) (all gathered), when WT has a
-   * block per thread: the rows of W^1 in block t, whose weights it also updates, so that no other
-   * thread ever reads them. Each z^1[n, j] is summed as forward sums it: the same bits.
-   */
-  firstColumns(m: number, t: number): void {
-    const { k, plan: p } = this;
-    const s = p.shapes[0];
-    const w = p.blocks[t];
-    const z1 = p.shapes.length > 1 && this.context().dropoutThreshold(1) !== 0 ? p.h[1] : p.a[1];
-    k.sparseForward(z1 + 4 * w.row, p.wt + 4 * w.offset, p.params + 4 * (s.bOffset + w.row), p.vals, p.list, p.counts, m, w.rows, s.cols, w.stride, s.rows);
-  }
-
-  /**
-   * Thread t of T's share of the SGD step over examples [0, m), once backward(e0, m_t, { kind:
-   * 'deltas' }) has made every example's deltas: W^l -= scale delta^l (a^(l-1))^T and b^l -=
-   * scale sum_n delta^l for its range of the rows of every layer (of W^1, WT's block t: WT must
-   * have a block per thread, so no two threads write one cache line). Each weight gets the
-   * operations the one-thread fused step gives it, in the same order: the same bits.
-   */
-  updateRows(m: number, scale: number, t: number, T: number): void {
-    const { k, plan: p } = this;
-    p.shapes.forEach((s, i) => {
-      const l = i + 1;
-      const b = p.params + 4 * s.bOffset;
-      if (l === 1) {
-        const w = p.blocks[t];
-        k.sparseOuter(p.wt + 4 * w.offset, b + 4 * w.row, p.delta[1] + 4 * w.row, p.vals, p.list, p.counts, -scale, m, w.rows, s.cols, w.stride, s.rows);
-      } else {
-        const [j0, j1] = rowRange(s.rows, t, T, 1);
-        if (j1 > j0) k.denseSgdStep(p.params + 4 * (s.wOffset + j0 * s.cols), b + 4 * j0, p.delta[l] + 4 * j0, p.a[l - 1], scale, m, j1 - j0, s.cols, s.rows);
-      }
-    });
   }
 
   /**

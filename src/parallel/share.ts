@@ -5,6 +5,7 @@
 import type { Kernels } from '../core/kernels.js';
 import { LayerLoop } from '../core/layers.js';
 import { updateShare, updateSlices } from '../core/optimizer-state.js';
+import { rowRange } from '../core/transposed.js';
 import { BATCH, CMD, controlViews, DELTAS, DONE, EXIT, FIRST, firstByRows, GATHER, GEN, GRADIENTS, MAX_NORM, readUpdate, REDUCE, SCALE, stagedData, UPDATE, waitWhileEqual, type Control, type ThreadSetup } from './protocol.js';
 
 /**
@@ -37,14 +38,49 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control
   } else if (command === GATHER) {
     if (e1 > e0) loop.gather(stagedData(ctrl), e0, e1 - e0);
   } else if (command === FIRST) {
-    loop.firstColumns(ctrl[BATCH], t);
+    firstColumns(loop, ctrl[BATCH], t);
   } else if (command === UPDATE) {
-    loop.updateRows(ctrl[BATCH], c.f32[SCALE], t, T);
+    updateRows(loop, ctrl[BATCH], c.f32[SCALE], t, T);
   } else if (command === MAX_NORM) {
     loop.maxNorm(t, T);
   } else if (command === REDUCE) {
     reduceShare(k, s, c);
   }
+}
+
+/**
+ * Thread t's share of z^1 = W^1 x + b^1 for all examples [0, m) (all gathered), when WT has a
+ * block per thread: the rows of W^1 in block t, whose weights it also updates, so that no other
+ * thread ever reads them. Each z^1[n, j] is summed as the loop's forward sums it: the same bits.
+ */
+function firstColumns(loop: LayerLoop, m: number, t: number): void {
+  const { k, plan: p } = loop;
+  const s = p.shapes[0];
+  const w = p.blocks[t];
+  const z1 = p.shapes.length > 1 && loop.context().dropoutThreshold(1) !== 0 ? p.h[1] : p.a[1];
+  k.sparseForward(z1 + 4 * w.row, p.wt + 4 * w.offset, p.params + 4 * (s.bOffset + w.row), p.vals, p.list, p.counts, m, w.rows, s.cols, w.stride, s.rows);
+}
+
+/**
+ * Thread t of T's share of the SGD step over examples [0, m), once backward(e0, m_t, { kind:
+ * 'deltas' }) has made every example's deltas: W^l -= scale delta^l (a^(l-1))^T and b^l -=
+ * scale sum_n delta^l for its range of the rows of every layer (of W^1, WT's block t: WT must
+ * have a block per thread, so no two threads write one cache line). Each weight gets the
+ * operations the one-thread fused step gives it, in the same order: the same bits.
+ */
+function updateRows(loop: LayerLoop, m: number, scale: number, t: number, T: number): void {
+  const { k, plan: p } = loop;
+  p.shapes.forEach((s, i) => {
+    const l = i + 1;
+    const b = p.params + 4 * s.bOffset;
+    if (l === 1) {
+      const w = p.blocks[t];
+      k.sparseOuter(p.wt + 4 * w.offset, b + 4 * w.row, p.delta[1] + 4 * w.row, p.vals, p.list, p.counts, -scale, m, w.rows, s.cols, w.stride, s.rows);
+    } else {
+      const [j0, j1] = rowRange(s.rows, t, T, 1);
+      if (j1 > j0) k.denseSgdStep(p.params + 4 * (s.wOffset + j0 * s.cols), b + 4 * j0, p.delta[l] + 4 * j0, p.a[l - 1], scale, m, j1 - j0, s.cols, s.rows);
+    }
+  });
 }
 
 /**
