@@ -29,23 +29,6 @@ export function tanhPrimeMul(delta: usize, a: usize, n: i32): void {
   }
 }
 
-// a = max(z, 0)
-export function reluForward(a: usize, z: usize, n: i32): void {
-  for (let i: usize = 0; i < <usize>n; i++) {
-    const v = load<f32>(z + (i << 2));
-    store<f32>(a + (i << 2), v > 0 ? v : 0);
-  }
-}
-
-// delta, a are (n) with a = relu(z); delta *= relu'(z) = (a > 0 ? 1 : 0)
-export function reluPrimeMul(delta: usize, a: usize, n: i32): void {
-  for (let i: usize = 0; i < <usize>n; i++) {
-    let d = load<f32>(a + (i << 2)) > 0 ? load<f32>(delta + (i << 2)) : 0;
-    if (Mathf.abs(d) < DELTA_FLUSH) d = 0;
-    store<f32>(delta + (i << 2), d);
-  }
-}
-
 // a, z are (batch, classes); a may alias z. Each row a = softmax(z) = e^(z - max) / sum e^(z - max)
 export function softmaxRows(a: usize, z: usize, batch: i32, classes: i32): void {
   const K = <usize>classes;

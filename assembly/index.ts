@@ -11,7 +11,8 @@ import { denseOuterScalar, denseOuterSimd } from './denseOuter';
 import { gatherRunsScalar, gatherRunsSimd, nonzeroColumnsScalar, nonzeroColumnsSimd } from './gather';
 import { sparseForwardRunsScalar, sparseForwardRunsSimd, sparseForwardScalar, sparseForwardSimd } from './sparse';
 import { sparseOuterProductScalar, sparseOuterProductSimd } from './sparseOuter';
-import { sigmoidPrimeMulScalar, sigmoidPrimeMulSimd, sigmoidScalar, sigmoidSimd } from './sigmoid';
+import { sparseOuterByColumnScalar, sparseOuterByColumnSimd } from './columns';
+import { reluForwardScalar, reluForwardSimd, reluPrimeMulScalar, reluPrimeMulSimd, sigmoidPrimeMulScalar, sigmoidPrimeMulSimd, sigmoidScalar, sigmoidSimd } from './activations';
 import { adamUpdateScalar, adamUpdateSimd, momentumUpdateScalar, momentumUpdateSimd, reduceUpdateScalar, reduceUpdateSimd, sgdUpdateScalar, sgdUpdateSimd } from './updates';
 import { dropoutBackwardScalar, dropoutBackwardSimd, dropoutForwardScalar, dropoutForwardSimd, gaussianBlurScalar, gaussianBlurSimd, maxNormColumnsScalar, maxNormColumnsSimd, maxNormRowsScalar, maxNormRowsSimd } from './regularize';
 
@@ -142,6 +143,27 @@ export function sparseGradient(GT: usize, g: usize, delta: usize, vals: usize, l
   else sparseOuterProductScalar(GT, g, delta, vals, list, counts, 1, false, batch, rows, cols, stride, dstride);
 }
 
+// tstarts is (cols + 1) u32; texamples (batch * cols) u32, tvals (batch * cols) f32; list, vals,
+// counts from gatherRuns or nonzeroColumns. The batch's nonzeros by column (a counting sort):
+// column i's are entries [tstarts[i], tstarts[i + 1]), each an example n, in increasing n, and its
+// value x[n, i].
+export { transposeLists } from './columns';
+
+// WT, g, delta, alpha as sparseOuter; tstarts, texamples, tvals from transposeLists; scratch is
+// (batch, 32) f32. sparseOuter's update column by column: each row of WT is loaded and stored once
+// for the batch, its examples' multiply-adds in between in the same order: the bits of sparseOuter.
+export function sparseOuterColumns(WT: usize, g: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, alpha: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32): void {
+  if (ASC_FEATURE_SIMD) sparseOuterByColumnSimd(WT, g, delta, tstarts, texamples, tvals, scratch, alpha, true, batch, rows, cols, stride, dstride);
+  else sparseOuterByColumnScalar(WT, g, delta, tstarts, texamples, tvals, scratch, alpha, true, batch, rows, cols, stride, dstride);
+}
+
+// GT, g as sparseGradient; the rest as sparseOuterColumns. sparseGradient column by column
+// (overwrites, every column written): its bits.
+export function sparseGradientColumns(GT: usize, g: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32): void {
+  if (ASC_FEATURE_SIMD) sparseOuterByColumnSimd(GT, g, delta, tstarts, texamples, tvals, scratch, 1, false, batch, rows, cols, stride, dstride);
+  else sparseOuterByColumnScalar(GT, g, delta, tstarts, texamples, tvals, scratch, 1, false, batch, rows, cols, stride, dstride);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Activations: sigma and sigma' applied to a delta; tanh and ReLU hidden layers; softmax outputs.
 
@@ -164,10 +186,16 @@ export { tanhForward } from './common';
 export { tanhPrimeMul } from './common';
 
 // a, z are (n); a = max(z, 0); a may alias z.
-export { reluForward } from './common';
+export function reluForward(a: usize, z: usize, n: i32): void {
+  if (ASC_FEATURE_SIMD) reluForwardSimd(a, z, n);
+  else reluForwardScalar(a, z, n);
+}
 
-// delta, a are (n) with a = relu(z); delta *= (a > 0 ? 1 : 0).
-export { reluPrimeMul } from './common';
+// delta, a are (n) with a = relu(z); delta *= (a > 0 ? 1 : 0), flushed to 0 below 2^-63.
+export function reluPrimeMul(delta: usize, a: usize, n: i32): void {
+  if (ASC_FEATURE_SIMD) reluPrimeMulSimd(delta, a, n);
+  else reluPrimeMulScalar(delta, a, n);
+}
 
 // a, z are (batch, classes); each row a = softmax(z); a may alias z.
 export { softmaxRows } from './common';

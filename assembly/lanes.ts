@@ -1,5 +1,5 @@
 // The f32x4 helpers several kernel families share (madd, flushBelow), and the rules every family
-// file keeps (dense, denseOuter, gather, sparse, sparseOuter, updates, sigmoid, regularize).
+// file keeps (dense, denseOuter, gather, sparse, sparseOuter, updates, activations, regularize).
 // Not for: kernels, or anything the scalar build runs.
 //
 // Twins: a family file holds each kernel's f32x4 SIMD path (<name>Simd) right beside its plain

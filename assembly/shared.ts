@@ -26,7 +26,7 @@ export function biasOuter(g: usize, delta: usize, alpha: f32, acc: bool, B: usiz
   }
 }
 
-// e^x in f32 operations only (no table, no f64), so that the SIMD path (exp4 in sigmoid.ts) does the
+// e^x in f32 operations only (no table, no f64), so that the SIMD path (exp4 in activations.ts) does the
 // very same operations 4 at a time: x = k ln2 + r with |r| <= ln2 / 2 (Cody-Waite, ln2 in two
 // parts), e^r = 1 + r + r^2 p(r) with Cephes' degree-5 p, times 2^k made in the exponent bits.
 // Relative error under 3e-7 (a test sweeps it). x is clamped to [EXP_LO, EXP_HI]: below, 0;

@@ -34,14 +34,15 @@ export function sparseForwardSimd(
   z: usize, WT: usize, b: usize, vals: usize, list: usize, counts: usize,
   batch: i32, rows: i32, cols: i32, stride: i32, zstride: i32,
 ): void {
-  const R = <usize>rows, C = <usize>cols, S = <usize>stride, R16 = (R + 15) & ~15;
-  for (let n: usize = 0; n < <usize>batch; n++) {
-    const xn = vals + ((n * C) << 2), ln = list + ((n * C) << 2);
-    const count = <usize>load<u32>(counts + (n << 2));
-    const zn = z + ((n * <usize>zstride) << 2);
-    let j: usize = 0;
-    for (; j + 32 <= R16; j += 32) sparseForwardBlock32(zn, WT, b, xn, ln, count, j, R, S);
-    for (; j < R; j += 16) sparseForwardBlock16(zn, WT, b, xn, ln, count, j, R, S);
+  const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch, R16 = (R + 15) & ~15;
+  // blocks of outputs outside, examples inside: a block's columns of WT (cols x 128 bytes) stay in
+  // cache across the batch, where a wide layer's whole WT would not (784-800: 2.5 MB)
+  let j: usize = 0;
+  for (; j + 32 <= R16; j += 32) {
+    for (let n: usize = 0; n < B; n++) sparseForwardBlock32(z + ((n * <usize>zstride) << 2), WT, b, vals + ((n * C) << 2), list + ((n * C) << 2), <usize>load<u32>(counts + (n << 2)), j, R, S);
+  }
+  for (; j < R; j += 16) {
+    for (let n: usize = 0; n < B; n++) sparseForwardBlock16(z + ((n * <usize>zstride) << 2), WT, b, vals + ((n * C) << 2), list + ((n * C) << 2), <usize>load<u32>(counts + (n << 2)), j, R, S);
   }
 }
 
@@ -114,15 +115,21 @@ export function sparseForwardRunsSimd(
   z: usize, WT: usize, b: usize, y: usize, images: usize, labels: usize, runs: usize, starts: usize, indices: usize,
   batch: i32, rows: i32, pixels: i32, stride: i32, zstride: i32,
 ): void {
-  const R = <usize>rows, P = <usize>pixels, S = <usize>stride, R16 = (R + 15) & ~15;
-  for (let n: usize = 0; n < <usize>batch; n++) {
+  const R = <usize>rows, P = <usize>pixels, S = <usize>stride, B = <usize>batch, R16 = (R + 15) & ~15;
+  for (let n: usize = 0; n < B; n++) {
     const k = <usize>load<u32>(indices + (n << 2));
     store<u8>(y + n, load<u8>(labels + k));
-    const src = images + k * P, zn = z + ((n * <usize>zstride) << 2);
-    const r0 = runs + (<usize>load<u32>(starts + (k << 2)) << 2), r1 = runs + (<usize>load<u32>(starts + (k << 2), 4) << 2);
-    let j: usize = 0;
-    for (; j + 32 <= R16; j += 32) runsForwardBlock32(zn, WT, b, src, r0, r1, j, R, S);
-    for (; j < R; j += 16) runsForwardBlock16(zn, WT, b, src, r0, r1, j, R, S);
+  }
+  // blocks of outputs outside, examples inside, as sparseForwardSimd
+  let j: usize = 0;
+  for (; j < R; j += 32) {
+    for (let n: usize = 0; n < B; n++) {
+      const k = <usize>load<u32>(indices + (n << 2));
+      const src = images + k * P, zn = z + ((n * <usize>zstride) << 2);
+      const r0 = runs + (<usize>load<u32>(starts + (k << 2)) << 2), r1 = runs + (<usize>load<u32>(starts + (k << 2), 4) << 2);
+      if (j + 32 <= R16) runsForwardBlock32(zn, WT, b, src, r0, r1, j, R, S);
+      else runsForwardBlock16(zn, WT, b, src, r0, r1, j, R, S);
+    }
   }
 }
 

@@ -23,6 +23,8 @@ export interface Gradients {
 /** What a network's batches are made of: its shapes, parameters and W^1's transposed copy. */
 export interface BatchNetwork {
   sizes: readonly number[];
+  /** Training threads: each has its own column starts (layer-plan.ts). */
+  threads: number;
   shapes: LayerShape[];
   params: number;
   w1: TransposedW1;
@@ -43,7 +45,7 @@ export class BatchBuffers {
     net: BatchNetwork,
     readonly capacity: number,
   ) {
-    this.layout = reserveLayerPlan(plan, capacity, net.sizes, net.shapes, net.params, net.w1, net.activation, net.cost);
+    this.layout = reserveLayerPlan(plan, capacity, net);
     this.predicted = plan.reserve(capacity, `a batch of ${capacity} examples`);
     this.loop = new LayerLoop(k, this.layout);
   }

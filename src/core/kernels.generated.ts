@@ -101,6 +101,25 @@ export interface KernelExports {
    */
   sparseGradient(GT: number, g: number, delta: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
   /**
+   * tstarts is (cols + 1) u32; texamples (batch * cols) u32, tvals (batch * cols) f32; list, vals,
+   * counts from gatherRuns or nonzeroColumns. The batch's nonzeros by column (a counting sort):
+   * column i's are entries [tstarts[i], tstarts[i + 1]), each an example n, in increasing n, and
+   * its value x[n, i].
+   */
+  transposeLists(tstarts: number, texamples: number, tvals: number, list: number, vals: number, counts: number, batch: number, cols: number): void;
+  /**
+   * WT, g, delta, alpha as sparseOuter; tstarts, texamples, tvals from transposeLists; scratch is
+   * (batch, 32) f32. sparseOuter's update column by column: each row of WT is loaded and stored
+   * once for the batch, its examples' multiply-adds in between in the same order: the bits of
+   * sparseOuter.
+   */
+  sparseOuterColumns(WT: number, g: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
+  /**
+   * GT, g as sparseGradient; the rest as sparseOuterColumns. sparseGradient column by column
+   * (overwrites, every column written): its bits.
+   */
+  sparseGradientColumns(GT: number, g: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
+  /**
    * a, z are (n); a = sigma(z) = 1 / (1 + e^-z), 0 below -43.668 (sigma < 2^-63); a may alias z.
    */
   sigmoid(a: number, z: number, n: number): void;
@@ -114,7 +133,7 @@ export interface KernelExports {
   tanhPrimeMul(delta: number, a: number, n: number): void;
   /** a, z are (n); a = max(z, 0); a may alias z. */
   reluForward(a: number, z: number, n: number): void;
-  /** delta, a are (n) with a = relu(z); delta *= (a > 0 ? 1 : 0). */
+  /** delta, a are (n) with a = relu(z); delta *= (a > 0 ? 1 : 0), flushed to 0 below 2^-63. */
   reluPrimeMul(delta: number, a: number, n: number): void;
   /** a, z are (batch, classes); each row a = softmax(z); a may alias z. */
   softmaxRows(a: number, z: number, batch: number, classes: number): void;
@@ -223,8 +242,12 @@ export interface ScalarTwins {
   sparseForwardRunsScalar(z: number, WT: number, b: number, y: number, images: number, labels: number, runs: number, starts: number, indices: number, batch: number, rows: number, pixels: number, stride: number, zstride: number): void;
   sparseOuterScalar(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
   sparseGradientScalar(GT: number, g: number, delta: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
+  sparseOuterColumnsScalar(WT: number, g: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
+  sparseGradientColumnsScalar(GT: number, g: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
   sigmoidScalar(a: number, z: number, n: number): void;
   sigmoidPrimeMulScalar(delta: number, a: number, n: number): void;
+  reluForwardScalar(a: number, z: number, n: number): void;
+  reluPrimeMulScalar(delta: number, a: number, n: number): void;
   sgdUpdateScalar(params: number, nabla: number, scale: number, n: number): void;
   reduceUpdateScalar(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
   momentumUpdateScalar(params: number, velocity: number, grads: number, scale: number, mu: number, n: number): void;
@@ -237,4 +260,4 @@ export interface ScalarTwins {
 }
 
 /** The kernels with a SIMD path and a scalar twin. */
-export const TWINNED_KERNELS = ['denseForward', 'denseBackwardInput', 'denseBackwardParams', 'denseGradient', 'denseSgdStep', 'nonzeroColumns', 'gatherRuns', 'sparseForward', 'sparseForwardRuns', 'sparseOuter', 'sparseGradient', 'sigmoid', 'sigmoidPrimeMul', 'sgdUpdate', 'reduceUpdate', 'momentumUpdate', 'adamUpdate', 'dropoutForward', 'dropoutBackward', 'maxNormRows', 'maxNormColumns', 'gaussianBlur'] as const;
+export const TWINNED_KERNELS = ['denseForward', 'denseBackwardInput', 'denseBackwardParams', 'denseGradient', 'denseSgdStep', 'nonzeroColumns', 'gatherRuns', 'sparseForward', 'sparseForwardRuns', 'sparseOuter', 'sparseGradient', 'sparseOuterColumns', 'sparseGradientColumns', 'sigmoid', 'sigmoidPrimeMul', 'reluForward', 'reluPrimeMul', 'sgdUpdate', 'reduceUpdate', 'momentumUpdate', 'adamUpdate', 'dropoutForward', 'dropoutBackward', 'maxNormRows', 'maxNormColumns', 'gaussianBlur'] as const;

@@ -36,10 +36,21 @@ export interface LayerPlan {
   list: number;
   vals: number;
   counts: number;
+  /**
+   * The batch's nonzeros by column (transposeLists), for the column-by-column form of the first
+   * layer's update: (threads, inputs + 1) u32 starts, one row a training thread; (capacity, inputs)
+   * u32 examples and f32 values, and (capacity, 32) f32 of scratch, where a thread's slice of the
+   * examples [e0, e1) uses rows e0.. (its lists' rows): no two threads write the same bytes.
+   */
+  tstarts: number;
+  texamples: number;
+  tvals: number;
+  scratch: number;
 }
 
 /** Reserves the buffers of a mini-batch of up to n examples (activations, deltas, labels, indices, lists) in `plan`. */
-export function reserveLayerPlan(plan: MemoryPlan, n: number, sizes: readonly number[], shapes: LayerShape[], params: number, w1: TransposedW1, activation: Activation, cost: Cost): LayerPlan {
+export function reserveLayerPlan(plan: MemoryPlan, n: number, net: { sizes: readonly number[]; threads: number; shapes: LayerShape[]; params: number; w1: TransposedW1; activation: Activation; cost: Cost }): LayerPlan {
+  const { sizes, shapes, params, w1, activation, cost } = net;
   const what = `a batch of ${n} examples`;
   const C = sizes[0];
   return {
@@ -60,5 +71,9 @@ export function reserveLayerPlan(plan: MemoryPlan, n: number, sizes: readonly nu
     list: plan.reserve(n * C * 4, what),
     vals: plan.reserve(n * C * 4, what),
     counts: plan.reserve(n * 4, what),
+    tstarts: plan.reserve(net.threads * (C + 1) * 4, what),
+    texamples: plan.reserve(n * C * 4, what),
+    tvals: plan.reserve(n * C * 4, what),
+    scratch: plan.reserve(n * 32 * 4, what),
   };
 }

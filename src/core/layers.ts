@@ -197,6 +197,14 @@ export class LayerLoop {
     }
   }
 
+  /** This thread's buffers of the column-by-column form (layer-plan.ts), filled with examples [e0, e0 + m)'s nonzeros by column. */
+  private transposed(e0: number, m: number, C: number): [number, number, number, number] {
+    const p = this.plan;
+    const t = [p.tstarts + 4 * this.thread * (C + 1), row(p.texamples, e0, C), row(p.tvals, e0, C), row(p.scratch, e0, 32)] as [number, number, number, number];
+    this.k.transposeLists(t[0], t[1], t[2], row(p.list, e0, C), row(p.vals, e0, C), p.counts + 4 * e0, m, C);
+    return t;
+  }
+
   private layerGradient(l: number, s: LayerShape, delta: number, input: number, e0: number, m: number, target: BackwardTarget): void {
     const { k, plan: p } = this;
     const list = row(p.list, e0, s.cols);
@@ -213,20 +221,40 @@ export class LayerLoop {
           if (l === 1) k.scaleInPlace(p.wt, target.decay, p.wtLength);
           else k.scaleInPlace(p.params + 4 * s.wOffset, target.decay, s.rows * s.cols);
         }
-        if (l === 1) {
+        if (l === 1 && byColumns(m)) {
+          const [tstarts, texamples, tvals, scratch] = this.transposed(e0, m, s.cols);
+          for (const w of p.blocks) {
+            k.sparseOuterColumns(p.wt + 4 * w.offset, p.params + 4 * (s.bOffset + w.row), delta + 4 * w.row, tstarts, texamples, tvals, scratch, -target.scale, m, w.rows, s.cols, w.stride, s.rows);
+          }
+        } else if (l === 1) {
           for (const w of p.blocks) {
             k.sparseOuter(p.wt + 4 * w.offset, p.params + 4 * (s.bOffset + w.row), delta + 4 * w.row, vals, list, counts, -target.scale, m, w.rows, s.cols, w.stride, s.rows);
           }
         } else k.denseSgdStep(p.params + 4 * s.wOffset, p.params + 4 * s.bOffset, delta, input, target.scale, m, s.rows, s.cols, s.rows);
         return;
       case 'partial': // overwrites: no zeroing pass
-        if (l === 1) {
+        if (l === 1 && byColumns(m)) {
+          const [tstarts, texamples, tvals, scratch] = this.transposed(e0, m, s.cols);
+          for (const w of p.blocks) {
+            k.sparseGradientColumns(target.gradsWT + 4 * w.offset, target.grads + 4 * (s.bOffset + w.row), delta + 4 * w.row, tstarts, texamples, tvals, scratch, m, w.rows, s.cols, w.stride, s.rows);
+          }
+        } else if (l === 1) {
           for (const w of p.blocks) {
             k.sparseGradient(target.gradsWT + 4 * w.offset, target.grads + 4 * (s.bOffset + w.row), delta + 4 * w.row, vals, list, counts, m, w.rows, s.cols, w.stride, s.rows);
           }
         } else k.denseGradient(target.grads + 4 * s.wOffset, target.grads + 4 * s.bOffset, delta, input, m, s.rows, s.cols);
     }
   }
+}
+
+/**
+ * Whether the first layer's update of a batch of m examples goes column by column (each row of
+ * W^T loaded and stored once for the batch: sparseOuterColumns) rather than example by example:
+ * the same bits either way; the measured crossover is in bench/RESULTS.md.
+ */
+export const COLUMNS_MIN_BATCH = 32;
+function byColumns(m: number): boolean {
+  return m >= COLUMNS_MIN_BATCH;
 }
 
 /** Byte offset of row e0 of a (rows, width) f32 matrix at `ptr`. */

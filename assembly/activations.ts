@@ -1,5 +1,6 @@
-// The sigmoid and sigma' applied to a delta, each SIMD path beside its scalar twin (lanes.ts), and
-// exp4, the SIMD path's e^x. Not for: tanh, ReLU and softmax (common.ts, one path for every build).
+// The hidden layers' activations with a SIMD path: the sigmoid and ReLU, and their derivatives
+// applied to a delta, each SIMD path beside its scalar twin (lanes.ts), and exp4, the SIMD path's
+// e^x. Not for: tanh and softmax (common.ts, one path for every build).
 import { flushBelow } from './lanes';
 import { DELTA_FLUSH, EXP_HI, EXP_LO, LN2_HI, LN2_LO, LOG2E, P0, P1, P2, P3, P4, P5, SIGMOID_FLUSH, sigmoidf32 } from './shared';
 
@@ -54,4 +55,39 @@ export function sigmoidPrimeMulSimd(delta: usize, a: usize, n: i32): void {
     v128.store(delta + (i << 2), flushBelow(f32x4.mul(v128.load(delta + (i << 2)), f32x4.mul(s, f32x4.sub(one, s))), DELTA_FLUSH));
   }
   sigmoidPrimeMulScalar(delta + (N4 << 2), a + (N4 << 2), <i32>(N - N4));
+}
+
+// a, z are (n); a may alias z. a = relu(z) = (z > 0 ? z : 0): NaN and -0 give +0. No branch: the
+// signs of a layer's z are as good as random, and a mispredicted branch costs more than the loop.
+export function reluForwardScalar(a: usize, z: usize, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) {
+    const v = load<f32>(z + (i << 2));
+    store<f32>(a + (i << 2), select<f32>(v, 0, v > 0));
+  }
+}
+
+// As reluForwardScalar, 4 at a time: pmax(0, v) = (0 < v ? v : 0), the same for NaN and -0
+export function reluForwardSimd(a: usize, z: usize, n: i32): void {
+  const N = <usize>n, N4 = N & ~3, zero = f32x4.splat(0);
+  for (let i: usize = 0; i < N4; i += 4) v128.store(a + (i << 2), f32x4.pmax(zero, v128.load(z + (i << 2))));
+  reluForwardScalar(a + (N4 << 2), z + (N4 << 2), <i32>(N - N4));
+}
+
+// delta, a are (n) with a = relu(z); delta *= relu'(z) = (a > 0 ? 1 : 0), below DELTA_FLUSH flushed to 0
+export function reluPrimeMulScalar(delta: usize, a: usize, n: i32): void {
+  for (let i: usize = 0; i < <usize>n; i++) {
+    let d = select<f32>(load<f32>(delta + (i << 2)), 0, load<f32>(a + (i << 2)) > 0);
+    if (Mathf.abs(d) < DELTA_FLUSH) d = 0;
+    store<f32>(delta + (i << 2), d);
+  }
+}
+
+// As reluPrimeMulScalar, 4 at a time
+export function reluPrimeMulSimd(delta: usize, a: usize, n: i32): void {
+  const N = <usize>n, N4 = N & ~3, zero = f32x4.splat(0);
+  for (let i: usize = 0; i < N4; i += 4) {
+    const kept = v128.and(v128.load(delta + (i << 2)), f32x4.gt(v128.load(a + (i << 2)), zero));
+    v128.store(delta + (i << 2), flushBelow(kept, DELTA_FLUSH));
+  }
+  reluPrimeMulScalar(delta + (N4 << 2), a + (N4 << 2), <i32>(N - N4));
 }

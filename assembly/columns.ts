@@ -1,0 +1,138 @@
+// The sparse first layer over a whole mini-batch at once, column by column: the batch's nonzeros
+// listed by input column (transposeLists), so that the update loads and stores each row of W
+// transposed once per batch instead of once per example that has the pixel (a batch of 64 MNIST
+// images shares most of its central pixels). Each SIMD path sits beside its scalar twin (lanes.ts).
+// Not for: the per-example forms (sparse.ts, sparseOuter.ts), which these give the bits of.
+//
+// WT is (cols, stride), stride a multiple of 16; outputs go in blocks of 32 (8 accumulators held in
+// registers across a column's examples) and a last block of 16.
+import { madd } from './lanes';
+import { biasOuter } from './shared';
+
+// tstarts is (cols + 1) u32; texamples (batch * cols) u32 and tvals (batch * cols) f32; list, vals,
+// counts from gatherRuns or nonzeroColumns. The batch's nonzeros by column: column i's are entries
+// [tstarts[i], tstarts[i + 1]), each an example n (in increasing n) and its value x[n, i].
+export function transposeLists(tstarts: usize, texamples: usize, tvals: usize, list: usize, vals: usize, counts: usize, batch: i32, cols: i32): void {
+  const B = <usize>batch, C = <usize>cols;
+  memory.fill(tstarts, 0, (C + 1) << 2);
+  for (let n: usize = 0; n < B; n++) {
+    const ln = list + ((n * C) << 2), count = <usize>load<u32>(counts + (n << 2));
+    for (let t: usize = 0; t < count; t++) {
+      const at = tstarts + ((<usize>load<u32>(ln + (t << 2)) + 1) << 2);
+      store<u32>(at, load<u32>(at) + 1);
+    }
+  }
+  // tstarts[i + 1] = entries before column i + 1, then the scatter moves tstarts[i] to column i's end
+  let sum: u32 = 0;
+  for (let i: usize = 1; i <= C; i++) {
+    sum += load<u32>(tstarts + (i << 2));
+    store<u32>(tstarts + (i << 2), sum);
+  }
+  for (let n: usize = 0; n < B; n++) {
+    const ln = list + ((n * C) << 2), vn = vals + ((n * C) << 2), count = <usize>load<u32>(counts + (n << 2));
+    for (let t: usize = 0; t < count; t++) {
+      const cursor = tstarts + (<usize>load<u32>(ln + (t << 2)) << 2);
+      const e = <usize>load<u32>(cursor);
+      store<u32>(texamples + (e << 2), <u32>n);
+      store<f32>(tvals + (e << 2), load<f32>(vn + (t << 2)));
+      store<u32>(cursor, <u32>(e + 1));
+    }
+  }
+  for (let i = C; i > 0; i--) store<u32>(tstarts + (i << 2), load<u32>(tstarts + ((i - 1) << 2)));
+  store<u32>(tstarts, 0);
+}
+
+// WT is (cols, stride); g is (rows); delta is (batch, rows) with rows dstride apart; tstarts,
+// texamples, tvals from transposeLists. Column by column, WT[i, j] += (alpha delta[n, j]) x[n, i]
+// for column i's examples n in increasing order (without acc, from 0: every column written, padding
+// zero); g += alpha (sum over n of delta[n]), or = without acc. sparseOuterProduct's operations in
+// sparseOuterProduct's order for every weight: the same bits.
+export function sparseOuterByColumnScalar(
+  WT: usize, g: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, alpha: f32, acc: bool,
+  batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32,
+): void {
+  const R = <usize>rows, C = <usize>cols, S = <usize>stride, D = <usize>dstride;
+  if (!acc) memory.fill(WT, 0, (C * S) << 2);
+  for (let i: usize = 0; i < C; i++) {
+    const w = WT + ((i * S) << 2), t1 = <usize>load<u32>(tstarts + (i << 2), 4);
+    for (let t = <usize>load<u32>(tstarts + (i << 2)); t < t1; t++) {
+      const x = load<f32>(tvals + (t << 2)), dn = delta + ((<usize>load<u32>(texamples + (t << 2)) * D) << 2);
+      for (let j: usize = 0; j < R; j++) store<f32>(w + (j << 2), load<f32>(w + (j << 2)) + (alpha * load<f32>(dn + (j << 2))) * x);
+    }
+  }
+  biasOuter(g, delta, alpha, acc, <usize>batch, R, D);
+}
+
+// As sparseOuterByColumnScalar; scratch is (batch, 32) f32: a block's alpha delta[n, j..j+32), the
+// lanes at or past rows zero, made once per block.
+export function sparseOuterByColumnSimd(
+  WT: usize, g: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, alpha: f32, acc: bool,
+  batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32,
+): void {
+  const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch, D = <usize>dstride, R16 = (R + 15) & ~15;
+  const al = f32x4.splat(alpha);
+  for (let j: usize = 0; j < R16; j += 32) {
+    const wide = j + 32 <= R16, vectors: usize = wide ? 8 : 4;
+    for (let n: usize = 0; n < B; n++) {
+      const d = delta + ((n * D + j) << 2), s = scratch + (n << 7);
+      for (let k: usize = 0; k < vectors; k++) v128.store(s + (k << 4), scaledLanes(d + (k << 4), al, j + (k << 2), R));
+    }
+    if (wide) columns32(WT + (j << 2), tstarts, texamples, tvals, scratch, acc, C, S);
+    else columns16(WT + (j << 2), tstarts, texamples, tvals, scratch, acc, C, S);
+  }
+  biasOuter(g, delta, alpha, acc, B, R, D);
+}
+
+// alpha delta[n, first..first+4) from d, with the lanes at or past R zero (so WT's padding stays zero)
+@inline function scaledLanes(d: usize, alpha: v128, first: usize, R: usize): v128 {
+  if (first >= R) return f32x4.splat(0);
+  const v = f32x4.mul(alpha, v128.load(d));
+  if (first + 4 <= R) return v;
+  return v128.and(v, i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(<i32>(R - first))));
+}
+
+// WT[i, 0..32) (w = WT moved to the block) for every column i: its row in 8 registers across the column's examples
+function columns32(w: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, acc: bool, C: usize, S: usize): void {
+  const step = S << 2;
+  let t = <usize>load<u32>(tstarts);
+  for (let i: usize = 0; i < C; i++, w += step) {
+    const t1 = <usize>load<u32>(tstarts + (i << 2), 4);
+    if (t === t1 && acc) continue;
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    if (acc) {
+      a0 = v128.load(w); a1 = v128.load(w, 16); a2 = v128.load(w, 32); a3 = v128.load(w, 48);
+      a4 = v128.load(w, 64); a5 = v128.load(w, 80); a6 = v128.load(w, 96); a7 = v128.load(w, 112);
+    }
+    for (; t < t1; t++) {
+      const x = f32x4.splat(load<f32>(tvals + (t << 2)));
+      const d = scratch + (<usize>load<u32>(texamples + (t << 2)) << 7);
+      a0 = madd(v128.load(d), x, a0); a1 = madd(v128.load(d, 16), x, a1);
+      a2 = madd(v128.load(d, 32), x, a2); a3 = madd(v128.load(d, 48), x, a3);
+      a4 = madd(v128.load(d, 64), x, a4); a5 = madd(v128.load(d, 80), x, a5);
+      a6 = madd(v128.load(d, 96), x, a6); a7 = madd(v128.load(d, 112), x, a7);
+    }
+    v128.store(w, a0); v128.store(w, a1, 16); v128.store(w, a2, 32); v128.store(w, a3, 48);
+    v128.store(w, a4, 64); v128.store(w, a5, 80); v128.store(w, a6, 96); v128.store(w, a7, 112);
+  }
+}
+
+// As columns32, for a last block of 16
+function columns16(w: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, acc: bool, C: usize, S: usize): void {
+  const step = S << 2;
+  let t = <usize>load<u32>(tstarts);
+  for (let i: usize = 0; i < C; i++, w += step) {
+    const t1 = <usize>load<u32>(tstarts + (i << 2), 4);
+    if (t === t1 && acc) continue;
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    if (acc) {
+      a0 = v128.load(w); a1 = v128.load(w, 16); a2 = v128.load(w, 32); a3 = v128.load(w, 48);
+    }
+    for (; t < t1; t++) {
+      const x = f32x4.splat(load<f32>(tvals + (t << 2)));
+      const d = scratch + (<usize>load<u32>(texamples + (t << 2)) << 7);
+      a0 = madd(v128.load(d), x, a0); a1 = madd(v128.load(d, 16), x, a1);
+      a2 = madd(v128.load(d, 32), x, a2); a3 = madd(v128.load(d, 48), x, a3);
+    }
+    v128.store(w, a0); v128.store(w, a1, 16); v128.store(w, a2, 32); v128.store(w, a3, 48);
+  }
+}
