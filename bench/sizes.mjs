@@ -1,7 +1,7 @@
 // Sizes of what a web page downloads: the library's JS for Network + train + RemoteNetwork as a
 // bundler tree-shakes it (minified), the plain-script build, its workers and each .wasm, raw and
-// gzipped. `node bench/sizes.mjs` prints the table; `--readme` rewrites README.md's table between
-// its markers; `--json` prints one JSON object. Run after `npm run build`. Not for: speed.
+// gzipped. `node bench/sizes.mjs` prints the table; `--docs` rewrites the table of docs/browser.md
+// between its markers; `--json` prints one JSON object. Run after `npm run build`. Not for: speed.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,8 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** The page whose table `--docs` rewrites, from the repository root. */
+export const SIZES_PAGE = 'docs/browser.md';
 
 /** Bytes and gzipped bytes (level 9, as servers commonly send) of a file. */
 function measure(path) {
@@ -87,13 +89,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const rows = await sizes();
   if (process.argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify(rows)}\n`);
-  } else if (process.argv.includes('--readme')) {
-    const path = join(root, 'README.md');
-    const readme = readFileSync(path, 'utf8');
-    const start = '<!-- sizes:start (bench/sizes.mjs --readme) -->';
+  } else if (process.argv.includes('--docs')) {
+    const path = join(root, SIZES_PAGE);
+    const page = readFileSync(path, 'utf8');
+    const start = '<!-- sizes:start (bench/sizes.mjs --docs) -->';
     const end = '<!-- sizes:end -->';
-    const [before, rest] = readme.split(start);
-    if (rest === undefined || !rest.includes(end)) throw new Error(`README.md has no ${start} ... ${end} markers`);
+    const [before, rest] = page.split(start);
+    if (rest === undefined || !rest.includes(end)) throw new Error(`${SIZES_PAGE} has no ${start} ... ${end} markers`);
     writeFileSync(path, `${before}${start}\n${table(rows)}\n${end}${rest.slice(rest.indexOf(end) + end.length)}`);
     process.stdout.write(`${table(rows)}\n`);
   } else {

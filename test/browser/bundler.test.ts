@@ -1,8 +1,8 @@
 // wasm-mlp as a web developer gets it: the packed tarball (`npm pack`) installed into a minimal
 // Vite app in a temp folder, `import ... from 'wasm-mlp'`, built, served as static files and run in
 // headless Chromium: the .wasm files come out as separate assets, the debug build does not ship,
-// and only the build the browser uses is fetched. The README's browser snippet is a second page of
-// the same app, run as written against MNIST served beside it.
+// and only the build the browser uses is fetched. The browser snippet of docs/browser.md is a second
+// page of the same app, run as written against MNIST served beside it.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readmeSnippets } from '../support/readme.js';
+import { docSnippets } from '../support/snippets.js';
 import { launchBrowser, newPage } from './launch.js';
 import { serveStatic, tinyTrainingModule, type StaticServer } from './serve.js';
 
@@ -31,13 +31,13 @@ beforeAll(async () => {
   writeFileSync(join(app, 'index.html'), '<!doctype html><meta charset="utf-8"><title>app</title><link rel="icon" href="data:,"><script type="module" src="./main.js"></script>');
   writeFileSync(join(app, 'main.js'), tinyTrainingModule('wasm-mlp'));
   const pages = { main: join(app, 'index.html') } as Record<string, string>;
-  for (const [i, snippet] of readmeSnippets().filter((s) => s.where === 'browser').entries()) {
+  for (const [i, snippet] of docSnippets().filter((s) => s.where === 'browser').entries()) {
     writeFileSync(join(app, `readme-${i}.html`), `<!doctype html><meta charset="utf-8"><title>readme</title><link rel="icon" href="data:,"><script type="module" src="./readme-${i}.js"></script>`);
     writeFileSync(join(app, `readme-${i}.js`), snippet.code);
     pages[`readme-${i}`] = join(app, `readme-${i}.html`);
   }
   await build({ root: app, configFile: false, logLevel: 'silent', base: './', build: { outDir: join(app, 'dist'), target: 'es2022', rollupOptions: { input: pages } }, worker: { format: 'es' } });
-  // MNIST for the README's snippet as the demo page's build made it (gzip IDX files), beside the app
+  // MNIST for the docs' snippet as the demo page's build made it (gzip IDX files), beside the app
   server = await serveStatic((path) => (path.startsWith('mnist/') ? join(root, 'web/public/generated', path.slice(6)) : join(app, 'dist', path || 'index.html')));
   browser = await launchBrowser();
 }, 120_000);
@@ -68,7 +68,7 @@ it('a Vite app that imports wasm-mlp from its packed tarball builds, trains on t
   await page.close();
 });
 
-it.each(readmeSnippets().filter((s) => s.where === 'browser').map((s, i) => [s.line, i] as const))('the README.md:%i browser snippet runs as written in a page of the app', async (_line, i) => {
+it.each(docSnippets().filter((s) => s.where === 'browser').map((s, i) => [`${s.file}:${s.line}`, i] as const))('the %s browser snippet runs as written in a page of the app', async (_where, i) => {
   const { page, problems } = await newPage(browser);
   const logs: string[] = [];
   page.on('console', (m) => logs.push(m.text()));

@@ -1,1 +1,0 @@
-export { Network, train, RemoteNetwork } from '/work/main/dist/index.js';
