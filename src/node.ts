@@ -8,5 +8,5 @@ export { pngToInput, MAX_PNG_PIXELS } from './node/png.js';
 export { exportOnnx } from './io/onnx.js';
 export { readCsvDataset, CsvFormatError, type CsvOptions } from './node/csv.js';
 export { readImageFolder, decodeImage } from './node/images.js';
-export { parseNpy, parseNpz, NpyFormatError, type NpyArray } from './data/npy.js';
+export { parseNpy, parseNpz, NpyFormatError, type NpyArray, type NpyData } from './data/npy.js';
 export { loadSources, loadTestSet, fromArrays, type DataSources, type LoadedData, type ReadAs } from './node/sources.js';

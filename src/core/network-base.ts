@@ -29,6 +29,7 @@ export abstract class NetworkBase {
   /** Byte offsets of the parameters and their gradients, each one contiguous f32 region. */
   readonly params: number;
   protected readonly nabla: number;
+  /** @internal W^1's transposed copy, the current one while training (transposed.ts). */
   readonly w1: TransposedW1;
   private readonly staging: Staging;
   protected readonly regions: Regions;

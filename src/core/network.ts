@@ -20,7 +20,7 @@ export class Network extends NetworkBase {
   /** While a run regularises: its max-norm and how each epoch's keys are written. */
   private regularization: Regularizing | null = null;
   private optimizer: OptimizerBuffers | null = null;
-  /** The one-thread engine (engine.ts), the engine training steps run on, and one started for the current scope (threads). */
+  /** @internal The one-thread engine (engine.ts); the engine training steps run on; one started for the current scope (threads). */
   readonly oneThread: StepEngine = { step: (s, m, u, maxNorm) => oneThreadStep(this.k(), this.batch.loop, this.optimizer, s, m, u, maxNorm) };
   private engine: StepEngine = this.oneThread;
   private started: StartedEngine | null = null;
@@ -127,7 +127,7 @@ export class Network extends NetworkBase {
   }
 
   /**
-   * Starts an engine (the threads') on this network's current buffers, for the rest of the
+   * @internal Starts an engine (the threads') on this network's current buffers, for the rest of the
    * withStaged scope it is called in: the scope's end closes it and the one-thread engine runs
    * steps again. Set it to run steps with useEngine.
    */
@@ -140,7 +140,7 @@ export class Network extends NetworkBase {
     return engine;
   }
 
-  /** The engine training steps run on (train/ routes them; null: the one-thread engine). */
+  /** @internal The engine training steps run on (train/ routes them; null: the one-thread engine). */
   useEngine(engine: StepEngine | null): void {
     this.engine = engine ?? this.oneThread;
   }

@@ -6,6 +6,7 @@ import { InvalidArgumentError, WasmMlpError } from '../core/errors.js';
 
 export class NpyFormatError extends WasmMlpError {}
 
+/** The typed array an .npy file's values are read into, by its dtype. */
 export type NpyData = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
 
 export interface NpyArray {
