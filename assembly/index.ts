@@ -48,11 +48,12 @@ export function denseBackwardParams(nablaW: usize, nablaB: usize, delta: usize, 
   else denseOuterScalar(nablaW, nablaB, delta, x, 1, true, batch, rows, cols, rows);
 }
 
-// nablaW is (rows, cols); nablaB is (rows); delta is (batch, rows); x is (batch, cols). nablaW =
-// delta^T x and nablaB = the column sums of delta (overwrites: no zeroing pass needed).
-export function denseGradient(nablaW: usize, nablaB: usize, delta: usize, x: usize, batch: i32, rows: i32, cols: i32): void {
-  if (ASC_FEATURE_SIMD) denseOuterSimd(nablaW, nablaB, delta, x, 1, false, batch, rows, cols, rows);
-  else denseOuterScalar(nablaW, nablaB, delta, x, 1, false, batch, rows, cols, rows);
+// nablaW is (rows, cols); nablaB is (rows); delta is (batch, rows) with rows dstride apart (dstride
+// >= rows: threads pass a range of the rows, each its own); x is (batch, cols). nablaW = delta^T x
+// and nablaB = the column sums of delta (overwrites: no zeroing pass needed).
+export function denseGradient(nablaW: usize, nablaB: usize, delta: usize, x: usize, batch: i32, rows: i32, cols: i32, dstride: i32): void {
+  if (ASC_FEATURE_SIMD) denseOuterSimd(nablaW, nablaB, delta, x, 1, false, batch, rows, cols, dstride);
+  else denseOuterScalar(nablaW, nablaB, delta, x, 1, false, batch, rows, cols, dstride);
 }
 
 // W is (rows, cols); b is (rows); delta is (batch, rows) with rows dstride apart (dstride >= rows:

@@ -17,8 +17,8 @@ export function denseBackwardParamsScalar(nablaW: usize, nablaB: usize, delta: u
   denseOuterScalar(nablaW, nablaB, delta, x, 1, true, batch, rows, cols, rows);
 }
 
-export function denseGradientScalar(nablaW: usize, nablaB: usize, delta: usize, x: usize, batch: i32, rows: i32, cols: i32): void {
-  denseOuterScalar(nablaW, nablaB, delta, x, 1, false, batch, rows, cols, rows);
+export function denseGradientScalar(nablaW: usize, nablaB: usize, delta: usize, x: usize, batch: i32, rows: i32, cols: i32, dstride: i32): void {
+  denseOuterScalar(nablaW, nablaB, delta, x, 1, false, batch, rows, cols, dstride);
 }
 
 export function denseSgdStepScalar(W: usize, b: usize, delta: usize, x: usize, scale: f32, batch: i32, rows: i32, cols: i32, dstride: i32): void {

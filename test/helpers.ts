@@ -2,7 +2,8 @@
 // check_tensor), seeded random data, and direct access to a kernel instance.
 import { expect } from 'vitest';
 import { Rng } from '../src/core/random.js';
-import { compileKernels, instantiateKernels, sharedBuild, sharedMemory, type DebugKernels, type Kernels, type KernelBuild } from '../src/core/kernels.js';
+import { WasmMlpError } from '../src/core/errors.js';
+import { compileKernelFile, compileKernels, instantiateKernels, sharedBuild, sharedMemory, type DebugKernels, type Kernels, type KernelBuild } from '../src/core/kernels.js';
 import { MemoryPlan } from '../src/core/memory.js';
 
 /**
@@ -53,7 +54,8 @@ export class KernelBench {
 
   /** A fresh instance of `variant`. */
   static async create(variant: KernelBuild): Promise<KernelBench> {
-    const k = instantiateKernels(await compileKernels(variant), sharedBuild(variant) ? sharedMemory() : undefined);
+    const module = variant === 'debug' ? await debugBuild() : await compileKernels(variant);
+    const k = instantiateKernels(module, sharedBuild(variant) ? sharedMemory() : undefined, assertionFailed);
     return new KernelBench(k, new MemoryPlan(k), variant === 'debug' ? (k as DebugKernels) : null);
   }
 
@@ -88,4 +90,16 @@ export class KernelBench {
 /** f32 rounding of every value, as the kernels see their inputs. */
 export function f32(a: ArrayLike<number>): Float64Array {
   return Float64Array.from(Float32Array.from(a));
+}
+
+let debug: Promise<WebAssembly.Module> | null = null;
+/** The debug build (simd, assertions, the scalar twins), compiled once: it never ships, so only tests name its file. */
+export function debugBuild(): Promise<WebAssembly.Module> {
+  return (debug ??= compileKernelFile(new URL('../build/wasm-mlp.debug.wasm', import.meta.url)));
+}
+
+/** A debug build's failed assertion, with its message and where it is (AssemblyScript strings: UTF-16, their byte length before them). */
+function assertionFailed(memory: WebAssembly.Memory, message = 0, file = 0, line = 0, column = 0): never {
+  const text = (ptr: number) => (ptr ? String.fromCharCode(...new Uint16Array(memory.buffer, ptr, new Uint32Array(memory.buffer, ptr - 4, 1)[0] >>> 1)) : '');
+  throw new WasmMlpError(`wasm-mlp kernel assertion failed: ${text(message)} at ${text(file)}:${line}:${column}`);
 }

@@ -478,7 +478,7 @@ describe.each(['debug', 'scalar'] as const)('overwriting gradient kernels (threa
     const expectedW = t.readF32(W0, rows * cols), expectedB = t.readF32(b0, rows);
     const garbage = (n: number) => Float32Array.from({ length: n }, () => NaN);
     const W = t.f32(garbage(rows * cols)), b = t.f32(garbage(rows));
-    t.k.denseGradient(W, b, dp, xp, batch, rows, cols);
+    t.k.denseGradient(W, b, dp, xp, batch, rows, cols, rows);
     expect(t.readF32(W, rows * cols)).toEqual(expectedW);
     expect(t.readF32(b, rows)).toEqual(expectedB);
     const stride = Math.ceil(rows / 16) * 16;

@@ -1,6 +1,6 @@
 // Training beyond the lecture: momentum, Adam, L2 weight decay and learning-rate schedules, each
 // against the float64 reference's gradients and a plain float64 update.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Activation, Cost } from '../src/core/costs.js';
 import { createDataset, sliceDataset } from '../src/data/dataset.js';
 import { Network } from '../src/core/network.js';
@@ -11,6 +11,7 @@ import { evaluate } from '../src/train/evaluate.js';
 import { scheduledEta } from '../src/train/schedule.js';
 import { train, type TrainOptions } from '../src/train/train.js';
 import { expectClose } from './helpers.js';
+import { ThreadPool } from '../src/parallel/pool.js';
 
 const sizes = [20, 9, 6, 4];
 const rng = new Rng(21);
@@ -94,23 +95,36 @@ describe('schedules', () => {
 });
 
 describe('optimizers with training threads', () => {
-  it.each([
+  const run = async (threads: number, sizes: number[], batchSize: number, o: { optimizer: 'sgd' | 'momentum' | 'adam'; weightDecay: number }) => {
+    const { train: all } = await loadMnist();
+    const net = await Network.create({ sizes, seed: 2, threads, init: 'he', activation: 'relu', cost: 'log-likelihood' });
+    await train(net, sliceDataset(all, 0, 640), { epochs: 2, batchSize, eta: o.optimizer === 'adam' ? 0.002 : 0.05, ...o });
+    const p = net.getParameters();
+    net.dispose();
+    return Buffer.from(p.buffer);
+  };
+  const OPTIMIZERS = [
     { optimizer: 'sgd' as const, weightDecay: 3 },
     { optimizer: 'momentum' as const, weightDecay: 0 },
     { optimizer: 'adam' as const, weightDecay: 1 },
-  ])('$optimizer, weight decay $weightDecay: 2 threads repeat bit for bit and agree with 1 thread', async (o) => {
-    const { train: all } = await loadMnist();
-    const subset = sliceDataset(all, 0, 640);
-    const run = async (threads: number) => {
-      // 101,770 parameters x 80 examples: the step is big enough for the threads (8 million)
-      const net = await Network.create({ sizes: [784, 128, 10], seed: 2, threads, init: 'he', activation: 'relu', cost: 'log-likelihood' });
-      await train(net, subset, { epochs: 2, batchSize: 80, eta: o.optimizer === 'adam' ? 0.002 : 0.05, ...o });
-      return net.getParameters();
-    };
-    const a = await run(2);
-    const b = await run(2);
-    expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
-    expectClose(a, await run(1), 'parameters, 2 threads vs 1', 1e-4, 1e-3);
+  ];
+
+  it.each(OPTIMIZERS)('$optimizer, weight decay $weightDecay, by rows (a block of W^1 per thread): the bits of one thread on 2 and 3 threads', async (o) => {
+    const step = vi.spyOn(ThreadPool.prototype, 'step');
+    const one = await run(1, [784, 128, 24, 10], 80, o); // 101,770 + parameters x 80 examples: threaded
+    for (const threads of [2, 3]) expect((await run(threads, [784, 128, 24, 10], 80, o)).equals(one), `${threads} threads`).toBe(true);
+    expect(step).toHaveBeenCalled();
+    step.mockRestore();
+  });
+
+  it.each(OPTIMIZERS)('$optimizer, weight decay $weightDecay, by examples (30 first-layer rows: one block): 2 threads repeat bit for bit and agree with 1 thread', async (o) => {
+    const step = vi.spyOn(ThreadPool.prototype, 'step');
+    const a = await run(2, [784, 30, 10], 400, o); // 23,860 parameters x 400: 9.5 million, reduced
+    expect((await run(2, [784, 30, 10], 400, o)).equals(a)).toBe(true);
+    expect(step).toHaveBeenCalled();
+    step.mockRestore();
+    const one = await run(1, [784, 30, 10], 400, o);
+    expectClose(new Float32Array(a.buffer, a.byteOffset, a.length / 4), new Float32Array(one.buffer, one.byteOffset, one.length / 4), 'parameters, 2 threads vs 1', 1e-4, 1e-3);
   });
 });
 

@@ -57,25 +57,29 @@ describe('training threads', () => {
     expect(step).toHaveBeenCalled(); // the steps ran threaded: batch x parameters >= 3 million, a block per thread
   });
 
-  it('run plain SGD steps of under 3 million multiply-adds, or with under 32 first-layer rows a thread, and other steps of under 8 million, on the calling thread (threads would be slower)', async () => {
+  it('run steps of under 3 million multiply-adds, and with under 32 first-layer rows a thread plain SGD steps and other steps of under 8 million, on the calling thread (threads would be slower)', async () => {
     const step = vi.spyOn(ThreadPool.prototype, 'step');
     const small = await trained(2, 640, 1, 64); // 32,634 parameters x 64
     expect(step).not.toHaveBeenCalled();
     expect(hash(small.net.getParameters())).toBe(hash((await trained(1, 640, 1, 64)).net.getParameters()));
-    await trained(2, 640, 1, 200, { sizes: [784, 30, 10] }); // 23,860 x 200, but 30 rows: one block
+    await trained(2, 640, 1, 400, { sizes: [784, 30, 10] }); // 23,860 x 400, but 30 rows: one block, and plain SGD
     expect(step).not.toHaveBeenCalled();
+    await trained(2, 640, 1, 400, { sizes: [784, 30, 10], optimizer: 'momentum' }); // 9.5 million: by examples, reduced
+    expect(step).toHaveBeenCalled();
+    step.mockClear();
     await trained(2, 640, 1, 64, { sizes: [784, 64, 10] }); // 50,890 x 64, 32 rows a thread
     expect(step).toHaveBeenCalled();
     step.mockClear();
-    await trained(2, 640, 1, 64, { sizes: [784, 64, 10], optimizer: 'momentum' }); // other optimizers: from 8 million
-    expect(step).not.toHaveBeenCalled();
-    await trained(2, 640, 1, 160, { sizes: [784, 64, 10], optimizer: 'momentum' }); // 50,890 x 160
+    await trained(2, 640, 1, 64, { sizes: [784, 64, 10], optimizer: 'momentum' }); // by rows too
     expect(step).toHaveBeenCalled();
+    step.mockClear();
+    await trained(2, 640, 1, 48, { sizes: [784, 64, 10], optimizer: 'momentum' }); // 50,890 x 48: under 3 million
+    expect(step).not.toHaveBeenCalled();
   });
 
   it('learn as well as one thread', async () => {
     const { test } = await mnist;
-    // momentum: summed from the threads' gradients (plain SGD gives one thread's bits, tested above)
+    // momentum on 784-64-10: by rows, the bits of one thread (optimizers.test.ts); here, as a learner
     const one = await trained(1, 6400, 2, 160, { sizes: [784, 64, 10], optimizer: 'momentum' });
     const two = await trained(2, 6400, 2, 160, { sizes: [784, 64, 10], optimizer: 'momentum' }); // 50,890 x 160: threaded
     const a1 = evaluate(one.net, test).accuracy;

@@ -22,10 +22,11 @@ export interface KernelExports {
    */
   denseBackwardParams(nablaW: number, nablaB: number, delta: number, x: number, batch: number, rows: number, cols: number): void;
   /**
-   * nablaW is (rows, cols); nablaB is (rows); delta is (batch, rows); x is (batch, cols). nablaW =
+   * nablaW is (rows, cols); nablaB is (rows); delta is (batch, rows) with rows dstride apart
+   * (dstride >= rows: threads pass a range of the rows, each its own); x is (batch, cols). nablaW =
    * delta^T x and nablaB = the column sums of delta (overwrites: no zeroing pass needed).
    */
-  denseGradient(nablaW: number, nablaB: number, delta: number, x: number, batch: number, rows: number, cols: number): void;
+  denseGradient(nablaW: number, nablaB: number, delta: number, x: number, batch: number, rows: number, cols: number, dstride: number): void;
   /**
    * W is (rows, cols); b is (rows); delta is (batch, rows) with rows dstride apart (dstride >=
    * rows: threads pass a range of the rows, each its own); x is (batch, cols). The fused
@@ -234,7 +235,7 @@ export interface ScalarTwins {
   denseForwardScalar(z: number, W: number, b: number, x: number, batch: number, rows: number, cols: number): void;
   denseBackwardInputScalar(dx: number, W: number, delta: number, batch: number, rows: number, cols: number): void;
   denseBackwardParamsScalar(nablaW: number, nablaB: number, delta: number, x: number, batch: number, rows: number, cols: number): void;
-  denseGradientScalar(nablaW: number, nablaB: number, delta: number, x: number, batch: number, rows: number, cols: number): void;
+  denseGradientScalar(nablaW: number, nablaB: number, delta: number, x: number, batch: number, rows: number, cols: number, dstride: number): void;
   denseSgdStepScalar(W: number, b: number, delta: number, x: number, scale: number, batch: number, rows: number, cols: number, dstride: number): void;
   nonzeroColumnsScalar(list: number, vals: number, counts: number, x: number, batch: number, cols: number): void;
   gatherRunsScalar(list: number, vals: number, counts: number, y: number, images: number, labels: number, runs: number, starts: number, indices: number, batch: number, pixels: number): void;

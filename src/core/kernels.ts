@@ -21,17 +21,14 @@ export type DebugKernels = Kernels & ScalarTwins;
  */
 export type KernelVariant = 'relaxed' | 'simd' | 'scalar' | 'threads' | 'relaxed-threads';
 export const KERNEL_VARIANTS: readonly KernelVariant[] = ['relaxed', 'simd', 'scalar', 'threads', 'relaxed-threads'];
-/** A build of the kernels: a variant, or the tests' `debug` build (simd, assertions, and the scalar twins; not shipped). */
+/** A build of the kernels: a variant, or the tests' `debug` build (simd, assertions, and the scalar twins; not shipped: tests compile it by its file, compileKernelFile). */
 export type KernelBuild = KernelVariant | 'debug';
-
-/** The debug build, for tests in Node: named through a variable so that no bundler ships it. */
-const DEBUG_WASM = '../../build/wasm-mlp.debug.wasm';
 
 /**
  * Where a variant's .wasm file is. Each URL is written out whole so that bundlers (Vite, webpack)
  * find the files and emit them as assets; only the one a network uses is ever fetched.
  */
-function wasmUrl(variant: KernelBuild): URL {
+function wasmUrl(variant: KernelVariant): URL {
   switch (variant) {
     case 'simd':
       return new URL('../../build/wasm-mlp.wasm', import.meta.url);
@@ -43,8 +40,6 @@ function wasmUrl(variant: KernelBuild): URL {
       return new URL('../../build/wasm-mlp.relaxed.wasm', import.meta.url);
     case 'relaxed-threads':
       return new URL('../../build/wasm-mlp.relaxed-threads.wasm', import.meta.url);
-    case 'debug':
-      return new URL(DEBUG_WASM, import.meta.url);
   }
 }
 
@@ -103,29 +98,32 @@ export function sharedBuild(variant: KernelBuild): boolean {
   return variant === 'threads' || variant === 'relaxed-threads';
 }
 
-const compiled = new Map<KernelBuild, Promise<WebAssembly.Module>>();
+const compiled = new Map<KernelVariant, Promise<WebAssembly.Module>>();
 
 /** Compiles (once per variant and process) the kernel module. */
-export function compileKernels(variant: KernelBuild = defaultVariant()): Promise<WebAssembly.Module> {
+export function compileKernels(variant: KernelVariant = defaultVariant()): Promise<WebAssembly.Module> {
   let module = compiled.get(variant);
   if (!module) {
-    module = compileFrom(wasmUrl(variant));
+    module = compileKernelFile(wasmUrl(variant));
     module.catch(() => compiled.delete(variant));
     compiled.set(variant, module);
   }
   return module;
 }
 
-/** An instance of a compiled kernel module: on its own memory, or on `memory` for the threads build. */
-export function instantiateKernels(module: WebAssembly.Module, memory?: WebAssembly.Memory): Kernels {
+/**
+ * An instance of a compiled kernel module: on its own memory, or on `memory` for the threads build.
+ * Only the debug build asserts (the others are built with --noAssert): `abort` is called with the
+ * instance's memory and the assertion's message, file, line and column pointers (tests decode them).
+ */
+export function instantiateKernels(module: WebAssembly.Module, memory?: WebAssembly.Memory, abort?: (memory: WebAssembly.Memory, ...at: number[]) => never): Kernels {
   let own: WebAssembly.Memory | undefined;
   const instance = new WebAssembly.Instance(module, {
     env: {
       ...(memory ? { memory } : {}),
-      // Only the debug build asserts (the others are built with --noAssert).
-      abort(message: number, file: number, line: number, column: number) {
-        const mem = (memory ?? own)!;
-        throw new WasmMlpError(`wasm-mlp kernel assertion failed: ${readString(mem, message)} at ${readString(mem, file)}:${line}:${column}`);
+      abort(...at: number[]) {
+        if (abort) abort((memory ?? own)!, ...at);
+        throw new WasmMlpError('a wasm-mlp kernel assertion failed');
       },
     },
   });
@@ -135,18 +133,11 @@ export function instantiateKernels(module: WebAssembly.Module, memory?: WebAssem
   return kernels as unknown as Kernels;
 }
 
-/** An AssemblyScript string in `memory` at `ptr`: UTF-16, its byte length in the 4 bytes before it. */
-function readString(memory: WebAssembly.Memory, ptr: number): string {
-  if (!ptr) return '';
-  const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
-  return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
-}
-
 /**
  * Compiles the module at `url`: read from disk in Node; fetched elsewhere, and compiled while it
  * downloads (`compileStreaming`) when the server says application/wasm, else from its bytes.
  */
-async function compileFrom(url: URL): Promise<WebAssembly.Module> {
+export async function compileKernelFile(url: URL): Promise<WebAssembly.Module> {
   let bytes: BufferSource;
   try {
     if (isNode && url.protocol === 'file:') {

@@ -38,14 +38,14 @@ export interface LayerPlan {
   counts: number;
   /**
    * The batch's nonzeros by column (transposeLists), for the column-by-column form of the first
-   * layer's update: (threads, inputs + 1) u32 starts, one row a training thread; (capacity, inputs)
-   * u32 examples and f32 values, and (capacity, 32) f32 of scratch, where a thread's slice of the
-   * examples [e0, e1) uses rows e0.. (its lists' rows): no two threads write the same bytes.
+   * layer's update, a set per training thread (thread t's `tbytes` further on): (inputs + 1) u32
+   * starts, (capacity, inputs) u32 examples and f32 values, (capacity, 32) f32 of scratch.
    */
   tstarts: number;
   texamples: number;
   tvals: number;
   scratch: number;
+  tbytes: number;
 }
 
 /** Reserves the buffers of a mini-batch of up to n examples (activations, deltas, labels, indices, lists) in `plan`. */
@@ -71,9 +71,14 @@ export function reserveLayerPlan(plan: MemoryPlan, n: number, net: { sizes: read
     list: plan.reserve(n * C * 4, what),
     vals: plan.reserve(n * C * 4, what),
     counts: plan.reserve(n * 4, what),
-    tstarts: plan.reserve(net.threads * (C + 1) * 4, what),
-    texamples: plan.reserve(n * C * 4, what),
-    tvals: plan.reserve(n * C * 4, what),
-    scratch: plan.reserve(n * 32 * 4, what),
+    ...columnBuffers(plan, n, C, net.threads, what),
   };
+}
+
+/** Each thread's set of the column-by-column buffers, one reservation for all of them. */
+function columnBuffers(plan: MemoryPlan, n: number, C: number, threads: number, what: string) {
+  const starts = Math.ceil(((C + 1) * 4) / 64) * 64;
+  const tbytes = starts + 8 * n * C + 128 * n;
+  const at = plan.reserve(threads * tbytes, what);
+  return { tstarts: at, texamples: at + starts, tvals: at + starts + 4 * n * C, scratch: at + starts + 8 * n * C, tbytes };
 }

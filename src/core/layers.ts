@@ -9,7 +9,7 @@ import { MemoryViews } from './memory.js';
 import type { LayerShape } from './shapes.js';
 import { FEATURES_DENSE, FEATURES_SPARSE, IMAGE_RUNS, type StagedData } from './staging.js';
 import { ContextReader } from './context.js';
-import { rowRange } from './transposed.js';
+import { rowRange, type WtBlock } from './transposed.js';
 
 /** What backprop does with delta^l (a^(l-1))^T. */
 export type BackwardTarget =
@@ -197,19 +197,28 @@ export class LayerLoop {
     }
   }
 
-  /** This thread's buffers of the column-by-column form (layer-plan.ts), filled with examples [e0, e0 + m)'s nonzeros by column. */
-  private transposed(e0: number, m: number, C: number): [number, number, number, number] {
-    const p = this.plan;
-    const t = [p.tstarts + 4 * this.thread * (C + 1), row(p.texamples, e0, C), row(p.tvals, e0, C), row(p.scratch, e0, 32)] as [number, number, number, number];
-    this.k.transposeLists(t[0], t[1], t[2], row(p.list, e0, C), row(p.vals, e0, C), p.counts + 4 * e0, m, C);
-    return t;
+  /**
+   * Layer 1's update of W^T's block `w` over examples [e0, e0 + m) (their lists gathered, their
+   * deltas made): with `alpha`, WT += alpha (delta^T x)^T at `WT` and its bias at `b` (the fused SGD
+   * step); with null, the gradient written over `WT` and `b`. Column by column for big batches
+   * (this thread's column buffers), else example by example: the same bits.
+   */
+  firstLayerUpdate(WT: number, b: number, w: WtBlock, e0: number, m: number, alpha: number | null): void {
+    const { k, plan: p } = this;
+    const { cols: C, rows } = p.shapes[0];
+    const [list, vals, counts, delta] = [row(p.list, e0, C), row(p.vals, e0, C), p.counts + 4 * e0, row(p.delta[1], e0, rows) + 4 * w.row];
+    if (m >= COLUMNS_MIN_BATCH) {
+      const at = this.thread * p.tbytes;
+      const [tstarts, texamples, tvals, scratch] = [p.tstarts + at, p.texamples + at, p.tvals + at, p.scratch + at];
+      k.transposeLists(tstarts, texamples, tvals, list, vals, counts, m, C);
+      if (alpha !== null) k.sparseOuterColumns(WT, b, delta, tstarts, texamples, tvals, scratch, alpha, m, w.rows, C, w.stride, rows);
+      else k.sparseGradientColumns(WT, b, delta, tstarts, texamples, tvals, scratch, m, w.rows, C, w.stride, rows);
+    } else if (alpha !== null) k.sparseOuter(WT, b, delta, vals, list, counts, alpha, m, w.rows, C, w.stride, rows);
+    else k.sparseGradient(WT, b, delta, vals, list, counts, m, w.rows, C, w.stride, rows);
   }
 
   private layerGradient(l: number, s: LayerShape, delta: number, input: number, e0: number, m: number, target: BackwardTarget): void {
     const { k, plan: p } = this;
-    const list = row(p.list, e0, s.cols);
-    const vals = row(p.vals, e0, s.cols);
-    const counts = p.counts + 4 * e0;
     switch (target.kind) {
       case 'deltas':
         return;
@@ -221,41 +230,24 @@ export class LayerLoop {
           if (l === 1) k.scaleInPlace(p.wt, target.decay, p.wtLength);
           else k.scaleInPlace(p.params + 4 * s.wOffset, target.decay, s.rows * s.cols);
         }
-        if (l === 1 && byColumns(m)) {
-          const [tstarts, texamples, tvals, scratch] = this.transposed(e0, m, s.cols);
-          for (const w of p.blocks) {
-            k.sparseOuterColumns(p.wt + 4 * w.offset, p.params + 4 * (s.bOffset + w.row), delta + 4 * w.row, tstarts, texamples, tvals, scratch, -target.scale, m, w.rows, s.cols, w.stride, s.rows);
-          }
-        } else if (l === 1) {
-          for (const w of p.blocks) {
-            k.sparseOuter(p.wt + 4 * w.offset, p.params + 4 * (s.bOffset + w.row), delta + 4 * w.row, vals, list, counts, -target.scale, m, w.rows, s.cols, w.stride, s.rows);
-          }
+        if (l === 1) {
+          for (const w of p.blocks) this.firstLayerUpdate(p.wt + 4 * w.offset, p.params + 4 * (s.bOffset + w.row), w, e0, m, -target.scale);
         } else k.denseSgdStep(p.params + 4 * s.wOffset, p.params + 4 * s.bOffset, delta, input, target.scale, m, s.rows, s.cols, s.rows);
         return;
       case 'partial': // overwrites: no zeroing pass
-        if (l === 1 && byColumns(m)) {
-          const [tstarts, texamples, tvals, scratch] = this.transposed(e0, m, s.cols);
-          for (const w of p.blocks) {
-            k.sparseGradientColumns(target.gradsWT + 4 * w.offset, target.grads + 4 * (s.bOffset + w.row), delta + 4 * w.row, tstarts, texamples, tvals, scratch, m, w.rows, s.cols, w.stride, s.rows);
-          }
-        } else if (l === 1) {
-          for (const w of p.blocks) {
-            k.sparseGradient(target.gradsWT + 4 * w.offset, target.grads + 4 * (s.bOffset + w.row), delta + 4 * w.row, vals, list, counts, m, w.rows, s.cols, w.stride, s.rows);
-          }
-        } else k.denseGradient(target.grads + 4 * s.wOffset, target.grads + 4 * s.bOffset, delta, input, m, s.rows, s.cols);
+        if (l === 1) {
+          for (const w of p.blocks) this.firstLayerUpdate(target.gradsWT + 4 * w.offset, target.grads + 4 * (s.bOffset + w.row), w, e0, m, null);
+        } else k.denseGradient(target.grads + 4 * s.wOffset, target.grads + 4 * s.bOffset, delta, input, m, s.rows, s.cols, s.rows);
     }
   }
 }
 
 /**
- * Whether the first layer's update of a batch of m examples goes column by column (each row of
- * W^T loaded and stored once for the batch: sparseOuterColumns) rather than example by example:
- * the same bits either way; the measured crossover is in bench/RESULTS.md.
+ * The first layer's update of a batch of at least this many examples goes column by column (each
+ * row of W^T loaded and stored once for the batch: sparseOuterColumns) rather than example by
+ * example: the same bits either way; the measured crossover is in bench/RESULTS.md.
  */
 export const COLUMNS_MIN_BATCH = 32;
-function byColumns(m: number): boolean {
-  return m >= COLUMNS_MIN_BATCH;
-}
 
 /** Byte offset of row e0 of a (rows, width) f32 matrix at `ptr`. */
 function row(ptr: number, e0: number, width: number): number {

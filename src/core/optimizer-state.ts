@@ -61,26 +61,33 @@ export function updateSlices(l: UpdateLayout, t: number, T: number): UpdateSlice
 
 /**
  * Share t of T of the update from the summed gradients at `grads` (laid out as [WT | parameters]):
- * L2 folded into the weights' gradients (g += decay w), then SGD, momentum or Adam on the parameters
- * and `state`. Each element gets the same operations whatever the share: the same bits for any T.
+ * each slice's weights and biases through updateRange. Each element gets the same operations
+ * whatever the share: the same bits for any T.
  */
 export function updateShare(k: Kernels, u: UpdateSettings, l: UpdateLayout, grads: number, state: readonly number[], t: number, T: number): void {
-  for (const { target, offset, i0, i1, weights } of updateSlices(l, t, T)) {
-    const len = i1 - i0;
-    const p = target + 4 * i0;
-    const g = grads + 4 * (offset + i0);
-    if (u.decay > 0) {
-      for (const [w0, w1] of weights) {
-        const a = Math.max(w0, i0);
-        const b = Math.min(w1, i1);
-        if (b > a) k.addScaled(grads + 4 * (offset + a), target + 4 * a, u.decay, b - a);
-      }
+  for (const { offset, i0, i1, weights } of updateSlices(l, t, T)) {
+    // the slice cut where its weights begin and end: L2 applies to the weights only
+    const cuts = [i0, ...weights.flat().filter((c) => c > i0 && c < i1), i1].sort((a, b) => a - b);
+    for (let c = 0; c + 1 < cuts.length; c++) {
+      if (cuts[c + 1] > cuts[c]) updateRange(k, u, l, grads, state, offset + cuts[c], cuts[c + 1] - cuts[c], weights.some(([w0, w1]) => cuts[c] >= w0 && cuts[c] < w1));
     }
-    const st = (j: number) => state[j] + 4 * (offset + i0);
-    if (u.optimizer === 0) k.sgdUpdate(p, g, u.scale, len);
-    else if (u.optimizer === 1) k.momentumUpdate(p, st(0), g, u.scale, u.momentum, len);
-    else k.adamUpdate(p, st(0), st(1), g, u.gradScale, u.rate, u.beta1, u.beta2, u.epsilon, len);
   }
+}
+
+/**
+ * The update of elements [at, at + n) of the [WT | parameters] layout (within WT, or within the
+ * parameters): L2 folded into their summed gradients first when they are weights (g += decay w),
+ * then SGD, momentum or Adam on the parameters and the optimizer's `state`. The one rule of an
+ * update: one thread over everything, each thread over its share or its rows.
+ */
+export function updateRange(k: Kernels, u: UpdateSettings, l: UpdateLayout, grads: number, state: readonly number[], at: number, n: number, weights: boolean): void {
+  const p = at < l.wtLength ? l.wt + 4 * at : l.params + 4 * (at - l.wtLength);
+  const g = grads + 4 * at;
+  if (weights && u.decay > 0) k.addScaled(g, p, u.decay, n);
+  const st = (j: number) => state[j] + 4 * at;
+  if (u.optimizer === 0) k.sgdUpdate(p, g, u.scale, n);
+  else if (u.optimizer === 1) k.momentumUpdate(p, st(0), g, u.scale, u.momentum, n);
+  else k.adamUpdate(p, st(0), st(1), g, u.gradScale, u.rate, u.beta1, u.beta2, u.epsilon, n);
 }
 
 /**

@@ -54,11 +54,6 @@ export interface UpdateSettings {
   gradScale: number;
 }
 
-/** True for the step backprop fuses with its update and the threads split by rows: SGD without L2. */
-export function isPlainSgd(u: UpdateSettings): boolean {
-  return u.optimizer === 0 && u.decay === 0;
-}
-
 /** Adam's learning rate at step t, with both moments' bias corrected: eta sqrt(1 - beta2^t) / (1 - beta1^t). */
 export function adamRate(eta: number, beta1: number, beta2: number, t: number): number {
   return (eta * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);

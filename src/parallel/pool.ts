@@ -1,22 +1,23 @@
 // Data-parallel training on one shared WebAssembly.Memory: the caller is thread 0 and T - 1
 // workers (worker_threads in Node, Web Workers in browsers) run only kernels on planned pointers.
-// Plain SGD, four phases: each thread gathers its slice of the examples; sums z^1 for its range
-// of W^1's rows over the whole mini-batch; makes the rest of the forward pass and the deltas of
-// its slice of the examples; updates its range of every layer's rows over the whole batch. That
-// gives the bits of one thread, and each thread alone ever touches its rows of W^1, which WT keeps
-// in a block of their own (transposedBlocks: no line a prefetcher streams holds two threads'). Other
-// optimizers and L2: each thread writes its slice's gradients to its own buffer, then reduces a
-// slice of the parameters, summing the T buffers in thread order, so a seed and a thread count
+// When WT has a block per thread, a step goes by rows, in four phases: each thread gathers its
+// slice of the examples; sums z^1 for its range of W^1's rows over the whole mini-batch; makes the
+// rest of the forward pass and the deltas of its slice of the examples; updates its range of every
+// layer's rows over the whole batch (SGD fused; momentum and Adam from its rows' gradients). That
+// gives the bits of one thread for every optimizer, and each thread alone ever touches its rows of
+// W^1, which WT keeps in a block of their own (transposedBlocks: no line a prefetcher streams holds
+// two threads'). Otherwise each thread writes its slice's gradients to its own buffer, then reduces
+// a slice of the parameters, summing the T buffers in thread order, so a seed and a thread count
 // always give the same bits. Not for: memory planning.
 import type { EngineParts, StartedEngine } from '../core/engine.js';
 import { WasmMlpError } from '../core/errors.js';
 import type { Kernels } from '../core/kernels.js';
 import type { LayerLoop } from '../core/layers.js';
-import { isPlainSgd, type UpdateSettings } from '../core/optimizer.js';
+import type { UpdateSettings } from '../core/optimizer.js';
 import { updateLayout } from '../core/optimizer-state.js';
 import type { StagedData } from '../core/staging.js';
 import { startWorker, type WorkerPort } from '../core/workers.js';
-import { BATCH, CMD, CONTROL_BYTES, controlViews, DELTAS, DONE, EXIT, FIRST, firstByRows, FORM, GATHER, GEN, GRADIENTS, IMAGES, LABELS, MAX_NORM, REDUCE, RUNS, STALL_MS, STARTS, UPDATE, waitWhileEqual, writeUpdate, type Control, type ThreadSetup } from './protocol.js';
+import { BATCH, byRows, CMD, CONTROL_BYTES, controlViews, DELTAS, DONE, EXIT, FIRST, firstByRows, FORM, GATHER, GEN, GRADIENTS, IMAGES, LABELS, MAX_NORM, REDUCE, RUNS, STALL_MS, STARTS, UPDATE, waitWhileEqual, writeUpdate, type Control, type ThreadSetup } from './protocol.js';
 import { runShare } from './share.js';
 
 /** The caller's end, the threads' step engine: owns the workers and runs thread 0's share itself. */
@@ -72,19 +73,19 @@ export class ThreadPool implements StartedEngine {
     ctrl[STARTS] = data.starts;
     ctrl[FORM] = data.form;
     writeUpdate(this.control, u);
-    // plain SGD (train/engine.ts sends it only when WT has a block per thread): the gather by examples,
-    // z^1 by rows of W^1, the rest of the forward pass and the deltas by examples, then each
-    // thread updates its rows of every layer (no gradient copies, the bits of one thread, and each
-    // thread alone touches its rows of W^1); otherwise gradients by examples, then a reduction
-    const sgd = isPlainSgd(u);
-    if (sgd && firstByRows(this.setup.plan)) {
+    // by rows when WT has a block per thread: the gather by examples, z^1 by rows of W^1, the rest
+    // of the forward pass and the deltas by examples, then each thread updates its rows of every
+    // layer (no gradient copies, no reduction: the bits of one thread, and each thread alone
+    // touches its rows of W^1); otherwise gradients by examples, then a reduction
+    const rows = byRows(this.setup.plan, this.setup.threads);
+    if (rows && firstByRows(this.setup.plan)) {
       this.run(ctrl, GATHER);
       this.run(ctrl, FIRST);
     }
-    this.run(ctrl, sgd ? DELTAS : GRADIENTS);
+    this.run(ctrl, rows ? DELTAS : GRADIENTS);
     let cost = 0;
     for (let t = 0; t < this.setup.threads; t++) cost += costs[t];
-    this.run(ctrl, sgd ? UPDATE : REDUCE);
+    this.run(ctrl, rows ? UPDATE : REDUCE);
     if (maxNorm) this.run(ctrl, MAX_NORM);
     return cost;
   }

@@ -28,6 +28,7 @@ export const OPTIMIZER = 14; // i32: its code (core/optimizer.ts)
 export const RUNS = 15;
 export const STARTS = 16;
 export const FORM = 17;
+export const SHRINK = 18; // f32: the fused SGD step's factor on the weights (L2)
 export const HEADER_BYTES = 128;
 export const CONTROL_BYTES = HEADER_BYTES + 8 * MAX_THREADS;
 /** A share that takes longer than this means a worker died: fail instead of hanging. */
@@ -77,7 +78,16 @@ export function controlViews(s: ThreadSetup): Control {
 }
 
 /**
- * Whether a threaded SGD step sums z^1 by ranges of W^1's rows: only when z^1's rows are whole
+ * Whether a step runs by rows (each thread its rows of every layer over the whole batch, the bits
+ * of one thread, no reduction): when WT has a block per thread. Otherwise each thread takes a slice
+ * of the examples and their gradients are reduced.
+ */
+export function byRows(plan: LayerPlan, threads: number): boolean {
+  return plan.blocks.length === threads;
+}
+
+/**
+ * Whether a threaded step by rows sums z^1 by ranges of W^1's rows: only when z^1's rows are whole
  * cache lines (16 floats), so that no two threads write one line of it; otherwise by examples.
  */
 export function firstByRows(plan: LayerPlan): boolean {
@@ -96,12 +106,13 @@ export function writeUpdate(c: Control, u: UpdateSettings): void {
   f[RATE] = u.rate;
   f[DECAY] = u.decay;
   f[GRAD_SCALE] = u.gradScale;
+  f[SHRINK] = u.shrink;
 }
 
 /** The step's update as every thread reads it (f32 values: the kernels take f32). */
 export function readUpdate(c: Control): UpdateSettings {
   const f = c.f32;
-  return { optimizer: c.i32[OPTIMIZER] as OptimizerCode, scale: f[SCALE], momentum: f[MU], beta1: f[BETA1], beta2: f[BETA2], epsilon: f[EPSILON], rate: f[RATE], decay: f[DECAY], shrink: 1, gradScale: f[GRAD_SCALE] };
+  return { optimizer: c.i32[OPTIMIZER] as OptimizerCode, scale: f[SCALE], momentum: f[MU], beta1: f[BETA1], beta2: f[BETA2], epsilon: f[EPSILON], rate: f[RATE], decay: f[DECAY], shrink: f[SHRINK], gradScale: f[GRAD_SCALE] };
 }
 
 /** The staged dataset a step gathers from, as the caller wrote it in the control block. */

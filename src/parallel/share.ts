@@ -3,10 +3,11 @@
 // and the loop a worker runs. The same code runs on the caller (thread 0) and in every worker.
 // Not for: starting threads (pool.ts).
 import type { Kernels } from '../core/kernels.js';
+import type { UpdateSettings } from '../core/optimizer.js';
 import { LayerLoop } from '../core/layers.js';
-import { updateShare, updateSlices } from '../core/optimizer-state.js';
+import { updateRange, updateShare, updateSlices } from '../core/optimizer-state.js';
 import { rowRange } from '../core/transposed.js';
-import { BATCH, CMD, controlViews, DELTAS, DONE, EXIT, FIRST, firstByRows, GATHER, GEN, GRADIENTS, MAX_NORM, readUpdate, REDUCE, SCALE, stagedData, UPDATE, waitWhileEqual, type Control, type ThreadSetup } from './protocol.js';
+import { BATCH, CMD, controlViews, DELTAS, DONE, EXIT, FIRST, firstByRows, GATHER, GEN, GRADIENTS, MAX_NORM, readUpdate, REDUCE, stagedData, UPDATE, waitWhileEqual, type Control, type ThreadSetup } from './protocol.js';
 
 /**
  * Thread t's share of a command: gathering its examples (GATHER), z^1 for its rows of W^1
@@ -40,7 +41,7 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control
   } else if (command === FIRST) {
     firstColumns(loop, ctrl[BATCH], t);
   } else if (command === UPDATE) {
-    updateRows(loop, ctrl[BATCH], c.f32[SCALE], t, T);
+    updateRows(loop, s, readUpdate(c), ctrl[BATCH]);
   } else if (command === MAX_NORM) {
     loop.maxNorm(t, T);
   } else if (command === REDUCE) {
@@ -62,24 +63,44 @@ function firstColumns(loop: LayerLoop, m: number, t: number): void {
 }
 
 /**
- * Thread t of T's share of the SGD step over examples [0, m), once backward(e0, m_t, { kind:
- * 'deltas' }) has made every example's deltas: W^l -= scale delta^l (a^(l-1))^T and b^l -=
- * scale sum_n delta^l for its range of the rows of every layer (of W^1, WT's block t: WT must
- * have a block per thread, so no two threads write one cache line). Each weight gets the
- * operations the one-thread fused step gives it, in the same order: the same bits.
+ * Thread t of T's share of the update over examples [0, m), once backward(e0, m_t, { kind:
+ * 'deltas' }) has made every example's deltas: its range of the rows of every layer (of W^1, WT's
+ * block t: WT has a block per thread, so no two threads write one cache line). SGD is fused:
+ * W^l -= scale delta^l (a^(l-1))^T, b^l -= scale sum_n delta^l, after L2's shrink; momentum and
+ * Adam take its rows' gradients into thread 0's gradient buffer, then their update. Each
+ * parameter gets the operations one thread gives it, in the same order: the same bits.
  */
-function updateRows(loop: LayerLoop, m: number, scale: number, t: number, T: number): void {
+function updateRows(loop: LayerLoop, s: ThreadSetup, u: UpdateSettings, m: number): void {
   const { k, plan: p } = loop;
-  p.shapes.forEach((s, i) => {
-    const l = i + 1;
-    const b = p.params + 4 * s.bOffset;
-    if (l === 1) {
+  const { thread: t, threads: T, layout: l, grads } = s;
+  const sgd = u.optimizer === 0;
+  p.shapes.forEach((sh, i) => {
+    const b = p.params + 4 * sh.bOffset;
+    if (i === 0) {
       const w = p.blocks[t];
-      k.sparseOuter(p.wt + 4 * w.offset, b + 4 * w.row, p.delta[1] + 4 * w.row, p.vals, p.list, p.counts, -scale, m, w.rows, s.cols, w.stride, s.rows);
-    } else {
-      const [j0, j1] = rowRange(s.rows, t, T, 1);
-      if (j1 > j0) k.denseSgdStep(p.params + 4 * (s.wOffset + j0 * s.cols), b + 4 * j0, p.delta[l] + 4 * j0, p.a[l - 1], scale, m, j1 - j0, s.cols, s.rows);
+      const WT = p.wt + 4 * w.offset;
+      if (sgd) {
+        if (u.shrink !== 1) k.scaleInPlace(WT, u.shrink, sh.cols * w.stride);
+        loop.firstLayerUpdate(WT, b + 4 * w.row, w, 0, m, -u.scale);
+        return;
+      }
+      loop.firstLayerUpdate(grads + 4 * w.offset, grads + 4 * (l.wtLength + sh.bOffset + w.row), w, 0, m, null);
+      updateRange(k, u, l, grads, s.state, w.offset, sh.cols * w.stride, true);
+      updateRange(k, u, l, grads, s.state, l.wtLength + sh.bOffset + w.row, w.rows, false);
+      return;
     }
+    const [j0, j1] = rowRange(sh.rows, t, T, 1);
+    if (j1 <= j0) return;
+    const [W, d, x] = [p.params + 4 * (sh.wOffset + j0 * sh.cols), p.delta[i + 1] + 4 * j0, p.a[i]];
+    if (sgd) {
+      if (u.shrink !== 1) k.scaleInPlace(W, u.shrink, (j1 - j0) * sh.cols);
+      k.denseSgdStep(W, b + 4 * j0, d, x, u.scale, m, j1 - j0, sh.cols, sh.rows);
+      return;
+    }
+    const [gW, gb] = [l.wtLength + sh.wOffset + j0 * sh.cols, l.wtLength + sh.bOffset + j0];
+    k.denseGradient(grads + 4 * gW, grads + 4 * gb, d, x, m, j1 - j0, sh.cols, sh.rows);
+    updateRange(k, u, l, grads, s.state, gW, (j1 - j0) * sh.cols, true);
+    updateRange(k, u, l, grads, s.state, gb, j1 - j0, false);
   });
 }
 

@@ -4,25 +4,24 @@
 // else. Not for: running steps (core/engine.ts, parallel/) or measuring (bench/RESULTS.md has the
 // measurements behind the numbers).
 import type { Network } from '../core/network.js';
-import { isPlainSgd } from '../core/optimizer.js';
 import { MIN_BLOCK_ROWS } from '../core/transposed.js';
 
-/** Plain SGD steps (no gradient copies, the bits of one thread) run threaded from this many multiply-adds: batch x parameters. */
-export const THREADED_SGD_MIN_WORK = 3_000_000;
-/** Momentum, Adam and L2 steps (gradients per thread, then a reduction) run threaded from this many. */
+/** Steps by rows (each thread its rows of every layer: no gradient copies, the bits of one thread) run threaded from this many multiply-adds: batch x parameters. */
+export const THREADED_ROWS_MIN_WORK = 3_000_000;
+/** Steps by examples (gradients per thread, then a reduction: first layers too narrow for a block a thread) run threaded from this many. */
 export const THREADED_REDUCTION_MIN_WORK = 8_000_000;
 
 /** When threads pay, in one sentence. */
 export const THREADS_PAY =
-  `threads pay for big steps only: plain SGD steps under ${THREADED_SGD_MIN_WORK / 1e6} million multiply-adds (batch size x parameters) ` +
-  `or with under ${MIN_BLOCK_ROWS} first-layer rows a thread, and other steps under ${THREADED_REDUCTION_MIN_WORK / 1e6} million, run on the calling thread`;
+  `threads pay for big steps only: steps under ${THREADED_ROWS_MIN_WORK / 1e6} million multiply-adds (batch size x parameters) run on the calling thread, ` +
+  `and with under ${MIN_BLOCK_ROWS} first-layer rows a thread, plain SGD steps and steps under ${THREADED_REDUCTION_MIN_WORK / 1e6} million too`;
 
 export interface StepShape {
-  /** SGD without L2 (isPlainSgd). */
+  /** SGD without L2: never by examples, whose reduction would round it otherwise than one thread. */
   plainSgd: boolean;
   batch: number;
   parameters: number;
-  /** Blocks of W^1's transposed copy, and training threads: plain SGD needs one block a thread. */
+  /** Blocks of W^1's transposed copy, and training threads: a step by rows needs one block a thread. */
   blocks: number;
   threads: number;
 }
@@ -33,7 +32,8 @@ export interface StepShape {
  */
 export function runsThreaded(s: StepShape): boolean {
   const work = s.batch * s.parameters;
-  return s.plainSgd ? s.blocks === s.threads && work >= THREADED_SGD_MIN_WORK : work >= THREADED_REDUCTION_MIN_WORK;
+  if (s.blocks === s.threads) return work >= THREADED_ROWS_MIN_WORK;
+  return !s.plainSgd && work >= THREADED_REDUCTION_MIN_WORK;
 }
 
 /**
@@ -49,6 +49,6 @@ export async function startThreads(net: Network): Promise<void> {
   const { oneThread, parameterCount: parameters, threads } = net;
   const blocks = net.w1.blocks.length;
   net.useEngine({
-    step: (s, m, u, maxNorm) => (runsThreaded({ plainSgd: isPlainSgd(u), batch: m, parameters, blocks, threads }) ? pool : oneThread).step(s, m, u, maxNorm),
+    step: (s, m, u, maxNorm) => (runsThreaded({ plainSgd: u.optimizer === 0 && u.decay === 0, batch: m, parameters, blocks, threads }) ? pool : oneThread).step(s, m, u, maxNorm),
   });
 }
