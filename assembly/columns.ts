@@ -8,6 +8,7 @@
 // registers across a column's examples) and a last block of 16.
 import { madd } from './lanes';
 import { biasOuter } from './shared';
+import { adamLanes, adamOne } from './updates';
 
 // tstarts is (cols + 1) u32; texamples (batch * cols) u32 and tvals (batch * cols) f32; list, vals,
 // counts from gatherRuns or nonzeroColumns. The batch's nonzeros by column: column i's are entries
@@ -135,4 +136,89 @@ function columns16(w: usize, tstarts: usize, texamples: usize, tvals: usize, scr
     }
     v128.store(w, a0); v128.store(w, a1, 16); v128.store(w, a2, 32); v128.store(w, a3, 48);
   }
+}
+
+// WT, M, V are (cols, stride): W transposed and Adam's two moments of it, laid out alike; gb is
+// (rows); delta is (batch, rows) with rows dstride apart; tstarts, texamples, tvals from
+// transposeLists; scratch is (batch, 32) f32. Column by column, in one pass: the summed gradient
+// g = sum over column i's examples n in increasing order of delta[n, j] x[n, i] (from 0), plus
+// decay WT[i, j] when decay > 0 (L2), then Adam on WT[i, j] and its moments (adamUpdate's
+// operations); gb = sum_n delta[n], written. sparseGradientColumns, addScaled and adamUpdate
+// fused, with their bits, without writing and reading back the gradient.
+export function sparseAdamByColumnScalar(
+  WT: usize, M: usize, V: usize, gb: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize,
+  gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, decay: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32,
+): void {
+  const R = <usize>rows, C = <usize>cols, S = <usize>stride, D = <usize>dstride;
+  for (let i: usize = 0; i < C; i++) {
+    const t0 = <usize>load<u32>(tstarts + (i << 2)), t1 = <usize>load<u32>(tstarts + (i << 2), 4);
+    for (let j: usize = 0; j < S; j++) {
+      let g: f32 = 0;
+      if (j < R) {
+        for (let t = t0; t < t1; t++) g = g + (<f32>1 * load<f32>(delta + ((<usize>load<u32>(texamples + (t << 2)) * D + j) << 2))) * load<f32>(tvals + (t << 2));
+      }
+      const o = (i * S + j) << 2;
+      if (decay > 0) g = g + decay * load<f32>(WT + o);
+      adamOne(WT + o, M + o, V + o, g, gradScale, lr, b1, b2, eps);
+    }
+  }
+  biasOuter(gb, delta, 1, false, <usize>batch, R, D);
+}
+
+// As sparseAdamByColumnScalar, 32 outputs of a column at a time (its gradient in 8 registers)
+export function sparseAdamByColumnSimd(
+  WT: usize, M: usize, V: usize, gb: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize,
+  gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, decay: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32,
+): void {
+  const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch, D = <usize>dstride, R16 = (R + 15) & ~15;
+  const one = f32x4.splat(1);
+  for (let j: usize = 0; j < R16; j += 32) {
+    const vectors: usize = j + 32 <= R16 ? 8 : 4;
+    for (let n: usize = 0; n < B; n++) {
+      const d = delta + ((n * D + j) << 2), s = scratch + (n << 7);
+      for (let k: usize = 0; k < vectors; k++) v128.store(s + (k << 4), scaledLanes(d + (k << 4), one, j + (k << 2), R));
+    }
+    adamColumns(WT, M, V, tstarts, texamples, tvals, scratch, gradScale, lr, b1, b2, eps, decay, C, S, j, vectors);
+  }
+  biasOuter(gb, delta, 1, false, B, R, D);
+}
+
+// The block of 4 * vectors outputs from j of every column: its gradient, then Adam lane by lane
+function adamColumns(
+  WT: usize, M: usize, V: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize,
+  gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, decay: f32, C: usize, S: usize, j: usize, vectors: usize,
+): void {
+  let t = <usize>load<u32>(tstarts);
+  for (let i: usize = 0; i < C; i++) {
+    const t1 = <usize>load<u32>(tstarts + (i << 2), 4);
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    for (; t < t1; t++) {
+      const x = f32x4.splat(load<f32>(tvals + (t << 2)));
+      const d = scratch + (<usize>load<u32>(texamples + (t << 2)) << 7);
+      a0 = madd(v128.load(d), x, a0); a1 = madd(v128.load(d, 16), x, a1);
+      a2 = madd(v128.load(d, 32), x, a2); a3 = madd(v128.load(d, 48), x, a3);
+      if (vectors === 8) {
+        a4 = madd(v128.load(d, 64), x, a4); a5 = madd(v128.load(d, 80), x, a5);
+        a6 = madd(v128.load(d, 96), x, a6); a7 = madd(v128.load(d, 112), x, a7);
+      }
+    }
+    const o = WT + ((i * S + j) << 2), dm = M - WT, dv = V - WT;
+    adamVector(o, dm, dv, a0, decay, gradScale, lr, b1, b2, eps);
+    adamVector(o + 16, dm, dv, a1, decay, gradScale, lr, b1, b2, eps);
+    adamVector(o + 32, dm, dv, a2, decay, gradScale, lr, b1, b2, eps);
+    adamVector(o + 48, dm, dv, a3, decay, gradScale, lr, b1, b2, eps);
+    if (vectors === 8) {
+      adamVector(o + 64, dm, dv, a4, decay, gradScale, lr, b1, b2, eps);
+      adamVector(o + 80, dm, dv, a5, decay, gradScale, lr, b1, b2, eps);
+      adamVector(o + 96, dm, dv, a6, decay, gradScale, lr, b1, b2, eps);
+      adamVector(o + 112, dm, dv, a7, decay, gradScale, lr, b1, b2, eps);
+    }
+  }
+}
+
+// Adam on the 4 weights at w (their moments dm and dv bytes further), from their summed gradient s
+// (+ decay w: L2); the constants splatted here, after the column's sums, not held across them
+@inline function adamVector(w: usize, dm: usize, dv: usize, s: v128, decay: f32, gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32): void {
+  const g = decay > 0 ? f32x4.add(s, f32x4.mul(f32x4.splat(decay), v128.load(w))) : s;
+  adamLanes(w, w + dm, w + dv, g, f32x4.splat(gradScale), f32x4.splat(b1), f32x4.splat(b2), f32x4.splat(<f32>1 - b1), f32x4.splat(<f32>1 - b2), f32x4.splat(lr), f32x4.splat(eps));
 }

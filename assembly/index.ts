@@ -11,9 +11,9 @@ import { denseOuterScalar, denseOuterSimd } from './denseOuter';
 import { gatherRunsScalar, gatherRunsSimd, nonzeroColumnsScalar, nonzeroColumnsSimd } from './gather';
 import { sparseForwardRunsScalar, sparseForwardRunsSimd, sparseForwardScalar, sparseForwardSimd } from './sparse';
 import { sparseOuterProductScalar, sparseOuterProductSimd } from './sparseOuter';
-import { sparseOuterByColumnScalar, sparseOuterByColumnSimd } from './columns';
+import { sparseAdamByColumnScalar, sparseAdamByColumnSimd, sparseOuterByColumnScalar, sparseOuterByColumnSimd } from './columns';
 import { reluForwardScalar, reluForwardSimd, reluPrimeMulScalar, reluPrimeMulSimd, sigmoidPrimeMulScalar, sigmoidPrimeMulSimd, sigmoidScalar, sigmoidSimd } from './activations';
-import { adamUpdateScalar, adamUpdateSimd, momentumUpdateScalar, momentumUpdateSimd, reduceUpdateScalar, reduceUpdateSimd, sgdUpdateScalar, sgdUpdateSimd } from './updates';
+import { adamUpdateScalar, adamUpdateSimd, momentumUpdateScalar, momentumUpdateSimd, sgdUpdateScalar, sgdUpdateSimd } from './updates';
 import { dropoutBackwardScalar, dropoutBackwardSimd, dropoutForwardScalar, dropoutForwardSimd, gaussianBlurScalar, gaussianBlurSimd, maxNormColumnsScalar, maxNormColumnsSimd, maxNormRowsScalar, maxNormRowsSimd } from './regularize';
 
 // ---------------------------------------------------------------------------------------------
@@ -137,13 +137,6 @@ export function sparseOuter(WT: usize, g: usize, delta: usize, vals: usize, list
   else sparseOuterProductScalar(WT, g, delta, vals, list, counts, alpha, true, batch, rows, cols, stride, dstride);
 }
 
-// GT is (cols, stride); g is (rows); the rest as sparseOuter. GT = delta^T x transposed (every
-// column written, padding zero) and g = sum_n delta: overwrites.
-export function sparseGradient(GT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32): void {
-  if (ASC_FEATURE_SIMD) sparseOuterProductSimd(GT, g, delta, vals, list, counts, 1, false, batch, rows, cols, stride, dstride);
-  else sparseOuterProductScalar(GT, g, delta, vals, list, counts, 1, false, batch, rows, cols, stride, dstride);
-}
-
 // tstarts is (cols + 1) u32; texamples (batch * cols) u32, tvals (batch * cols) f32; list, vals,
 // counts from gatherRuns or nonzeroColumns. The batch's nonzeros by column (a counting sort):
 // column i's are entries [tstarts[i], tstarts[i + 1]), each an example n, in increasing n, and its
@@ -158,11 +151,23 @@ export function sparseOuterColumns(WT: usize, g: usize, delta: usize, tstarts: u
   else sparseOuterByColumnScalar(WT, g, delta, tstarts, texamples, tvals, scratch, alpha, true, batch, rows, cols, stride, dstride);
 }
 
-// GT, g as sparseGradient; the rest as sparseOuterColumns. sparseGradient column by column
-// (overwrites, every column written): its bits.
+// GT is (cols, stride); g is (rows); the rest as sparseOuterColumns. GT = delta^T x transposed
+// (every column written, padding zero) and g = sum_n delta: the gradient of sparseOuter's update,
+// column by column (overwrites: no zeroing pass).
 export function sparseGradientColumns(GT: usize, g: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32): void {
   if (ASC_FEATURE_SIMD) sparseOuterByColumnSimd(GT, g, delta, tstarts, texamples, tvals, scratch, 1, false, batch, rows, cols, stride, dstride);
   else sparseOuterByColumnScalar(GT, g, delta, tstarts, texamples, tvals, scratch, 1, false, batch, rows, cols, stride, dstride);
+}
+
+// WT, M, V are (cols, stride): W^1 transposed and Adam's moments of it; gb is (rows); delta,
+// tstarts, texamples, tvals, scratch as sparseGradientColumns. The first layer's Adam step in one
+// pass, column by column: its summed gradient (+ decay WT when decay > 0: L2) made in registers and
+// applied at once (adamUpdate's operations): the bits of sparseGradientColumns, addScaled and
+// adamUpdate, without writing the gradient. gb = sum_n delta[n] (the biases' summed gradient,
+// written).
+export function sparseAdamColumns(WT: usize, M: usize, V: usize, gb: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, decay: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32): void {
+  if (ASC_FEATURE_SIMD) sparseAdamByColumnSimd(WT, M, V, gb, delta, tstarts, texamples, tvals, scratch, gradScale, lr, b1, b2, eps, decay, batch, rows, cols, stride, dstride);
+  else sparseAdamByColumnScalar(WT, M, V, gb, delta, tstarts, texamples, tvals, scratch, gradScale, lr, b1, b2, eps, decay, batch, rows, cols, stride, dstride);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,14 +235,6 @@ export { zero } from './common';
 export function sgdUpdate(params: usize, nabla: usize, scale: f32, n: i32): void {
   if (ASC_FEATURE_SIMD) sgdUpdateSimd(params, nabla, scale, n);
   else sgdUpdateScalar(params, nabla, scale, n);
-}
-
-// params is (n); grads is (count, gstride) f32: count buffers gstride floats apart. params -= scale
-// * (grads[0] + grads[1] + ... + grads[count - 1]), summed in that order, so a thread count always
-// gives the same bits.
-export function reduceUpdate(params: usize, grads: usize, count: i32, gstride: i32, scale: f32, n: i32): void {
-  if (ASC_FEATURE_SIMD) reduceUpdateSimd(params, grads, count, gstride, scale, n);
-  else reduceUpdateScalar(params, grads, count, gstride, scale, n);
 }
 
 // grads is (count, gstride). grads[0][i] = grads[0][i] + grads[1][i] + ... + grads[count - 1][i]

@@ -7,11 +7,11 @@ export { denseForwardScalar, denseBackwardInputScalar } from './dense';
 export { nonzeroColumnsScalar, gatherRunsScalar } from './gather';
 export { sparseForwardScalar, sparseForwardRunsScalar } from './sparse';
 export { sigmoidScalar, sigmoidPrimeMulScalar, reluForwardScalar, reluPrimeMulScalar } from './activations';
-export { sgdUpdateScalar, reduceUpdateScalar, momentumUpdateScalar, adamUpdateScalar } from './updates';
+export { sgdUpdateScalar, momentumUpdateScalar, adamUpdateScalar } from './updates';
 export { dropoutForwardScalar, dropoutBackwardScalar, maxNormRowsScalar, maxNormColumnsScalar, gaussianBlurScalar } from './regularize';
 import { denseOuterScalar } from './denseOuter';
 import { sparseOuterProductScalar } from './sparseOuter';
-import { sparseOuterByColumnScalar } from './columns';
+import { sparseAdamByColumnScalar, sparseOuterByColumnScalar } from './columns';
 
 export function denseBackwardParamsScalar(nablaW: usize, nablaB: usize, delta: usize, x: usize, batch: i32, rows: i32, cols: i32): void {
   denseOuterScalar(nablaW, nablaB, delta, x, 1, true, batch, rows, cols, rows);
@@ -29,14 +29,14 @@ export function sparseOuterScalar(WT: usize, g: usize, delta: usize, vals: usize
   sparseOuterProductScalar(WT, g, delta, vals, list, counts, alpha, true, batch, rows, cols, stride, dstride);
 }
 
-export function sparseGradientScalar(GT: usize, g: usize, delta: usize, vals: usize, list: usize, counts: usize, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32): void {
-  sparseOuterProductScalar(GT, g, delta, vals, list, counts, 1, false, batch, rows, cols, stride, dstride);
-}
-
 export function sparseOuterColumnsScalar(WT: usize, g: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, alpha: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32): void {
   sparseOuterByColumnScalar(WT, g, delta, tstarts, texamples, tvals, scratch, alpha, true, batch, rows, cols, stride, dstride);
 }
 
 export function sparseGradientColumnsScalar(GT: usize, g: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32): void {
   sparseOuterByColumnScalar(GT, g, delta, tstarts, texamples, tvals, scratch, 1, false, batch, rows, cols, stride, dstride);
+}
+
+export function sparseAdamColumnsScalar(WT: usize, M: usize, V: usize, gb: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, decay: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32): void {
+  sparseAdamByColumnScalar(WT, M, V, gb, delta, tstarts, texamples, tvals, scratch, gradScale, lr, b1, b2, eps, decay, batch, rows, cols, stride, dstride);
 }

@@ -1,7 +1,8 @@
 // The first layer's column-by-column update (assembly/columns.ts) against its definition and the
 // per-example kernels it must equal bit for bit: transposeLists by the counting sort's definition,
-// sparseOuterColumns and sparseGradientColumns against sparseOuter and sparseGradient (and, in
-// the debug build, each SIMD path against its scalar twin), whole and by ranges of rows.
+// sparseOuterColumns against sparseOuter, sparseGradientColumns against sparseOuter into zeros
+// (and, in the debug build, each SIMD path against its scalar twin), whole and by ranges of rows;
+// the fused Adam step against the gradient, L2 and adamUpdate in turn.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/core/random.js';
 import { f32, KernelBench, randomArray } from './helpers.js';
@@ -80,14 +81,14 @@ describe.each(['debug', 'scalar'] as const)('column-by-column first layer: %s bu
     expect(want.WT.some((v, i) => v !== new Uint32Array(WT.buffer)[i]) || zeros === 1).toBe(true); // the update did something
   });
 
-  it.each(SHAPES)('sparseGradientColumns overwrites garbage with sparseGradient\'s bits, batch %i, rows %i, cols %i, %f zeros', async (batch, rows, cols, zeros) => {
+  it.each(SHAPES)('sparseGradientColumns overwrites garbage with the bits of sparseOuter into zeros, batch %i, rows %i, cols %i, %f zeros', async (batch, rows, cols, zeros) => {
     const t = await KernelBench.create(variant);
     const c = batchOf(t, batch, cols, zeros);
     const stride = Math.ceil(rows / 16) * 16;
-    const dp = t.f32(randomArray(rng, batch * rows));
+    const dp = t.f32(randomArray(rng, batch * rows)); // nonzero deltas: no sum is -0, where 0 + -0 and -0 would part
     const garbage = (n: number) => t.f32(Float32Array.from({ length: n }, () => NaN));
-    const [GT0, g0] = [garbage(cols * stride), garbage(rows)];
-    t.k.sparseGradient(GT0, g0, dp, c.vals, c.list, c.counts, batch, rows, cols, stride, rows);
+    const [GT0, g0] = [t.f32(new Float32Array(cols * stride)), t.f32(new Float32Array(rows))];
+    t.k.sparseOuter(GT0, g0, dp, c.vals, c.list, c.counts, 1, batch, rows, cols, stride, rows);
     const runs = [(GT: number, g: number) => t.k.sparseGradientColumns(GT, g, dp, c.tstarts, c.texamples, c.tvals, c.scratch, batch, rows, cols, stride, rows)];
     if (t.twins) runs.push((GT, g) => t.twins!.sparseGradientColumnsScalar(GT, g, dp, c.tstarts, c.texamples, c.tvals, c.scratch, batch, rows, cols, stride, rows));
     for (const run of runs) {
@@ -114,5 +115,37 @@ describe.each(['debug', 'scalar'] as const)('column-by-column first layer: %s bu
     t.k.sparseOuterColumns(WTp + 4 * cut, bp + 4 * cut, dp + 4 * cut, c.tstarts, c.texamples, c.tvals, c.scratch, -0.3, batch, rows - cut, cols, stride, rows);
     expect(bitsOf(t, WTp, cols * stride)).toEqual(bitsOf(t, WTw, cols * stride));
     expect(bitsOf(t, bp, rows)).toEqual(bitsOf(t, bw, rows));
+  });
+});
+
+describe.each(['debug', 'scalar'] as const)('the first layer\'s fused Adam step: %s build', (variant) => {
+  it.each([...SHAPES.slice(0, 6), [48, 16, 30, 0.5] as [number, number, number, number]])('sparseAdamColumns gives the bits of sparseGradientColumns, addScaled (L2) and adamUpdate, batch %i, rows %i, cols %i, %f zeros', async (batch, rows, cols, zeros) => {
+    const t = await KernelBench.create(variant);
+    const c = batchOf(t, batch, cols, zeros);
+    const { WT, stride } = transposedWeights(rows, cols);
+    const n = cols * stride;
+    const M = Float32Array.from({ length: n }, (_, i) => (i % stride < rows ? 0.01 * rng.normal() : 0));
+    const V = Float32Array.from({ length: n }, (_, i) => (i % stride < rows ? 1e-4 * rng.float() : 0));
+    const dp = t.f32(randomArray(rng, batch * rows));
+    const [gradScale, lr, b1, b2, eps] = [1 / batch, 0.003, 0.9, 0.999, 1e-8];
+    for (const decay of [0, 0.05]) {
+      // the unfused step: the gradient, L2 folded in, then Adam over the whole of WT
+      const [W0, M0, V0, G0, gb0] = [t.f32(WT), t.f32(M), t.f32(V), t.f32(new Float32Array(n)), t.f32(new Float32Array(rows))];
+      t.k.sparseGradientColumns(G0, gb0, dp, c.tstarts, c.texamples, c.tvals, c.scratch, batch, rows, cols, stride, rows);
+      if (decay > 0) t.k.addScaled(G0, W0, decay, n);
+      t.k.adamUpdate(W0, M0, V0, G0, gradScale, lr, b1, b2, eps, n);
+      const runs = [t.k.sparseAdamColumns, ...(t.twins ? [t.twins.sparseAdamColumnsScalar] : [])];
+      for (const run of runs) {
+        const [W1, M1, V1, gb1] = [t.f32(WT), t.f32(M), t.f32(V), t.f32(new Float32Array(rows).fill(NaN))];
+        run(W1, M1, V1, gb1, dp, c.tstarts, c.texamples, c.tvals, c.scratch, gradScale, lr, b1, b2, eps, decay, batch, rows, cols, stride, rows);
+        for (const [got, want, what] of [[W1, W0, 'WT'], [M1, M0, 'M'], [V1, V0, 'V']] as const) {
+          const [g, w] = [bitsOf(t, got, n), bitsOf(t, want, n)];
+          const k = g.findIndex((v, i) => v !== w[i]);
+          if (k >= 0) throw new Error(`decay ${decay}: ${what}[${Math.floor(k / stride)}, ${k % stride}] has bits ${g[k].toString(16)}, the unfused step gives ${w[k].toString(16)}`);
+        }
+        expect(bitsOf(t, gb1, rows)).toEqual(bitsOf(t, gb0, rows));
+      }
+      expect(bitsOf(t, W0, n).some((v, i) => v !== new Uint32Array(WT.buffer)[i])).toBe(true); // Adam moved the weights
+    }
   });
 });

@@ -467,7 +467,7 @@ describe.each(['debug', 'scalar'] as const)('row ranges, as threads update them:
 });
 
 describe.each(['debug', 'scalar'] as const)('overwriting gradient kernels (threads): %s build', (variant) => {
-  it.each([[1, 1, 1], [10, 30, 784], [3, 17, 33], [4, 100, 50], [64, 7, 100]])('denseGradient and sparseGradient overwrite garbage with delta^T x, batch %i, rows %i, cols %i', async (batch, rows, cols) => {
+  it.each([[1, 1, 1], [10, 30, 784], [3, 17, 33], [4, 100, 50], [64, 7, 100]])('denseGradient and sparseGradientColumns overwrite garbage with delta^T x, batch %i, rows %i, cols %i', async (batch, rows, cols) => {
     const t = await KernelBench.create(variant);
     const x = f32(randomArray(rng, batch * cols).map((v) => (v < 0.3 ? 0 : v)));
     const delta = f32(randomArray(rng, batch * rows));
@@ -484,8 +484,10 @@ describe.each(['debug', 'scalar'] as const)('overwriting gradient kernels (threa
     const stride = Math.ceil(rows / 16) * 16;
     const list = t.u32(new Uint32Array(batch * cols)), vals = t.f32(new Float32Array(batch * cols)), counts = t.u32(new Uint32Array(batch));
     t.k.nonzeroColumns(list, vals, counts, xp, batch, cols);
+    const [tstarts, texamples, tvals] = [t.u32(new Uint32Array(cols + 1)), t.u32(new Uint32Array(batch * cols)), t.f32(new Float32Array(batch * cols))];
+    t.k.transposeLists(tstarts, texamples, tvals, list, vals, counts, batch, cols);
     const GT = t.f32(garbage(cols * stride)), g = t.f32(garbage(rows));
-    t.k.sparseGradient(GT, g, dp, vals, list, counts, batch, rows, cols, stride, rows);
+    t.k.sparseGradientColumns(GT, g, dp, tstarts, texamples, tvals, t.f32(new Float32Array(batch * 32)), batch, rows, cols, stride, rows);
     const got = t.readF32(GT, cols * stride);
     for (let i = 0; i < cols; i++) for (let j = 0; j < stride; j++) {
       const want = j < rows ? expectedW[j * cols + i] : 0;

@@ -97,11 +97,6 @@ export interface KernelExports {
    */
   sparseOuter(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
   /**
-   * GT is (cols, stride); g is (rows); the rest as sparseOuter. GT = delta^T x transposed (every
-   * column written, padding zero) and g = sum_n delta: overwrites.
-   */
-  sparseGradient(GT: number, g: number, delta: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
-  /**
    * tstarts is (cols + 1) u32; texamples (batch * cols) u32, tvals (batch * cols) f32; list, vals,
    * counts from gatherRuns or nonzeroColumns. The batch's nonzeros by column (a counting sort):
    * column i's are entries [tstarts[i], tstarts[i + 1]), each an example n, in increasing n, and
@@ -116,10 +111,20 @@ export interface KernelExports {
    */
   sparseOuterColumns(WT: number, g: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
   /**
-   * GT, g as sparseGradient; the rest as sparseOuterColumns. sparseGradient column by column
-   * (overwrites, every column written): its bits.
+   * GT is (cols, stride); g is (rows); the rest as sparseOuterColumns. GT = delta^T x transposed
+   * (every column written, padding zero) and g = sum_n delta: the gradient of sparseOuter's update,
+   * column by column (overwrites: no zeroing pass).
    */
   sparseGradientColumns(GT: number, g: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
+  /**
+   * WT, M, V are (cols, stride): W^1 transposed and Adam's moments of it; gb is (rows); delta,
+   * tstarts, texamples, tvals, scratch as sparseGradientColumns. The first layer's Adam step in one
+   * pass, column by column: its summed gradient (+ decay WT when decay > 0: L2) made in registers
+   * and applied at once (adamUpdate's operations): the bits of sparseGradientColumns, addScaled and
+   * adamUpdate, without writing the gradient. gb = sum_n delta[n] (the biases' summed gradient,
+   * written).
+   */
+  sparseAdamColumns(WT: number, M: number, V: number, gb: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, gradScale: number, lr: number, b1: number, b2: number, eps: number, decay: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
   /**
    * a, z are (n); a = sigma(z) = 1 / (1 + e^-z), 0 below -43.668 (sigma < 2^-63); a may alias z.
    */
@@ -162,12 +167,6 @@ export interface KernelExports {
   zero(p: number, n: number): void;
   /** params, nabla are (n). params -= scale * nabla, with scale = eta / batch. */
   sgdUpdate(params: number, nabla: number, scale: number, n: number): void;
-  /**
-   * params is (n); grads is (count, gstride) f32: count buffers gstride floats apart. params -=
-   * scale * (grads[0] + grads[1] + ... + grads[count - 1]), summed in that order, so a thread count
-   * always gives the same bits.
-   */
-  reduceUpdate(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
   /**
    * grads is (count, gstride). grads[0][i] = grads[0][i] + grads[1][i] + ... + grads[count - 1][i]
    * for i < n, summed in that order.
@@ -242,15 +241,14 @@ export interface ScalarTwins {
   sparseForwardScalar(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number, zstride: number): void;
   sparseForwardRunsScalar(z: number, WT: number, b: number, y: number, images: number, labels: number, runs: number, starts: number, indices: number, batch: number, rows: number, pixels: number, stride: number, zstride: number): void;
   sparseOuterScalar(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
-  sparseGradientScalar(GT: number, g: number, delta: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
   sparseOuterColumnsScalar(WT: number, g: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
   sparseGradientColumnsScalar(GT: number, g: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
+  sparseAdamColumnsScalar(WT: number, M: number, V: number, gb: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, gradScale: number, lr: number, b1: number, b2: number, eps: number, decay: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
   sigmoidScalar(a: number, z: number, n: number): void;
   sigmoidPrimeMulScalar(delta: number, a: number, n: number): void;
   reluForwardScalar(a: number, z: number, n: number): void;
   reluPrimeMulScalar(delta: number, a: number, n: number): void;
   sgdUpdateScalar(params: number, nabla: number, scale: number, n: number): void;
-  reduceUpdateScalar(params: number, grads: number, count: number, gstride: number, scale: number, n: number): void;
   momentumUpdateScalar(params: number, velocity: number, grads: number, scale: number, mu: number, n: number): void;
   adamUpdateScalar(params: number, m: number, v: number, grads: number, gradScale: number, lr: number, b1: number, b2: number, eps: number, n: number): void;
   dropoutForwardScalar(a: number, h: number, batch: number, width: number, key: number, row0: number, threshold: number, scale: number): void;
@@ -261,4 +259,4 @@ export interface ScalarTwins {
 }
 
 /** The kernels with a SIMD path and a scalar twin. */
-export const TWINNED_KERNELS = ['denseForward', 'denseBackwardInput', 'denseBackwardParams', 'denseGradient', 'denseSgdStep', 'nonzeroColumns', 'gatherRuns', 'sparseForward', 'sparseForwardRuns', 'sparseOuter', 'sparseGradient', 'sparseOuterColumns', 'sparseGradientColumns', 'sigmoid', 'sigmoidPrimeMul', 'reluForward', 'reluPrimeMul', 'sgdUpdate', 'reduceUpdate', 'momentumUpdate', 'adamUpdate', 'dropoutForward', 'dropoutBackward', 'maxNormRows', 'maxNormColumns', 'gaussianBlur'] as const;
+export const TWINNED_KERNELS = ['denseForward', 'denseBackwardInput', 'denseBackwardParams', 'denseGradient', 'denseSgdStep', 'nonzeroColumns', 'gatherRuns', 'sparseForward', 'sparseForwardRuns', 'sparseOuter', 'sparseOuterColumns', 'sparseGradientColumns', 'sparseAdamColumns', 'sigmoid', 'sigmoidPrimeMul', 'reluForward', 'reluPrimeMul', 'sgdUpdate', 'momentumUpdate', 'adamUpdate', 'dropoutForward', 'dropoutBackward', 'maxNormRows', 'maxNormColumns', 'gaussianBlur'] as const;

@@ -11,6 +11,13 @@ import { FEATURES_DENSE, FEATURES_SPARSE, IMAGE_RUNS, type StagedData } from './
 import { ContextReader } from './context.js';
 import { rowRange, type WtBlock } from './transposed.js';
 
+/** Each hidden activation's kernels: f(z) in place, and delta *= f'(z) from f(z). */
+const ACTIVATION_KERNELS = {
+  sigmoid: ['sigmoid', 'sigmoidPrimeMul'],
+  tanh: ['tanhForward', 'tanhPrimeMul'],
+  relu: ['reluForward', 'reluPrimeMul'],
+} as const;
+
 /** What backprop does with delta^l (a^(l-1))^T. */
 export type BackwardTarget =
   /**
@@ -20,8 +27,11 @@ export type BackwardTarget =
   | { kind: 'step'; scale: number; decay?: number }
   /** Add the gradients to `nabla`, laid out as the parameters (W^1 row-major). */
   | { kind: 'gradients'; nabla: number }
-  /** Write (not add) this slice's gradients to `grads` (parameter layout; W^1's slot unused) and `gradsWT` (WT layout). */
-  | { kind: 'partial'; grads: number; gradsWT: number }
+  /**
+   * Write (not add) this slice's gradients to `grads` (parameter layout; W^1's slot unused) and
+   * `gradsWT` (WT layout); with `skipFirst`, layer 1's are left to the caller (a fused update).
+   */
+  | { kind: 'partial'; grads: number; gradsWT: number; skipFirst?: boolean }
   /** Nothing: only the deltas are made (the threads' SGD step updates afterwards: parallel/share.ts). */
   | { kind: 'deltas' };
 
@@ -124,18 +134,12 @@ export class LayerLoop {
   }
 
   private activate(a: number, n: number): void {
-    const { k, plan } = this;
-    if (plan.activation === 'sigmoid') k.sigmoid(a, a, n);
-    else if (plan.activation === 'tanh') k.tanhForward(a, a, n);
-    else k.reluForward(a, a, n);
+    this.k[ACTIVATION_KERNELS[this.plan.activation][0]](a, a, n);
   }
 
   /** delta *= the hidden activation's derivative, from its output a. */
   private activationPrime(delta: number, a: number, n: number): void {
-    const { k, plan } = this;
-    if (plan.activation === 'sigmoid') k.sigmoidPrimeMul(delta, a, n);
-    else if (plan.activation === 'tanh') k.tanhPrimeMul(delta, a, n);
-    else k.reluPrimeMul(delta, a, n);
+    this.k[ACTIVATION_KERNELS[this.plan.activation][1]](delta, a, n);
   }
 
   /** Summed cost of examples [e0, e0 + m). */
@@ -200,21 +204,30 @@ export class LayerLoop {
   /**
    * Layer 1's update of W^T's block `w` over examples [e0, e0 + m) (their lists gathered, their
    * deltas made): with `alpha`, WT += alpha (delta^T x)^T at `WT` and its bias at `b` (the fused SGD
-   * step); with null, the gradient written over `WT` and `b`. Column by column for big batches
-   * (this thread's column buffers), else example by example: the same bits.
+   * step), column by column for big batches (this thread's column buffers), else example by
+   * example: the same bits; with null, the gradient written over `WT` and `b`, column by column.
    */
   firstLayerUpdate(WT: number, b: number, w: WtBlock, e0: number, m: number, alpha: number | null): void {
     const { k, plan: p } = this;
     const { cols: C, rows } = p.shapes[0];
-    const [list, vals, counts, delta] = [row(p.list, e0, C), row(p.vals, e0, C), p.counts + 4 * e0, row(p.delta[1], e0, rows) + 4 * w.row];
-    if (m >= COLUMNS_MIN_BATCH) {
-      const at = this.thread * p.tbytes;
-      const [tstarts, texamples, tvals, scratch] = [p.tstarts + at, p.texamples + at, p.tvals + at, p.scratch + at];
-      k.transposeLists(tstarts, texamples, tvals, list, vals, counts, m, C);
-      if (alpha !== null) k.sparseOuterColumns(WT, b, delta, tstarts, texamples, tvals, scratch, alpha, m, w.rows, C, w.stride, rows);
-      else k.sparseGradientColumns(WT, b, delta, tstarts, texamples, tvals, scratch, m, w.rows, C, w.stride, rows);
-    } else if (alpha !== null) k.sparseOuter(WT, b, delta, vals, list, counts, alpha, m, w.rows, C, w.stride, rows);
-    else k.sparseGradient(WT, b, delta, vals, list, counts, m, w.rows, C, w.stride, rows);
+    const delta = row(p.delta[1], e0, rows) + 4 * w.row;
+    if (alpha !== null && m < COLUMNS_MIN_BATCH) {
+      k.sparseOuter(WT, b, delta, row(p.vals, e0, C), row(p.list, e0, C), p.counts + 4 * e0, alpha, m, w.rows, C, w.stride, rows);
+      return;
+    }
+    const c = this.columns(e0, m);
+    if (alpha !== null) k.sparseOuterColumns(WT, b, delta, c.tstarts, c.texamples, c.tvals, c.scratch, alpha, m, w.rows, C, w.stride, rows);
+    else k.sparseGradientColumns(WT, b, delta, c.tstarts, c.texamples, c.tvals, c.scratch, m, w.rows, C, w.stride, rows);
+  }
+
+  /** This thread's column buffers (layer-plan.ts), filled with examples [e0, e0 + m)'s nonzeros by column (transposeLists). */
+  columns(e0: number, m: number): { tstarts: number; texamples: number; tvals: number; scratch: number } {
+    const p = this.plan;
+    const C = p.sizes[0];
+    const at = this.thread * p.tbytes;
+    const c = { tstarts: p.tstarts + at, texamples: p.texamples + at, tvals: p.tvals + at, scratch: p.scratch + at };
+    this.k.transposeLists(c.tstarts, c.texamples, c.tvals, row(p.list, e0, C), row(p.vals, e0, C), p.counts + 4 * e0, m, C);
+    return c;
   }
 
   private layerGradient(l: number, s: LayerShape, delta: number, input: number, e0: number, m: number, target: BackwardTarget): void {
@@ -235,6 +248,7 @@ export class LayerLoop {
         } else k.denseSgdStep(p.params + 4 * s.wOffset, p.params + 4 * s.bOffset, delta, input, target.scale, m, s.rows, s.cols, s.rows);
         return;
       case 'partial': // overwrites: no zeroing pass
+        if (l === 1 && target.skipFirst) return;
         if (l === 1) {
           for (const w of p.blocks) this.firstLayerUpdate(target.gradsWT + 4 * w.offset, target.grads + 4 * (s.bOffset + w.row), w, e0, m, null);
         } else k.denseGradient(target.grads + 4 * s.wOffset, target.grads + 4 * s.bOffset, delta, input, m, s.rows, s.cols, s.rows);

@@ -4,11 +4,11 @@
 // that use momentum, Adam or L2 on threads. Not for: the codes and settings (optimizer.ts).
 import { InvalidArgumentError } from './errors.js';
 import type { Kernels } from './kernels.js';
-import type { LayerLoop } from './layers.js';
+import { COLUMNS_MIN_BATCH, type LayerLoop } from './layers.js';
 import type { MemoryPlan } from './memory.js';
 import type { Optimizer, OptimizerState, UpdateSettings } from './optimizer.js';
 import type { LayerShape } from './shapes.js';
-import { rowRange, type TransposedW1 } from './transposed.js';
+import { fromTransposed, rowRange, toTransposed, type TransposedW1, type WtBlock } from './transposed.js';
 
 /**
  * Where an update walks, as plain numbers (posted to the threads): two ranges laid out alike in the
@@ -48,9 +48,9 @@ export interface UpdateSlice {
 }
 
 /** Share t of T of each range (cut at multiples of 4 elements); empty shares left out. */
-export function updateSlices(l: UpdateLayout, t: number, T: number): UpdateSlice[] {
+export function updateSlices(l: UpdateLayout, t: number, T: number, skipWT = false): UpdateSlice[] {
   const ranges: [target: number, offset: number, n: number, weights: [number, number][]][] = [
-    [l.wt, 0, l.wtLength, [[0, l.wtLength]]],
+    [l.wt, 0, skipWT ? 0 : l.wtLength, [[0, l.wtLength]]],
     [l.params + 4 * l.b1, l.wtLength + l.b1, l.parameterCount - l.b1, l.weightRanges.map(([a, b]) => [a - l.b1, b - l.b1])],
   ];
   return ranges.flatMap(([target, offset, n, weights]) => {
@@ -64,8 +64,8 @@ export function updateSlices(l: UpdateLayout, t: number, T: number): UpdateSlice
  * each slice's weights and biases through updateRange. Each element gets the same operations
  * whatever the share: the same bits for any T.
  */
-export function updateShare(k: Kernels, u: UpdateSettings, l: UpdateLayout, grads: number, state: readonly number[], t: number, T: number): void {
-  for (const { offset, i0, i1, weights } of updateSlices(l, t, T)) {
+export function updateShare(k: Kernels, u: UpdateSettings, l: UpdateLayout, grads: number, state: readonly number[], t: number, T: number, skipWT = false): void {
+  for (const { offset, i0, i1, weights } of updateSlices(l, t, T, skipWT)) {
     // the slice cut where its weights begin and end: L2 applies to the weights only
     const cuts = [i0, ...weights.flat().filter((c) => c > i0 && c < i1), i1].sort((a, b) => a - b);
     for (let c = 0; c + 1 < cuts.length; c++) {
@@ -88,6 +88,24 @@ export function updateRange(k: Kernels, u: UpdateSettings, l: UpdateLayout, grad
   if (u.optimizer === 0) k.sgdUpdate(p, g, u.scale, n);
   else if (u.optimizer === 1) k.momentumUpdate(p, st(0), g, u.scale, u.momentum, n);
   else k.adamUpdate(p, st(0), st(1), g, u.gradScale, u.rate, u.beta1, u.beta2, u.epsilon, n);
+}
+
+/** Whether a step's update of W^1 is fused with its gradient (sparseAdamColumns): Adam, on a batch that goes column by column. */
+export function fusesFirstLayer(u: UpdateSettings, m: number): boolean {
+  return u.optimizer === 2 && m >= COLUMNS_MIN_BATCH;
+}
+
+/**
+ * Adam's step of W^1's block `w` over the batch's m examples, in one pass with its gradient (its
+ * deltas made, its lists gathered): sparseAdamColumns on the block and its moments; the block's
+ * biases' gradients go to `grads`, for the update of the biases with the other parameters.
+ */
+export function firstLayerAdam(loop: LayerLoop, u: UpdateSettings, l: UpdateLayout, grads: number, state: readonly number[], w: WtBlock, m: number): void {
+  const { k, plan: p } = loop;
+  const { cols, rows } = p.shapes[0];
+  const c = loop.columns(0, m);
+  const at = 4 * w.offset;
+  k.sparseAdamColumns(l.wt + at, state[0] + at, state[1] + at, grads + 4 * (l.wtLength + l.b1 + w.row), p.delta[1] + 4 * w.row, c.tstarts, c.texamples, c.tvals, c.scratch, u.gradScale, u.rate, u.beta1, u.beta2, u.epsilon, u.decay, m, w.rows, cols, w.stride, rows);
 }
 
 /**
@@ -115,15 +133,20 @@ export class OptimizerBuffers {
     return new OptimizerBuffers(kind, layout, g, state);
   }
 
-  /** One step on one thread: the gradients of the batch's m examples (forward already ran) into `grads`, then the update. */
+  /**
+   * One step on one thread: the gradients of the batch's m examples (forward already ran) into
+   * `grads`, then the update; Adam on a big batch updates W^1 in the same pass as its gradient.
+   */
   step(k: Kernels, loop: LayerLoop, m: number, u: UpdateSettings): void {
-    loop.backward(0, m, { kind: 'partial', grads: this.grads + 4 * this.layout.wtLength, gradsWT: this.grads });
-    updateShare(k, u, this.layout, this.grads, this.state, 0, 1);
+    const fused = fusesFirstLayer(u, m);
+    loop.backward(0, m, { kind: 'partial', grads: this.grads + 4 * this.layout.wtLength, gradsWT: this.grads, skipFirst: fused });
+    if (fused) for (const w of loop.plan.blocks) firstLayerAdam(loop, u, this.layout, this.grads, this.state, w, m);
+    updateShare(k, u, this.layout, this.grads, this.state, 0, 1, fused);
   }
 
   /** The state in the parameters' layout (W1 row-major), for checkpoints. */
   read(w1: TransposedW1, parameterCount: number): OptimizerState {
-    return { kind: this.kind, t: this.t, buffers: this.state.map((p) => w1.readTrainingLayout(p, parameterCount)) };
+    return { kind: this.kind, t: this.t, buffers: this.state.map((p) => readTrainingLayout(w1, p, parameterCount)) };
   }
 
   /** Restores a state read from a network of the same sizes. */
@@ -132,6 +155,22 @@ export class OptimizerBuffers {
       throw new InvalidArgumentError(`optimizer state: expected ${this.state.length} buffers of ${parameterCount} values for ${state.kind}`);
     }
     this.t = state.t;
-    state.buffers.forEach((b, i) => w1.writeTrainingLayout(b, this.state[i]));
+    state.buffers.forEach((b, i) => writeTrainingLayout(w1, b, this.state[i]));
   }
+}
+
+/** A buffer laid out as [WT | parameters] (optimizer state), in the parameters' layout (`count` floats). */
+function readTrainingLayout(w1: TransposedW1, p: number, count: number): Float32Array {
+  const f = w1.plan.f32;
+  const at = (p >> 2) + w1.wtLength;
+  const out = f.slice(at, at + count);
+  fromTransposed(out, w1.first.wOffset, f, p >> 2, w1.blocks, w1.first.cols);
+  return out;
+}
+
+/** Writes `values` (the parameters' layout) into a buffer laid out as [WT | parameters]. */
+function writeTrainingLayout(w1: TransposedW1, values: Float32Array, p: number): void {
+  const f = w1.plan.f32;
+  f.set(values, (p >> 2) + w1.wtLength);
+  toTransposed(f, p >> 2, values, w1.first.wOffset, w1.blocks, w1.first.cols, w1.wtLength);
 }

@@ -54,8 +54,8 @@ export class TransposedW1 {
   private rowMajorCurrent = true;
 
   constructor(
-    private readonly plan: MemoryPlan,
-    private readonly first: LayerShape,
+    readonly plan: MemoryPlan,
+    readonly first: LayerShape,
     threads: number,
   ) {
     ({ blocks: this.blocks, wtLength: this.wtLength } = transposedBlocks(first.rows, first.cols, threads));
@@ -80,33 +80,17 @@ export class TransposedW1 {
     const f = this.plan.f32;
     toTransposed(f, this.wt >> 2, f, (params >> 2) + this.first.wOffset, this.blocks, this.first.cols, this.wtLength);
   }
-
-  /** A buffer laid out as [WT | parameters] (gradients, optimizer state), in the parameters' layout (`count` floats). */
-  readTrainingLayout(p: number, count: number): Float32Array {
-    const f = this.plan.f32;
-    const at = (p >> 2) + this.wtLength;
-    const out = f.slice(at, at + count);
-    fromTransposed(out, this.first.wOffset, f, p >> 2, this.blocks, this.first.cols);
-    return out;
-  }
-
-  /** Writes `values` (the parameters' layout) into a buffer laid out as [WT | parameters]. */
-  writeTrainingLayout(values: Float32Array, p: number): void {
-    const f = this.plan.f32;
-    f.set(values, (p >> 2) + this.wtLength);
-    toTransposed(f, p >> 2, values, this.first.wOffset, this.blocks, this.first.cols, this.wtLength);
-  }
 }
 
 /** W (rows, cols) row-major at index w of `dst`, from WT (its blocks) at index t of `src`. */
-function fromTransposed(dst: Float32Array, w: number, src: Float32Array, t: number, blocks: WtBlock[], cols: number): void {
+export function fromTransposed(dst: Float32Array, w: number, src: Float32Array, t: number, blocks: WtBlock[], cols: number): void {
   for (const { row, rows, offset, stride } of blocks) {
     for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) dst[w + (row + j) * cols + i] = src[t + offset + i * stride + j];
   }
 }
 
 /** WT (its blocks, `length` floats, padding zero) at index t of `dst`, from W (rows, cols) row-major at index w of `src`. */
-function toTransposed(dst: Float32Array, t: number, src: Float32Array, w: number, blocks: WtBlock[], cols: number, length: number): void {
+export function toTransposed(dst: Float32Array, t: number, src: Float32Array, w: number, blocks: WtBlock[], cols: number, length: number): void {
   dst.fill(0, t, t + length);
   for (const { row, rows, offset, stride } of blocks) {
     for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) dst[t + offset + i * stride + j] = src[w + (row + j) * cols + i];

@@ -5,7 +5,7 @@
 import type { Kernels } from '../core/kernels.js';
 import type { UpdateSettings } from '../core/optimizer.js';
 import { LayerLoop } from '../core/layers.js';
-import { updateRange, updateShare, updateSlices } from '../core/optimizer-state.js';
+import { firstLayerAdam, fusesFirstLayer, updateRange, updateShare, updateSlices } from '../core/optimizer-state.js';
 import { rowRange } from '../core/transposed.js';
 import { BATCH, CMD, controlViews, DELTAS, DONE, EXIT, FIRST, firstByRows, GATHER, GEN, GRADIENTS, MAX_NORM, readUpdate, REDUCE, stagedData, UPDATE, waitWhileEqual, type Control, type ThreadSetup } from './protocol.js';
 
@@ -84,8 +84,11 @@ function updateRows(loop: LayerLoop, s: ThreadSetup, u: UpdateSettings, m: numbe
         loop.firstLayerUpdate(WT, b + 4 * w.row, w, 0, m, -u.scale);
         return;
       }
-      loop.firstLayerUpdate(grads + 4 * w.offset, grads + 4 * (l.wtLength + sh.bOffset + w.row), w, 0, m, null);
-      updateRange(k, u, l, grads, s.state, w.offset, sh.cols * w.stride, true);
+      if (fusesFirstLayer(u, m)) firstLayerAdam(loop, u, l, grads, s.state, w, m);
+      else {
+        loop.firstLayerUpdate(grads + 4 * w.offset, grads + 4 * (l.wtLength + sh.bOffset + w.row), w, 0, m, null);
+        updateRange(k, u, l, grads, s.state, w.offset, sh.cols * w.stride, true);
+      }
       updateRange(k, u, l, grads, s.state, l.wtLength + sh.bOffset + w.row, w.rows, false);
       return;
     }
