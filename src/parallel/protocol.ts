@@ -87,11 +87,22 @@ export function byRows(plan: LayerPlan, threads: number): boolean {
 }
 
 /**
- * Whether a threaded step by rows sums z^1 by ranges of W^1's rows: only when z^1's rows are whole
- * cache lines (16 floats), so that no two threads write one line of it; otherwise by examples.
+ * W^1 (transposed) from which size a step by rows also sums z^1 by rows (each thread its block of
+ * W^1 over the whole batch: two more barriers a step, but each thread reads only the weights it
+ * updates); below it, each thread sums z^1 of its own examples over all of W^1, in the phase that
+ * makes their deltas. Measured on 2 threads (bench/RESULTS.md): 784-256-10 (0.8 MB) ran 7-12%
+ * faster by examples, 784-800-10 (2.5 MB) 30% slower: its other half, rewritten by the other
+ * core each step, crosses between the cores' caches.
+ */
+export const FIRST_BY_ROWS_MIN_BYTES = 1.5 * 2 ** 20;
+
+/**
+ * Whether a threaded step by rows sums z^1 by ranges of W^1's rows: when W^1 is big (above) and
+ * z^1's rows are whole cache lines (16 floats), so that no two threads write one line of it;
+ * otherwise by examples. The same bits either way.
  */
 export function firstByRows(plan: LayerPlan): boolean {
-  return plan.shapes[0].rows % 16 === 0;
+  return plan.shapes[0].rows % 16 === 0 && plan.wtLength * 4 >= FIRST_BY_ROWS_MIN_BYTES;
 }
 
 /** Writes a step's update into the control block (f32 slots, then the optimizer's code). */
