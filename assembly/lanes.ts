@@ -1,4 +1,4 @@
-// The f32x4 helpers several kernel families share (madd, flushBelow), and the rules every family
+// The f32x4 helpers several kernel families share (madd, flushBelow, hash4), and the rules every family
 // file keeps (dense, denseOuter, gather, sparse, sparseOuter, updates, activations, regularize).
 // Not for: kernels, or anything the scalar build runs.
 //
@@ -30,4 +30,14 @@
 // lanes with |x| < bound become 0 (NaN stays), as the scalar kernels' `if (Mathf.abs(x) < bound) x = 0`
 @inline export function flushBelow(x: v128, bound: f32): v128 {
   return v128.and(x, v128.or(f32x4.ge(f32x4.abs(x), f32x4.splat(bound)), f32x4.ne(x, x)));
+}
+
+// hash32 (shared.ts) of four indices at once, the same integer operations
+@inline export function hash4(key: v128, index: v128): v128 {
+  let x = i32x4.add(i32x4.mul(index, i32x4.splat(0x9e3779b9)), key);
+  x = v128.xor(x, i32x4.shr_u(x, 16));
+  x = i32x4.mul(x, i32x4.splat(0x7feb352d));
+  x = v128.xor(x, i32x4.shr_u(x, 15));
+  x = i32x4.mul(x, i32x4.splat(0x846ca68b));
+  return v128.xor(x, i32x4.shr_u(x, 16));
 }

@@ -1,17 +1,8 @@
 // Regularisation beyond the lecture: inverted dropout (masks from counter-based hashes), max-norm
 // of a layer's rows, and the Gaussian blur of the augmentation's elastic fields, each SIMD path
 // beside its scalar twin (lanes.ts). Not for: dropout of input lists (common.ts), augmentation (augment.ts).
+import { hash4 } from './lanes';
 import { hash32 } from './shared';
-
-// hash32 (shared.ts) of four indices at once, the same integer operations
-@inline function hash4(key: v128, index: v128): v128 {
-  let x = i32x4.add(i32x4.mul(index, i32x4.splat(0x9e3779b9)), key);
-  x = v128.xor(x, i32x4.shr_u(x, 16));
-  x = i32x4.mul(x, i32x4.splat(0x7feb352d));
-  x = v128.xor(x, i32x4.shr_u(x, 15));
-  x = i32x4.mul(x, i32x4.splat(0x846ca68b));
-  return v128.xor(x, i32x4.shr_u(x, 16));
-}
 
 // a, h are (batch, width). Inverted dropout of the rows row0.. of an epoch: a = h * scale where
 // hash32(key, row * width + j) >= threshold (the unit is kept), else 0 (scale = 1 / (1 - p),
@@ -173,38 +164,50 @@ export function gaussianBlurScalar(out: usize, field: usize, tmp: usize, weights
   }
 }
 
-// As gaussianBlurScalar (same scratch layout, same order of every sum), 4 outputs of a row at a
-// time: each lane sums k = -radius..radius in order, so the twin's bits
+// As gaussianBlurScalar (same scratch layout, same order of every sum), 16 outputs of a row at a
+// time in 4 accumulators, so that each weight is splatted once for them: each lane sums k =
+// -radius..radius in order, so the twin's bits
 export function gaussianBlurSimd(out: usize, field: usize, tmp: usize, weights: usize, rows: i32, cols: i32, radius: i32): void {
   const R = <usize>rows, C = <usize>cols, K = <usize>radius, C4 = C & ~3;
   const column = tmp, line = tmp + (((R + 2 * K) * C) << 2);
   memory.fill(column, 0, (K * C) << 2);
   memory.fill(column + (((K + R) * C) << 2), 0, (K * C) << 2);
   memory.fill(line, 0, (C + 2 * K + 8) << 2);
+  // the x pass: output x of row y from line[x .. x + 2K], 4 bytes apart
   for (let y: usize = 0; y < R; y++) {
     memory.copy(line + (K << 2), field + ((y * C) << 2), C << 2);
     const row = column + (((y + K) * C) << 2);
-    for (let x: usize = 0; x < C4; x += 4) {
-      let s = f32x4.splat(0);
-      for (let k: usize = 0; k <= 2 * K; k++) s = f32x4.add(s, f32x4.mul(v128.load32_splat(weights + ((k < K ? K - k : k - K) << 2)), v128.load(line + ((x + k) << 2))));
-      v128.store(row + (x << 2), s);
-    }
+    for (let x: usize = 0; x < C4; x += 16) blurTile(row + (x << 2), line + (x << 2), 4, weights, K, min<usize>(4, (C4 - x) >> 2));
     for (let x = C4; x < C; x++) {
       let s: f32 = 0;
       for (let k: usize = 0; k <= 2 * K; k++) s += load<f32>(weights + ((k < K ? K - k : k - K) << 2)) * load<f32>(line + ((x + k) << 2));
       store<f32>(row + (x << 2), s);
     }
   }
+  // the y pass: output (y, x) from column[(y .. y + 2K), x], a row apart
   for (let y: usize = 0; y < R; y++) {
-    for (let x: usize = 0; x < C4; x += 4) {
-      let s = f32x4.splat(0);
-      for (let k: usize = 0; k <= 2 * K; k++) s = f32x4.add(s, f32x4.mul(v128.load32_splat(weights + ((k < K ? K - k : k - K) << 2)), v128.load(column + (((y + k) * C + x) << 2))));
-      v128.store(out + ((y * C + x) << 2), s);
-    }
+    const src = column + ((y * C) << 2);
+    for (let x: usize = 0; x < C4; x += 16) blurTile(out + ((y * C + x) << 2), src + (x << 2), C << 2, weights, K, min<usize>(4, (C4 - x) >> 2));
     for (let x = C4; x < C; x++) {
       let s: f32 = 0;
       for (let k: usize = 0; k <= 2 * K; k++) s += load<f32>(weights + ((k < K ? K - k : k - K) << 2)) * load<f32>(column + (((y + k) * C + x) << 2));
       store<f32>(out + ((y * C + x) << 2), s);
     }
   }
+}
+
+// dst[0 .. 4 nv) = sum over k = 0..2K in order of w[|k - K|] src[k step + (0 .. 4 nv)], nv <= 4 vectors
+@inline function blurTile(dst: usize, src: usize, step: usize, weights: usize, K: usize, nv: usize): void {
+  let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+  for (let k: usize = 0; k <= 2 * K; k++) {
+    const w = v128.load32_splat(weights + ((k < K ? K - k : k - K) << 2)), p = src + k * step;
+    s0 = f32x4.add(s0, f32x4.mul(w, v128.load(p)));
+    if (nv > 1) s1 = f32x4.add(s1, f32x4.mul(w, v128.load(p, 16)));
+    if (nv > 2) s2 = f32x4.add(s2, f32x4.mul(w, v128.load(p, 32)));
+    if (nv > 3) s3 = f32x4.add(s3, f32x4.mul(w, v128.load(p, 48)));
+  }
+  v128.store(dst, s0);
+  if (nv > 1) v128.store(dst, s1, 16);
+  if (nv > 2) v128.store(dst, s2, 32);
+  if (nv > 3) v128.store(dst, s3, 48);
 }
