@@ -129,12 +129,12 @@ function shuffled(n, seed) {
   return order;
 }
 
-async function measure({ config, threads = 1, examples = 60000 }) {
+async function measure({ config, threads = 1, examples = 60000, seed = 1 }) {
   const c = CONFIGS[config];
   if (!c) throw new Error(`no config ${config}`);
   if (threads !== 1) throw new Error('jax-js runs on one thread in Node');
   const { step, state, dispose } = stepFor(c);
-  let p = initialParams(c, 1);
+  let p = initialParams(c, Number(seed));
   const s = state(p);
   const bs = c.batchSize;
   // waiting for every step's result keeps jax-js's queue short: without it, steps here slowed
@@ -152,7 +152,7 @@ async function measure({ config, threads = 1, examples = 60000 }) {
   if (examples % bs) await run(warm.subarray(0, examples % bs), examples % bs);
 
   const t0 = performance.now();
-  await run(shuffled(examples, 1), examples);
+  await run(shuffled(examples, Number(seed)), examples);
   const seconds = (performance.now() - t0) / 1000;
 
   const x = np.array(Float32Array.from(test.images, (v) => v / 255)).reshape([test.count, 784]);
@@ -165,4 +165,4 @@ async function measure({ config, threads = 1, examples = 60000 }) {
   return { impl: `jax-js ${VERSION}`, node: process.version, config, threads: 1, examples, seconds, testAccuracy: correct / test.count };
 }
 
-await serveOrRun(measure, {}, { impl: `jax-js ${VERSION}` });
+await serveOrRun(measure, { seed: { type: 'string', default: '1' } }, { impl: `jax-js ${VERSION}` });
