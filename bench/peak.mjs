@@ -67,8 +67,8 @@ function batch(m) {
   const [list, vals, counts] = [u32(m * C), f32(m * C, () => 0), u32(m)];
   k.nonzeroColumns(list, vals, counts, x, m, C);
   const nnz = plan.u32.subarray(counts >> 2, (counts >> 2) + m).reduce((a, b) => a + b, 0);
-  const [tstarts, texamples, tvals, scratch] = [u32(C + 1), u32(m * C), f32(m * C, () => 0), f32(m * 32, () => 0)];
-  k.transposeLists(tstarts, texamples, tvals, list, vals, counts, m, C);
+  const [tstarts, texamples, tvals, scratch] = [u32(C + 1), u32(m * C), f32(m * C, () => 0), f32((m + 1) * 32, () => 0)];
+  k.transposeLists(tstarts, texamples, tvals, list, vals, counts, m, C, 0);
   return { x, list, vals, counts, nnz, tstarts, texamples, tvals, scratch };
 }
 
@@ -96,7 +96,7 @@ for (const [m, R] of [[10, 30], [64, 256], [128, 800]]) {
   const madds = s.nnz * R;
   measure(`sparseForward ${m} MNIST images -> ${R}`, madds, () => k.sparseForward(z, WT, b, s.vals, s.list, s.counts, m, R, 784, S, R));
   measure(`sparseOuter (example by example) ${m} -> ${R}`, madds, () => k.sparseOuter(WT, b, d, s.vals, s.list, s.counts, -1e-9, m, R, 784, S, R));
-  measure(`sparseOuterColumns ${m} -> ${R}`, madds, () => k.sparseOuterColumns(WT, b, d, s.tstarts, s.texamples, s.tvals, s.scratch, -1e-9, m, R, 784, S, R));
-  measure(`sparseAdamColumns ${m} -> ${R} (Adam on all ${784 * R} weights too)`, madds, () => k.sparseAdamColumns(WT, M, V, b, d, s.tstarts, s.texamples, s.tvals, s.scratch, 1 / m, 1e-9, 0.9, 0.999, 1e-8, 0, m, R, 784, S, R));
+  measure(`sparseOuterColumns ${m} -> ${R}`, madds, () => k.sparseOuterColumns(WT, b, d, s.tstarts, s.texamples, s.tvals, s.scratch, -1e-9, m, R, 784, S, R, 1, 0));
+  measure(`sparseAdamColumns ${m} -> ${R} (Adam on all ${784 * R} weights too)`, madds, () => k.sparseAdamColumns(WT, M, V, b, d, s.tstarts, s.texamples, s.tvals, s.scratch, 1 / m, 1e-9, 0.9, 0.999, 1e-8, 0, m, R, 784, S, R, 1, 0));
 }
 if (json) process.stdout.write(`${JSON.stringify({ engine: `Node ${process.versions.node}`, peak, kernels: rows })}\n`);

@@ -97,15 +97,15 @@ export function fusesFirstLayer(u: UpdateSettings, m: number): boolean {
 
 /**
  * Adam's step of W^1's block `w` over the batch's m examples, in one pass with its gradient (its
- * deltas made, its lists gathered): sparseAdamColumns on the block and its moments; the block's
- * biases' gradients go to `grads`, for the update of the biases with the other parameters.
+ * deltas made, its lists gathered; `c`: their columns, transposed here by default):
+ * sparseAdamColumns on the block and its moments; the block's biases' gradients go to `grads`,
+ * for the update of the biases with the other parameters.
  */
-export function firstLayerAdam(loop: LayerLoop, u: UpdateSettings, l: UpdateLayout, grads: number, state: readonly number[], w: WtBlock, m: number): void {
+export function firstLayerAdam(loop: LayerLoop, u: UpdateSettings, l: UpdateLayout, grads: number, state: readonly number[], w: WtBlock, m: number, c = loop.columns(0, m)): void {
   const { k, plan: p } = loop;
   const { cols, rows } = p.shapes[0];
-  const c = loop.columns(0, m);
   const at = 4 * w.offset;
-  k.sparseAdamColumns(l.wt + at, state[0] + at, state[1] + at, grads + 4 * (l.wtLength + l.b1 + w.row), p.delta[1] + 4 * w.row, c.tstarts, c.texamples, c.tvals, c.scratch, u.gradScale, u.rate, u.beta1, u.beta2, u.epsilon, u.decay, m, w.rows, cols, w.stride, rows);
+  k.sparseAdamColumns(l.wt + at, state[0] + at, state[1] + at, grads + 4 * (l.wtLength + l.b1 + w.row), p.delta[1] + 4 * w.row, c.tstarts, c.texamples, c.tvals, c.scratch, u.gradScale, u.rate, u.beta1, u.beta2, u.epsilon, u.decay, m, w.rows, cols, w.stride, rows, c.parts, c.pstride);
 }
 
 /**
