@@ -87,13 +87,12 @@ export function sparseOuterByColumnSimd(
   const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch, D = <usize>dstride, R16 = (R + 15) & ~15;
   const al = f32x4.splat(alpha);
   for (let j: usize = 0; j < R16; j += 32) {
-    const wide = j + 32 <= R16, vectors: usize = wide ? 8 : 4;
+    const vectors: usize = j + 32 <= R16 ? 8 : 4;
     for (let n: usize = 0; n < B; n++) {
       const d = delta + ((n * D + j) << 2), s = scratch + (n << 7);
       for (let k: usize = 0; k < vectors; k++) v128.store(s + (k << 4), scaledLanes(d + (k << 4), al, j + (k << 2), R));
     }
-    if (wide) columns32(WT + (j << 2), tstarts, texamples, tvals, scratch, acc, C, S, <usize>parts, <usize>pstride);
-    else columns16(WT + (j << 2), tstarts, texamples, tvals, scratch, acc, C, S, <usize>parts, <usize>pstride);
+    columnsBlock(WT + (j << 2), tstarts, texamples, tvals, scratch, acc, C, S, <usize>parts, <usize>pstride, vectors);
   }
   biasOuter(g, delta, alpha, acc, B, R, D);
 }
@@ -106,15 +105,16 @@ export function sparseOuterByColumnSimd(
   return v128.and(v, i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(<i32>(R - first))));
 }
 
-// WT[i, 0..32) (w = WT moved to the block) for every column i: its row in 8 registers across the column's examples
-function columns32(w: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, acc: bool, C: usize, S: usize, parts: usize, PS: usize): void {
+// WT[i, 0..4 vectors) (w = WT moved to the block; 8 vectors or, for a last block of 16, 4) for
+// every column i: its row in registers across the column's examples
+function columnsBlock(w: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, acc: bool, C: usize, S: usize, parts: usize, PS: usize, vectors: usize): void {
   const step = S << 2;
   for (let i: usize = 0; i < C; i++, w += step) {
     if (acc && columnEmpty(tstarts, i, parts, PS)) continue;
     let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
     if (acc) {
       a0 = v128.load(w); a1 = v128.load(w, 16); a2 = v128.load(w, 32); a3 = v128.load(w, 48);
-      a4 = v128.load(w, 64); a5 = v128.load(w, 80); a6 = v128.load(w, 96); a7 = v128.load(w, 112);
+      if (vectors === 8) { a4 = v128.load(w, 64); a5 = v128.load(w, 80); a6 = v128.load(w, 96); a7 = v128.load(w, 112); }
     }
     for (let p: usize = 0, o: usize = 0; p < parts; p++, o += PS) {
       const t1 = <usize>load<u32>(tstarts + o + (i << 2), 4);
@@ -123,34 +123,14 @@ function columns32(w: usize, tstarts: usize, texamples: usize, tvals: usize, scr
         const d = scratch + (<usize>load<u32>(texamples + o + (t << 2)) << 7);
         a0 = madd(v128.load(d), x, a0); a1 = madd(v128.load(d, 16), x, a1);
         a2 = madd(v128.load(d, 32), x, a2); a3 = madd(v128.load(d, 48), x, a3);
-        a4 = madd(v128.load(d, 64), x, a4); a5 = madd(v128.load(d, 80), x, a5);
-        a6 = madd(v128.load(d, 96), x, a6); a7 = madd(v128.load(d, 112), x, a7);
+        if (vectors === 8) {
+          a4 = madd(v128.load(d, 64), x, a4); a5 = madd(v128.load(d, 80), x, a5);
+          a6 = madd(v128.load(d, 96), x, a6); a7 = madd(v128.load(d, 112), x, a7);
+        }
       }
     }
     v128.store(w, a0); v128.store(w, a1, 16); v128.store(w, a2, 32); v128.store(w, a3, 48);
-    v128.store(w, a4, 64); v128.store(w, a5, 80); v128.store(w, a6, 96); v128.store(w, a7, 112);
-  }
-}
-
-// As columns32, for a last block of 16
-function columns16(w: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, acc: bool, C: usize, S: usize, parts: usize, PS: usize): void {
-  const step = S << 2;
-  for (let i: usize = 0; i < C; i++, w += step) {
-    if (acc && columnEmpty(tstarts, i, parts, PS)) continue;
-    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-    if (acc) {
-      a0 = v128.load(w); a1 = v128.load(w, 16); a2 = v128.load(w, 32); a3 = v128.load(w, 48);
-    }
-    for (let p: usize = 0, o: usize = 0; p < parts; p++, o += PS) {
-      const t1 = <usize>load<u32>(tstarts + o + (i << 2), 4);
-      for (let t = <usize>load<u32>(tstarts + o + (i << 2)); t < t1; t++) {
-        const x = f32x4.splat(load<f32>(tvals + o + (t << 2)));
-        const d = scratch + (<usize>load<u32>(texamples + o + (t << 2)) << 7);
-        a0 = madd(v128.load(d), x, a0); a1 = madd(v128.load(d, 16), x, a1);
-        a2 = madd(v128.load(d, 32), x, a2); a3 = madd(v128.load(d, 48), x, a3);
-      }
-    }
-    v128.store(w, a0); v128.store(w, a1, 16); v128.store(w, a2, 32); v128.store(w, a3, 48);
+    if (vectors === 8) { v128.store(w, a4, 64); v128.store(w, a5, 80); v128.store(w, a6, 96); v128.store(w, a7, 112); }
   }
 }
 
