@@ -221,7 +221,7 @@ export class LayerLoop {
     const { k, plan: p } = this;
     const { cols: C, rows } = p.shapes[0];
     const delta = row(p.delta[1], e0, rows) + 4 * w.row;
-    if (alpha !== null && m < COLUMNS_MIN_BATCH) {
+    if (alpha !== null && !sgdByColumns(m, rows)) {
       k.sparseOuter(WT, b, delta, row(p.vals, e0, C), row(p.list, e0, C), p.counts + 4 * e0, alpha, m, w.rows, C, w.stride, rows);
       return;
     }
@@ -278,11 +278,16 @@ export class LayerLoop {
 }
 
 /**
- * The first layer's update of a batch of at least this many examples goes column by column (each
- * row of W^T loaded and stored once for the batch: sparseOuterColumns) rather than example by
- * example: the same bits either way; the measured crossover is in bench/RESULTS.md.
+ * Whether the SGD update of W^1 (`rows` rows) over a batch of m examples goes column by column
+ * (each row of W^T loaded and stored once for the batch, after the batch's lists are transposed)
+ * rather than example by example: the same bits either way. The transposition costs the same
+ * whatever the width, the saving grows with it: measured per kernel (bench/RESULTS.md), by column
+ * pays from batch 16 at 256 rows, 32 at 100 rows, and never up to 48 at 30 rows. The gradients of
+ * momentum and Adam always go by column.
  */
-export const COLUMNS_MIN_BATCH = 32;
+export function sgdByColumns(m: number, rows: number): boolean {
+  return m >= 16 && m * rows >= 3200;
+}
 
 /** Byte offset of row e0 of a (rows, width) f32 matrix at `ptr`. */
 function row(ptr: number, e0: number, width: number): number {
