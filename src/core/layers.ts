@@ -52,8 +52,8 @@ export class LayerLoop {
   constructor(
     readonly k: Kernels,
     readonly plan: LayerPlan,
-    /** Which training thread runs this loop (its augmentation scratch); 0 for the calling thread. */
-    private readonly thread = 0,
+    /** Which training thread runs this loop (its augmentation scratch, its column buffers); 0 for the calling thread. */
+    readonly thread = 0,
   ) {
     this.views = new MemoryViews(k);
     this.reader = new ContextReader(this.views, plan.context);
@@ -230,25 +230,14 @@ export class LayerLoop {
     else k.sparseGradientColumns(WT, b, delta, c.tstarts, c.texamples, c.tvals, c.scratch, m, w.rows, C, w.stride, rows, c.parts, c.pstride);
   }
 
-  /** Examples [e0, e0 + m)'s nonzeros by column, in this thread's column buffers (layer-plan.ts), numbered from n0. */
-  transposeShare(e0: number, m: number, n0 = e0): void {
+  /** Examples [e0, e0 + m)'s nonzeros by column, numbered from 0, as one part in this thread's column buffers (layer-plan.ts). */
+  columns(e0: number, m: number): Columns {
     const p = this.plan;
     const C = p.sizes[0];
     const at = this.thread * p.tbytes;
-    this.k.transposeLists(p.tstarts + at, p.texamples + at, p.tvals + at, row(p.list, e0, C), row(p.vals, e0, C), p.counts + 4 * e0, m, C, n0);
-  }
-
-  /** Examples [e0, e0 + m)'s nonzeros by column, numbered from 0, as one part in this thread's buffers. */
-  columns(e0: number, m: number): Columns {
-    this.transposeShare(e0, m, 0);
-    return this.batchColumns(1, this.thread);
-  }
-
-  /** The batch's nonzeros by column in `parts` parts, from thread `first`'s buffers on (each thread's transposeShare of its slice), with this thread's scratch. */
-  batchColumns(parts: number, first = 0): Columns {
-    const p = this.plan;
-    const at = first * p.tbytes;
-    return { tstarts: p.tstarts + at, texamples: p.texamples + at, tvals: p.tvals + at, scratch: p.scratch + this.thread * p.tbytes, parts, pstride: p.tbytes };
+    const c = { tstarts: p.tstarts + at, texamples: p.texamples + at, tvals: p.tvals + at, scratch: p.scratch + at, parts: 1, pstride: 0 };
+    this.k.transposeLists(c.tstarts, c.texamples, c.tvals, row(p.list, e0, C), row(p.vals, e0, C), p.counts + 4 * e0, m, C, 0);
+    return c;
   }
 
   private layerGradient(l: number, s: LayerShape, delta: number, input: number, e0: number, m: number, target: BackwardTarget): void {
