@@ -1,7 +1,7 @@
 // The layout of one mini-batch's buffers: activations, deltas, labels, example indices and the
 // first layer's lists, reserved once in the memory plan, as plain numbers a worker can be posted.
 // Not for: what runs over them (layers.ts).
-import type { Activation, Cost } from './costs.js';
+import type { Activation, Cost, Output } from './costs.js';
 import { contextBytes } from './context.js';
 import type { MemoryPlan } from './memory.js';
 import type { LayerShape } from './shapes.js';
@@ -10,9 +10,11 @@ import type { TransposedW1, WtBlock } from './transposed.js';
 /** Byte offsets of every buffer one step touches; plain numbers, so it can be posted to a worker. */
 export interface LayerPlan {
   sizes: number[];
-  /** Hidden layers' activation; the output layer's follows from the cost (softmax for log-likelihood, else sigmoid). */
-  activation: Activation;
+  /** Each hidden layer's activation (layer l's at l - 1); the output layer trains through the cost's (costOutput). */
+  activations: readonly Activation[];
   cost: Cost;
+  /** The output function forward() returns. */
+  output: Output;
   shapes: LayerShape[];
   /** Parameter region W1, b1, W2, b2, ... (while training, W1's current copy is `wt`). */
   params: number;
@@ -49,14 +51,15 @@ export interface LayerPlan {
 }
 
 /** Reserves the buffers of a mini-batch of up to n examples (activations, deltas, labels, indices, lists) in `plan`. */
-export function reserveLayerPlan(plan: MemoryPlan, n: number, net: { sizes: readonly number[]; threads: number; shapes: LayerShape[]; params: number; w1: TransposedW1; activation: Activation; cost: Cost }): LayerPlan {
-  const { sizes, shapes, params, w1, activation, cost } = net;
+export function reserveLayerPlan(plan: MemoryPlan, n: number, net: { sizes: readonly number[]; threads: number; shapes: LayerShape[]; params: number; w1: TransposedW1; activations: readonly Activation[]; cost: Cost; output: Output }): LayerPlan {
+  const { sizes, shapes, params, w1, cost, output } = net;
   const what = `a batch of ${n} examples`;
   const C = sizes[0];
   return {
     sizes: [...sizes],
-    activation,
+    activations: net.activations,
     cost,
+    output,
     shapes,
     params,
     wt: w1.wt,

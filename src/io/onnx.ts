@@ -10,7 +10,7 @@ import { layerShapes } from '../core/shapes.js';
 
 const { onnx } = onnxProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const OP = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu' } as const;
+const OP = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu', softmax: 'Softmax', 'log-softmax': 'LogSoftmax', identity: '' } as const;
 
 /** ONNX model bytes of a wasm-mlp model (from decodeModel or a network's encodeModel). */
 export function exportOnnx(model: ModelData): Uint8Array {
@@ -31,10 +31,10 @@ export function exportOnnx(model: ModelData): Uint8Array {
     const b = model.parameters.subarray(s.bOffset, s.bOffset + s.rows);
     initializer.push(tensor(`W${l}`, [s.rows, s.cols], W), tensor(`b${l}`, [s.rows], b));
     // z^l = a^(l-1) (W^l)^T + b^l: W is (rows, cols) row-major, so transB
-    node.push(onnx.NodeProto.create({ name: `dense${l}`, opType: 'Gemm', input: [input, `W${l}`, `b${l}`], output: [`z${l}`], attribute: [intAttribute('transB', 1)] }));
     const out = l === L ? 'output' : `a${l}`;
-    const op = l < L ? OP[model.activation] : model.cost === 'log-likelihood' ? 'Softmax' : 'Sigmoid';
-    node.push(onnx.NodeProto.create({ name: `${op.toLowerCase()}${l}`, opType: op, input: [`z${l}`], output: [out], attribute: op === 'Softmax' ? [intAttribute('axis', 1)] : [] }));
+    const op = OP[l < L ? model.activations[l - 1] : model.output];
+    node.push(onnx.NodeProto.create({ name: `dense${l}`, opType: 'Gemm', input: [input, `W${l}`, `b${l}`], output: [op ? `z${l}` : out], attribute: [intAttribute('transB', 1)] }));
+    if (op) node.push(onnx.NodeProto.create({ name: `${op.toLowerCase()}${l}`, opType: op, input: [`z${l}`], output: [out], attribute: op.endsWith('Softmax') ? [intAttribute('axis', 1)] : [] }));
     input = out;
   });
   const graph = onnx.GraphProto.create({
@@ -49,7 +49,7 @@ export function exportOnnx(model: ModelData): Uint8Array {
     opsetImport: [onnx.OperatorSetIdProto.create({ domain: '', version: 13 })],
     producerName: 'wasm-mlp',
     producerVersion: '1',
-    docString: `sizes [${model.sizes}], ${model.activation} hidden layers, ${model.cost} cost`,
+    docString: `sizes [${model.sizes}], hidden layers ${model.activations.join(', ') || 'none'}, ${model.output} output, ${model.cost} cost`,
     graph,
   });
   return onnx.ModelProto.encode(proto).finish();

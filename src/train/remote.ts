@@ -4,6 +4,7 @@
 import { isFeatures, type TrainingData } from '../core/datasets.js';
 import type { ModelExtras, ModelHyperparameters } from '../io/model.js';
 import type { NetworkOptions } from '../core/options.js';
+import type { Activation, Cost, Output } from '../core/costs.js';
 import type { BatchInfo, EpochMetrics, TrainOptions, TrainResult } from './train.js';
 import { WasmMlpError } from '../core/errors.js';
 import { startWorker, type WorkerPort } from '../core/workers.js';
@@ -52,29 +53,30 @@ export interface RemoteTrainOptions extends WireTrainOptions {
 export class RemoteNetwork {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; onEvent?(r: Reply): void }>();
-  /** Filled by create / loadModel. */
-  sizes: readonly number[] = [];
-  parameterCount = 0;
-  threads = 1;
+  /** Filled by create / fromModel: as the network in the worker has them. */
+  sizes!: readonly number[];
+  parameterCount!: number;
+  threads!: number;
+  /** Each hidden layer's activation (layer l's at l - 1). */
+  activations!: readonly Activation[];
+  cost!: Cost;
+  output!: Output;
 
   private constructor(private readonly port: WorkerPort) {}
 
   /** Starts a worker and makes a network in it. */
-  static async create(options: NetworkOptions): Promise<RemoteNetwork> {
-    const remote = await RemoteNetwork.start();
-    remote.describe(await remote.call({ type: 'create', options }));
-    return remote;
+  static create(options: NetworkOptions): Promise<RemoteNetwork> {
+    return RemoteNetwork.start({ type: 'create', options });
   }
 
   /** Starts a worker with the network of a model file. */
-  static async fromModel(bytes: Uint8Array): Promise<RemoteNetwork> {
-    const remote = await RemoteNetwork.start();
+  static fromModel(bytes: Uint8Array): Promise<RemoteNetwork> {
     const copy = bytes.slice().buffer;
-    remote.describe(await remote.call({ type: 'load-model', bytes: copy }, [copy]));
-    return remote;
+    return RemoteNetwork.start({ type: 'load-model', bytes: copy }, [copy]);
   }
 
-  private static async start(): Promise<RemoteNetwork> {
+  /** Starts a worker, sends it `req` (make or load a network) and takes its answer: sizes, parameterCount, threads, activations, cost, output. */
+  private static async start(req: RequestBody, transfer?: Transferable[]): Promise<RemoteNetwork> {
     // the Web Worker written as one expression so that bundlers (Vite) find and emit it
     const remote: RemoteNetwork = new RemoteNetwork(
       startWorker(import.meta.url, 'train-worker', () => new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' }), {
@@ -82,18 +84,20 @@ export class RemoteNetwork {
         error: (e) => remote.failAll(e),
       }),
     );
-    return remote;
+    return Object.assign(remote, await remote.call(req, transfer));
   }
 
   /** Copies the datasets (training and optional test) into the worker, once. */
   async setData(train: TrainingData | null, test?: TrainingData): Promise<void> {
-    const wire = (d: TrainingData): DatasetWire =>
-      isFeatures(d)
-        ? { features: d.features.slice().buffer, labels: d.labels.slice().buffer, rows: d.count, cols: d.width, classes: d.classes, classNames: d.classNames }
-        : { images: d.images.slice().buffer, labels: d.labels.slice().buffer, rows: d.rows, cols: d.cols, classes: d.classes, classNames: d.classNames };
+    const wire = (d: TrainingData): DatasetWire => ({
+      ...(isFeatures(d) ? { features: d.features.slice().buffer, rows: d.count, cols: d.width } : { images: d.images.slice().buffer, rows: d.rows, cols: d.cols }),
+      labels: d.labels.slice().buffer,
+      classes: d.classes,
+      classNames: d.classNames,
+    });
     const t = train ? wire(train) : undefined;
     const s = test ? wire(test) : undefined;
-    const transfer = [t?.images, t?.features, t?.labels, s?.images, s?.features, s?.labels].filter((b): b is ArrayBuffer => !!b);
+    const transfer = [t, s].flatMap((w) => (w ? [(w.images ?? w.features)!, w.labels] : []));
     await this.call({ type: 'set-data', train: t, test: s }, transfer);
   }
 
@@ -140,13 +144,6 @@ export class RemoteNetwork {
   terminate(): void {
     this.port.terminate();
     this.failAll(new WasmMlpError('the training worker was terminated'));
-  }
-
-  private describe(info: unknown): void {
-    const i = info as { sizes: number[]; parameterCount: number; threads: number };
-    this.sizes = i.sizes;
-    this.parameterCount = i.parameterCount;
-    this.threads = i.threads;
   }
 
   private call(req: RequestBody, transfer: Transferable[] = [], onEvent?: (r: Reply) => void): Promise<unknown> {
