@@ -50,9 +50,6 @@ function forwardTile4x2(z: usize, W: usize, b: usize, x: usize, n: usize, j: usi
   let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
   for (let o: usize = 0; o < C4 << 2; o += 16) {
     const v0 = v128.load(x0 + o), v1 = v128.load(x1 + o), v2 = v128.load(x2 + o), v3 = v128.load(x3 + o);
-    // Adding exact zeros changes no sum: skip the columns that are zero in all four examples
-    // (MNIST's borders).
-    if (!v128.any_true(v128.or(v128.or(v0, v1), v128.or(v2, v3)))) continue;
     const wa = v128.load(w0 + o), wb = v128.load(w1 + o);
     a00 = madd(wa, v0, a00); a01 = madd(wb, v0, a01);
     a10 = madd(wa, v1, a10); a11 = madd(wb, v1, a11);
@@ -79,7 +76,6 @@ function forwardTile4x1(z: usize, W: usize, b: usize, x: usize, n: usize, j: usi
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   for (let o: usize = 0; o < C4 << 2; o += 16) {
     const v0 = v128.load(x0 + o), v1 = v128.load(x1 + o), v2 = v128.load(x2 + o), v3 = v128.load(x3 + o);
-    if (!v128.any_true(v128.or(v128.or(v0, v1), v128.or(v2, v3)))) continue;
     const w = v128.load(w0 + o);
     a0 = madd(w, v0, a0);
     a1 = madd(w, v1, a1);
@@ -102,7 +98,6 @@ function forwardTile1x4(z: usize, W: usize, b: usize, x: usize, n: usize, j: usi
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   for (let o: usize = 0; o < C4 << 2; o += 16) {
     const v = v128.load(xn + o);
-    if (!v128.any_true(v)) continue;
     a0 = madd(v128.load(w0 + o), v, a0);
     a1 = madd(v128.load(w1 + o), v, a1);
     a2 = madd(v128.load(w2 + o), v, a2);
@@ -122,7 +117,6 @@ function forwardDot(z: usize, W: usize, b: usize, x: usize, n: usize, j: usize, 
   let acc = f32x4.splat(0);
   for (let o: usize = 0; o < C4 << 2; o += 16) {
     const v = v128.load(xn + o);
-    if (!v128.any_true(v)) continue;
     acc = madd(v128.load(Wj + o), v, acc);
   }
   store<f32>(z + ((n * R + j) << 2), finishDot(acc, Wj, xn, load<f32>(b + (j << 2)), C4, C));
