@@ -29,19 +29,13 @@ export function tanhPrimeMul(delta: usize, a: usize, n: i32): void {
   }
 }
 
-// The largest of the K values at z
-@inline function rowMax(z: usize, K: usize): f32 {
-  let max = load<f32>(z);
-  for (let j: usize = 1; j < K; j++) max = Mathf.max(max, load<f32>(z + (j << 2)));
-  return max;
-}
-
 // a, z are (batch, classes); a may alias z. Each row a = softmax(z) = e^(z - max) / sum e^(z - max)
 export function softmaxRows(a: usize, z: usize, batch: i32, classes: i32): void {
   const K = <usize>classes;
   for (let n: usize = 0; n < <usize>batch; n++) {
     const zn = z + ((n * K) << 2), an = a + ((n * K) << 2);
-    const max = rowMax(zn, K);
+    let max = load<f32>(zn);
+    for (let j: usize = 1; j < K; j++) max = Mathf.max(max, load<f32>(zn + (j << 2)));
     let sum: f32 = 0;
     for (let j: usize = 0; j < K; j++) {
       const e = Mathf.exp(load<f32>(zn + (j << 2)) - max);
@@ -50,20 +44,6 @@ export function softmaxRows(a: usize, z: usize, batch: i32, classes: i32): void 
     }
     const inv = <f32>1 / sum;
     for (let j: usize = 0; j < K; j++) store<f32>(an + (j << 2), load<f32>(an + (j << 2)) * inv);
-  }
-}
-
-// a, z are (batch, classes); a may alias z. Each row a = ln softmax(z) = (z - max) - ln sum_j
-// e^(z_j - max): the output a model exported with LogSoftmax returns (inference only)
-export function logSoftmaxRows(a: usize, z: usize, batch: i32, classes: i32): void {
-  const K = <usize>classes;
-  for (let n: usize = 0; n < <usize>batch; n++) {
-    const zn = z + ((n * K) << 2), an = a + ((n * K) << 2);
-    const max = rowMax(zn, K);
-    let sum: f32 = 0;
-    for (let j: usize = 0; j < K; j++) sum += Mathf.exp(load<f32>(zn + (j << 2)) - max);
-    const log = Mathf.log(sum);
-    for (let j: usize = 0; j < K; j++) store<f32>(an + (j << 2), load<f32>(zn + (j << 2)) - max - log);
   }
 }
 

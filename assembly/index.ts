@@ -206,10 +206,6 @@ export function reluPrimeMul(delta: usize, a: usize, n: i32): void {
 // a, z are (batch, classes); each row a = softmax(z); a may alias z.
 export { softmaxRows } from './common';
 
-// a, z are (batch, classes); each row a = ln softmax(z) = z - max - ln sum e^(z - max); a may alias
-// z.
-export { logSoftmaxRows } from './common';
-
 // ---------------------------------------------------------------------------------------------
 // Costs and output deltas.
 

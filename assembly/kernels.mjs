@@ -49,7 +49,6 @@ export const KERNELS = [
   { name: 'reluForward', params: 'a z n:i32', call: 'reluForward$', from: 'activations', doc: 'a, z are (n); a = max(z, 0); a may alias z.' },
   { name: 'reluPrimeMul', params: 'delta a n:i32', call: 'reluPrimeMul$', from: 'activations', doc: 'delta, a are (n) with a = relu(z); delta *= (a > 0 ? 1 : 0), flushed to 0 below 2^-63.' },
   { name: 'softmaxRows', params: 'a z batch:i32 classes:i32', call: 'softmaxRows', from: 'common', doc: 'a, z are (batch, classes); each row a = softmax(z); a may alias z.' },
-  { name: 'logSoftmaxRows', params: 'a z batch:i32 classes:i32', call: 'logSoftmaxRows', from: 'common', doc: 'a, z are (batch, classes); each row a = ln softmax(z) = z - max - ln sum e^(z - max); a may alias z.' },
 
   { section: 'Costs and output deltas' },
   { name: 'outputDeltaQuadratic', params: 'delta a y batch:i32 classes:i32', call: 'outputDeltaQuadratic', from: 'common', doc: 'delta, a are (batch, classes); y is (batch) u8 labels. delta = dC/da sigma\'(z) = 2 (a - y) a (1 - a) for C = sum_j (a_j - y_j)^2.' },

@@ -67,7 +67,7 @@ describe('wasm-mlp CLI', () => {
     [['train', '--schedule', 'step:0:0.5'], /--schedule.*step:EVERY:FACTOR/],
     [['train', '--schedule', 'sometimes'], /--schedule/],
     [['train', '--activation', 'swish'], /--activation.*expected sigmoid, tanh, relu, or one per hidden layer joined by commas \(relu,tanh\), got "swish"/],
-    [['train', '--layers', '784,30,10', '--activation', 'relu,tanh'], /activation: expected one per hidden layer \(1\), got 2/],
+    [['train', '--layers', '784,30,10', '--activation', 'relu,tanh'], /activation: 2 for 1 hidden layers/],
     [['train', '--optimizer', 'rmsprop'], /--optimizer/],
     [['train', '--momentum', '1.5'], /--momentum.*\[0, 1\)/],
     [['train', '--weight-decay', '-1'], /--weight-decay.*>= 0/],

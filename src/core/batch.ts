@@ -30,7 +30,6 @@ export interface BatchNetwork {
   w1: TransposedW1;
   activations: readonly Activation[];
   cost: Cost;
-  output: Output;
 }
 
 export class BatchBuffers {
@@ -76,14 +75,14 @@ export class BatchBuffers {
 
   /**
    * Runs the forward pass over inputs x (count examples) in chunks of the capacity, calling `take`
-   * after each chunk; `returned`: the outputs forward() returns (the output function), else the cost's.
+   * after each chunk; the outputs take `output` (default the cost's).
    */
-  forEachChunk(x: Float32Array, count: number, take: (start: number, m: number) => void, returned = false): void {
+  forEachChunk(x: Float32Array, count: number, take: (start: number, m: number) => void, output?: Output): void {
     const n0 = this.layout.sizes[0];
     for (let start = 0; start < count; start += this.capacity) {
       const m = Math.min(this.capacity, count - start);
       this.plan.f32.set(x.subarray(start * n0, (start + m) * n0), this.layout.a[0] >> 2);
-      this.loop.forward(0, m, false, false, returned);
+      this.loop.forward(0, m, false, false, output);
       take(start, m);
     }
   }

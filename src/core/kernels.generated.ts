@@ -144,11 +144,6 @@ export interface KernelExports {
   /** a, z are (batch, classes); each row a = softmax(z); a may alias z. */
   softmaxRows(a: number, z: number, batch: number, classes: number): void;
   /**
-   * a, z are (batch, classes); each row a = ln softmax(z) = z - max - ln sum e^(z - max); a may
-   * alias z.
-   */
-  logSoftmaxRows(a: number, z: number, batch: number, classes: number): void;
-  /**
    * delta, a are (batch, classes); y is (batch) u8 labels. delta = dC/da sigma'(z) = 2 (a - y) a (1
    * - a) for C = sum_j (a_j - y_j)^2.
    */

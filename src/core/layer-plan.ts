@@ -1,7 +1,7 @@
 // The layout of one mini-batch's buffers: activations, deltas, labels, example indices and the
 // first layer's lists, reserved once in the memory plan, as plain numbers a worker can be posted.
 // Not for: what runs over them (layers.ts).
-import type { Activation, Cost, Output } from './costs.js';
+import type { Activation, Cost } from './costs.js';
 import { contextBytes } from './context.js';
 import type { MemoryPlan } from './memory.js';
 import type { LayerShape } from './shapes.js';
@@ -13,8 +13,6 @@ export interface LayerPlan {
   /** Each hidden layer's activation (layer l's at l - 1); the output layer trains through the cost's (costOutput). */
   activations: readonly Activation[];
   cost: Cost;
-  /** The output function forward() returns. */
-  output: Output;
   shapes: LayerShape[];
   /** Parameter region W1, b1, W2, b2, ... (while training, W1's current copy is `wt`). */
   params: number;
@@ -51,15 +49,14 @@ export interface LayerPlan {
 }
 
 /** Reserves the buffers of a mini-batch of up to n examples (activations, deltas, labels, indices, lists) in `plan`. */
-export function reserveLayerPlan(plan: MemoryPlan, n: number, net: { sizes: readonly number[]; threads: number; shapes: LayerShape[]; params: number; w1: TransposedW1; activations: readonly Activation[]; cost: Cost; output: Output }): LayerPlan {
-  const { sizes, shapes, params, w1, cost, output } = net;
+export function reserveLayerPlan(plan: MemoryPlan, n: number, net: { sizes: readonly number[]; threads: number; shapes: LayerShape[]; params: number; w1: TransposedW1; activations: readonly Activation[]; cost: Cost }): LayerPlan {
+  const { sizes, shapes, params, w1, cost } = net;
   const what = `a batch of ${n} examples`;
   const C = sizes[0];
   return {
     sizes: [...sizes],
     activations: net.activations,
     cost,
-    output,
     shapes,
     params,
     wt: w1.wt,

@@ -102,9 +102,9 @@ export class LayerLoop {
    * 1 sums over each example's nonzero inputs, in order, then adds b^1. `gathered`: the lists
    * come from gather(); otherwise they are made from the dense inputs in a[0]. `firstSummed`:
    * z^1 is already made (by the threads: parallel/share.ts), only its activation is left.
-   * `returned`: a^L is the output function forward() returns, else the cost's (costOutput).
+   * `output`: the output function a^L takes (default the cost's: costOutput).
    */
-  forward(e0: number, m: number, gathered: boolean, firstSummed = false, returned = false): void {
+  forward(e0: number, m: number, gathered: boolean, firstSummed = false, output = costOutput(this.plan.cost)): void {
     const { k, plan: p } = this;
     const c = this.context();
     const L = p.shapes.length;
@@ -129,16 +129,17 @@ export class LayerLoop {
       if (l < L) {
         k[ACTIVATION_KERNELS[p.activations[l - 1]][0]](out, out, m * s.rows);
         if (threshold !== 0) k.dropoutForward(row(p.a[l], e0, s.rows), out, m, s.rows, c.dropoutKey(l), c.row0 + e0, threshold, c.dropoutScale(l));
-      } else this.finish(out, m, s.rows, returned ? p.output : costOutput(p.cost));
+      } else this.finish(out, m, s.rows, output);
     }
   }
 
-  /** a^L = f(z^L) in place, (m, K), for the output function f (identity: z^L as it is). */
+  /**
+   * a^L = f(z^L) in place, (m, K), for the output function f; identity and log-softmax leave z^L as
+   * it is (forward() takes the log-softmax of its result: log-softmax.ts).
+   */
   private finish(out: number, m: number, K: number, f: Output): void {
-    const k = this.k;
-    if (f === 'softmax') k.softmaxRows(out, out, m, K);
-    else if (f === 'log-softmax') k.logSoftmaxRows(out, out, m, K);
-    else if (f === 'sigmoid') k.sigmoid(out, out, m * K);
+    if (f === 'softmax') this.k.softmaxRows(out, out, m, K);
+    else if (f === 'sigmoid') this.k.sigmoid(out, out, m * K);
   }
 
   /** Summed cost of examples [e0, e0 + m). */

@@ -26,6 +26,8 @@ export abstract class NetworkBase {
   readonly cost: Cost;
   /** What forward() returns from the output layer's z. */
   readonly output: Output;
+  /** @internal The log-softmax over forward()'s result, loaded (log-softmax.ts) by networks whose output it is. */
+  logSoftmax?: (a: Float32Array, K: number) => void;
   readonly shapes: LayerShape[];
   protected readonly plan: MemoryPlan;
   private kernels: Kernels | null;
@@ -107,7 +109,8 @@ export abstract class NetworkBase {
   forward(x: Float32Array): Float32Array {
     const count = this.checkInput(x);
     const out = new Float32Array(count * this.outputSize);
-    this.batch.forEachChunk(x, count, (start, m) => out.set(this.batch.outputsOf(m), start * this.outputSize), true);
+    this.batch.forEachChunk(x, count, (start, m) => out.set(this.batch.outputsOf(m), start * this.outputSize), this.output);
+    this.logSoftmax?.(out, this.outputSize);
     return out;
   }
 

@@ -8,6 +8,7 @@ import type { Activation, Cost, Output } from '../core/costs.js';
 import type { BatchInfo, EpochMetrics, TrainOptions, TrainResult } from './train.js';
 import { WasmMlpError } from '../core/errors.js';
 import { startWorker, type WorkerPort } from '../core/workers.js';
+import { memoryShares } from '../core/kernels.js';
 
 /** A dataset as posted to the worker: copies of its bytes (u8 images or f32 features), transferred. */
 export interface DatasetWire {
@@ -52,7 +53,7 @@ export interface RemoteTrainOptions extends WireTrainOptions {
 
 export class RemoteNetwork {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; onEvent?(r: Reply): void }>();
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; onEvent?(r: Extract<Reply, { event: string }>): void }>();
   /** Filled by create / fromModel: as the network in the worker has them. */
   sizes!: readonly number[];
   parameterCount!: number;
@@ -109,7 +110,7 @@ export class RemoteNetwork {
     const { onEpochEnd, onBatchEnd, signal, batchEveryMs = 100, ...rest } = options;
     // Where memory can be shared, the worker sees an abort at its next mini-batch; otherwise the
     // message waits for the loop's next yield to the event loop (yieldEveryMs, 50 ms by default).
-    const stop = typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false ? new SharedArrayBuffer(4) : undefined;
+    const stop = memoryShares() ? new SharedArrayBuffer(4) : undefined;
     const onAbort = () => {
       if (stop) Atomics.store(new Int32Array(stop), 0, 1);
       this.port.post({ id: this.nextId++, type: 'abort' });
@@ -117,10 +118,8 @@ export class RemoteNetwork {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       if (signal?.aborted) return { history: [], aborted: true };
-      return (await this.call({ type: 'train', options: rest, batchEveryMs, stop }, [], (r) => {
-        if ('event' in r && r.event === 'epoch') onEpochEnd?.(r.data);
-        if ('event' in r && r.event === 'batch') onBatchEnd?.(r.data);
-      })) as TrainResult;
+      // events only come with an event name: 'epoch' or 'batch'
+      return (await this.call({ type: 'train', options: rest, batchEveryMs, stop }, [], (r) => (r.event === 'epoch' ? onEpochEnd : onBatchEnd)?.(r.data as never))) as TrainResult;
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -146,7 +145,7 @@ export class RemoteNetwork {
     this.failAll(new WasmMlpError('the training worker was terminated'));
   }
 
-  private call(req: RequestBody, transfer: Transferable[] = [], onEvent?: (r: Reply) => void): Promise<unknown> {
+  private call(req: RequestBody, transfer: Transferable[] = [], onEvent?: (r: Extract<Reply, { event: string }>) => void): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onEvent });
@@ -160,11 +159,7 @@ export class RemoteNetwork {
     if ('event' in r) return p.onEvent?.(r);
     this.pending.delete(r.id);
     if (r.ok) p.resolve(r.result);
-    else {
-      const e = new WasmMlpError(r.error.message);
-      e.name = r.error.name;
-      p.reject(e);
-    }
+    else p.reject(Object.assign(new WasmMlpError(r.error.message), { name: r.error.name }));
   }
 
   private failAll(e: Error): void {
