@@ -6,8 +6,10 @@ import { ModelFormatError } from '../core/errors.js';
 import { Network } from '../core/network.js';
 import { parameterCount } from '../core/shapes.js';
 import type { KernelVariant } from '../core/kernels.js';
-import { ACTIVATIONS, COSTS, OUTPUTS, costOutput, type Activation, type Cost, type Output } from '../core/costs.js';
-import type { Standardization } from '../data/features.js';
+import { ACTIVATIONS, COSTS, OUTPUTS, costOutput } from '../core/costs.js';
+import { extrasJson, readExtras, type ModelData, type ModelExtras, type ModelHyperparameters } from './model-data.js';
+
+export type { ModelData, ModelExtras, ModelHyperparameters, ImageRule } from './model-data.js';
 
 /** The first four bytes of every model file. */
 export const MODEL_MAGIC = 'WMLP';
@@ -18,46 +20,6 @@ export const MODEL_MAGIC = 'WMLP';
  */
 export const MODEL_VERSION = 3;
 export const MAX_LAYERS = 1024;
-
-/** How the model was trained; fields that were not recorded are NaN or 0. */
-export interface ModelHyperparameters {
-  eta: number;
-  batchSize: number;
-  epochs: number;
-  seed: number;
-}
-
-export interface ModelData {
-  sizes: number[];
-  /** Each hidden layer's activation, layer l's at l - 1 (codes 0 sigmoid, 1 tanh, 2 relu). */
-  activations: Activation[];
-  /** Cost, which also fixes the output function training uses (code 0 quadratic, 1 cross-entropy, 2 log-likelihood). */
-  cost: Cost;
-  /** What forward() returns (codes 0 sigmoid, 1 softmax, 2 log-softmax, 3 identity); before version 3, the cost's. */
-  output: Output;
-  hyperparameters: ModelHyperparameters;
-  /** All parameters in the layout W1, b1, W2, b2, ... */
-  parameters: Float32Array;
-  /** What the model adds to the network (version 2): the classes' names, and the features' standardisation its inputs get first. */
-  classNames?: readonly string[];
-  standardize?: Standardization | null;
-  image?: ImageRule;
-}
-
-/** How a model trained on image folders reads an image file: resized to rows x cols, grey (1 channel) or colour (3), inverted or not. */
-export interface ImageRule {
-  rows: number;
-  cols: number;
-  channels: 1 | 3;
-  invert: boolean;
-}
-
-/** What a model file can carry besides the network. */
-export interface ModelExtras {
-  classNames?: readonly string[];
-  standardize?: Standardization | null;
-  image?: ImageRule;
-}
 
 // Layout (little-endian): "WMLP" | u16 version | u16 0 | u32 L | u32 sizes[L] | u8 activation (of
 // every hidden layer; version 3: 0) | u8 cost | u8 output (version 3; else 0) | u8 0 | f64 eta |
@@ -76,9 +38,10 @@ export function encodeModel(net: Network | ModelData, hyperparameters: Partial<M
   const v3 = activations.some((a) => a !== activations[0]) || output !== costOutput(cost);
   const listed = v3 ? listBytes(sizes.length) : 0;
   const hp = { eta: NaN, batchSize: 0, epochs: 0, seed: 0, ...(net instanceof Network ? {} : net.hyperparameters), ...hyperparameters };
-  const more = extrasBytes({ ...(net instanceof Network ? {} : { classNames: net.classNames, standardize: net.standardize, image: net.image }), ...extras });
+  const more = extrasJson({ ...(net instanceof Network ? {} : { classNames: net.classNames, standardize: net.standardize, image: net.image }), ...extras });
   const head = headerBytes(sizes.length);
-  const E = more?.length ?? (v3 ? 0 : -4);
+  const json = more && new TextEncoder().encode(more);
+  const E = json?.length ?? (v3 ? 0 : -4);
   const bytes = new Uint8Array(head + 4 * parameters.length + listed + 4 + E + 4);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < 4; i++) bytes[i] = MODEL_MAGIC.charCodeAt(i);
@@ -100,7 +63,7 @@ export function encodeModel(net: Network | ModelData, hyperparameters: Partial<M
   at += listed;
   if (E >= 0) {
     view.setUint32(at, E, true);
-    if (more) bytes.set(more, at + 4);
+    if (json) bytes.set(json, at + 4);
     at += 4 + E;
   }
   view.setUint32(at, crc32(bytes.subarray(0, at)), true);
@@ -110,15 +73,6 @@ export function encodeModel(net: Network | ModelData, hyperparameters: Partial<M
 /** Bytes of version 3's activation list for `layers` sizes: one per hidden layer, padded to a multiple of 4. */
 function listBytes(layers: number): number {
   return (layers + 1) & ~3; // 4 ceil((layers - 2) / 4)
-}
-
-/** The version 2 section's JSON, or null when there is nothing to add (a version 1 file). */
-function extrasBytes(e: ModelExtras): Uint8Array | null {
-  const json: Record<string, unknown> = {};
-  if (e.classNames) json.classNames = [...e.classNames];
-  if (e.standardize) json.standardize = { mean: Array.from(e.standardize.mean), std: Array.from(e.standardize.std) };
-  if (e.image) json.image = { rows: e.image.rows, cols: e.image.cols, channels: e.image.channels, invert: e.image.invert };
-  return Object.keys(json).length ? new TextEncoder().encode(JSON.stringify(json)) : null;
 }
 
 /** The length of the model at the start of `bytes` (its header and, versions 2 and 3, its extras' length field), or -1 if it cannot tell. */
@@ -184,7 +138,7 @@ export function decodeModel(bytes: Uint8Array, name = 'model'): ModelData {
     if (!Number.isFinite(v)) throw fail(`parameter ${i} is ${v}; expected a finite number`);
     parameters[i] = v;
   }
-  const extras = total > head + 4 * count + listed + 8 ? decodeExtras(bytes.subarray(head + 4 * count + listed + 4, total - 4), sizes, fail) : {};
+  const extras = total > head + 4 * count + listed + 8 ? readExtras(parseJson(bytes.subarray(head + 4 * count + listed + 4, total - 4)), sizes, fail) : {};
   return {
     ...extras,
     sizes,
@@ -201,37 +155,6 @@ export function decodeModel(bytes: Uint8Array, name = 'model'): ModelData {
   };
 }
 
-/** The version 2 section: class names (one per output at most) and a standardisation (one mean and std per input). */
-function decodeExtras(bytes: Uint8Array, sizes: number[], fail: (what: string) => ModelFormatError): ModelExtras {
-  let json: { classNames?: unknown; standardize?: { mean?: unknown; std?: unknown }; image?: { rows?: unknown; cols?: unknown; channels?: unknown; invert?: unknown } };
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    throw fail('its class names and standardisation are not valid UTF-8 JSON');
-  }
-  const out: ModelExtras = {};
-  if (json.classNames !== undefined) {
-    const names = json.classNames;
-    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string') || names.length > sizes[sizes.length - 1]) throw fail(`class names must be at most ${sizes[sizes.length - 1]} strings`);
-    out.classNames = names as string[];
-  }
-  if (json.standardize !== undefined) {
-    const { mean, std } = json.standardize ?? {};
-    const ok = (a: unknown, positive: boolean) => Array.isArray(a) && a.length === sizes[0] && a.every((v) => typeof v === 'number' && Number.isFinite(v) && (!positive || v > 0));
-    if (!ok(mean, false) || !ok(std, true)) throw fail(`the standardisation must have ${sizes[0]} finite means and positive standard deviations`);
-    out.standardize = { mean: Float32Array.from(mean as number[]), std: Float32Array.from(std as number[]) };
-  }
-  if (json.image !== undefined) {
-    const { rows, cols, channels, invert } = json.image ?? {};
-    const int = (v: unknown) => Number.isInteger(v) && (v as number) >= 1;
-    if (!int(rows) || !int(cols) || (channels !== 1 && channels !== 3) || typeof invert !== 'boolean' || (channels as number) * (rows as number) * (cols as number) !== sizes[0]) {
-      throw fail(`its image rule must be rows, cols and channels (1 or 3) making its ${sizes[0]} inputs, and invert`);
-    }
-    out.image = { rows: rows as number, cols: cols as number, channels, invert };
-  }
-  return out;
-}
-
 /** A network with the sizes and parameters of a model file. */
 export async function loadModel(bytes: Uint8Array, options: { name?: string; kernels?: KernelVariant } = {}): Promise<Network> {
   return networkFromModel(decodeModel(bytes, options.name), options);
@@ -242,6 +165,15 @@ export async function networkFromModel(model: ModelData, options: { kernels?: Ke
   const net = await Network.create({ sizes: model.sizes, kernels: options.kernels, activation: model.activations, cost: model.cost, output: model.output });
   net.setParameters(model.parameters);
   return net;
+}
+
+/** The version 2 section's JSON value, or undefined when it is not UTF-8 JSON. */
+function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return undefined;
+  }
 }
 
 function hex32(n: number): string {
