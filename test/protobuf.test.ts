@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../src/io/model.js';
 import { exportOnnx } from '../src/io/onnx.js';
-import { decodeOnnxModel, encodeOnnxModel } from '../src/io/onnx-messages.js';
+import { decodeOnnxModel } from '../src/io/onnx-decode.js';
+import { encodeOnnxModel } from '../src/io/onnx-messages.js';
 import { I32, I64, LEN, ProtoReader, ProtoWriter, VARINT } from '../src/io/protobuf.js';
 
 class Bad extends Error {}

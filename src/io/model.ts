@@ -155,14 +155,14 @@ export function decodeModel(bytes: Uint8Array, name = 'model'): ModelData {
   };
 }
 
-/** A network with the sizes and parameters of a model file. */
-export async function loadModel(bytes: Uint8Array, options: { name?: string; kernels?: KernelVariant } = {}): Promise<Network> {
+/** A network with the sizes and parameters of a model file (`threads`: for training it further). */
+export async function loadModel(bytes: Uint8Array, options: { name?: string; kernels?: KernelVariant; threads?: number } = {}): Promise<Network> {
   return networkFromModel(decodeModel(bytes, options.name), options);
 }
 
 /** A network with the sizes, activations, cost, output function and parameters of decoded model data. */
-export async function networkFromModel(model: ModelData, options: { kernels?: KernelVariant } = {}): Promise<Network> {
-  const net = await Network.create({ sizes: model.sizes, kernels: options.kernels, activation: model.activations, cost: model.cost, output: model.output });
+export async function networkFromModel(model: ModelData, options: { kernels?: KernelVariant; threads?: number } = {}): Promise<Network> {
+  const net = await Network.create({ sizes: model.sizes, kernels: options.kernels, threads: options.threads, activation: model.activations, cost: model.cost, output: model.output });
   net.setParameters(model.parameters);
   return net;
 }

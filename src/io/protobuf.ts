@@ -54,6 +54,14 @@ export class ProtoWriter {
     return this.bytes(field, w.finish());
   }
 
+  /** Repeated floats (size 4) or doubles (size 8), packed in one length-delimited field. */
+  packedFloats(field: number, values: readonly number[], size: 4 | 8): this {
+    const b = new Uint8Array(values.length * size);
+    const view = new DataView(b.buffer);
+    values.forEach((v, i) => (size === 4 ? view.setFloat32(4 * i, v, true) : view.setFloat64(8 * i, v, true)));
+    return this.bytes(field, b);
+  }
+
   finish(): Uint8Array {
     return this.buf.slice(0, this.len);
   }
