@@ -18,6 +18,7 @@ export { encodeModel, decodeModel, loadModel, networkFromModel, MODEL_MAGIC, MOD
 export { encodeCheckpoint, decodeCheckpoint } from './io/checkpoint.js';
 export { importOnnx, ONNX_OPSETS } from './io/onnx-import.js';
 export { exportOnnx } from './io/onnx.js';
+export { readSafetensors, type SafetensorsOptions } from './io/safetensors.js';
 export { parameterCount, countWeights, countBiases, layerShapes, validateSizes, type LayerShape } from './core/shapes.js';
 export { Rng } from './core/random.js';
 export { ACTIVATIONS, COSTS, OUTPUTS, type Activation, type Cost, type Output } from './core/costs.js';

@@ -2,7 +2,7 @@
 // lecture's network for any data ([inputs, 30, classes]), test data read as the model was trained
 // (its class names, standardisation, image rule), and the checks of data against --layers. Not
 // for: reading formats (node/sources.ts and the readers behind it).
-import { inputsOf, isFeatures, WasmMlpError, type ModelData, type Network, type TrainingData } from '../index.js';
+import { createFeatureDataset, inputsOf, isFeatures, standardize, WasmMlpError, type ModelData, type Network, type TrainingData } from '../index.js';
 import { loadSources, loadTestSet, mnistPaths, readIdxDims, readIdxFile, type DataSources } from '../node.js';
 import type { DataOptions } from './options.js';
 
@@ -34,9 +34,17 @@ export async function defaultLayers(images: string, labels: string, classes?: nu
   return [dims[1] * dims[2], 30, k];
 }
 
-/** The test data the flags name, read as `model` was trained: its class names, standardisation and image rule. */
-export function loadTestData(o: DataOptions, model: ModelData, into?: Network): Promise<TrainingData> {
-  return loadTestSet({ ...sourcesOf(o, 1), into }, { classNames: model.classNames, image: model.image, standardize: model.standardize });
+/**
+ * The test data the flags name, read as `model` was trained: its class names, standardisation and
+ * image rule. Images for a model with a standardisation (an imported model that starts with
+ * torchvision's Normalize, say) become its standardised features: pixel / 255, then standardised.
+ */
+export async function loadTestData(o: DataOptions, model: ModelData, into?: Network): Promise<TrainingData> {
+  const s = model.standardize;
+  const data = await loadTestSet({ ...sourcesOf(o, 1), into: s ? undefined : into }, { classNames: model.classNames, image: model.image, standardize: s });
+  if (!s || isFeatures(data)) return data;
+  const features = standardize(Float32Array.from(data.images, (v) => v / 255), s);
+  return createFeatureDataset({ features, labels: data.labels, width: data.pixels, classes: data.classes, classNames: data.classNames });
 }
 
 export { loadSources };
