@@ -18,12 +18,12 @@ export type { Gradients } from './batch.js';
 /** A network and its kernel instance, which trains. */
 export class Network extends NetworkBase {
   /** While a run regularises: its max-norm and how each epoch's keys are written. */
-  private regularization: Regularizing | null = null;
+  private regularization?: Regularizing | null;
   private optimizer: OptimizerBuffers | null = null;
   /** @internal The one-thread engine (engine.ts); the engine training steps run on; one started for the current scope (threads). */
   readonly oneThread: StepEngine = { step: (s, m, u, maxNorm) => oneThreadStep(this.k(), this.batch.loop, this.optimizer, s, m, u, maxNorm) };
   private engine: StepEngine = this.oneThread;
-  private started: StartedEngine | null = null;
+  private started?: StartedEngine | null;
 
   /** Loads the kernels (once per process) and makes a network with seeded random parameters. */
   static async create(options: NetworkOptions): Promise<Network> {
@@ -32,6 +32,8 @@ export class Network extends NetworkBase {
     const memory = sharedBuild(o.variant) ? sharedMemory() : undefined; // also for kernels 'threads' on one thread
     const net = new Network(module, memory, o);
     net.initialize(o.seed, o.init);
+    // loaded only by networks that return the log-softmax
+    if (o.output === 'log-softmax') net.logSoftmax = (await import('./log-softmax.js')).logSoftmaxRows;
     return net;
   }
 

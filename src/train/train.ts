@@ -4,7 +4,7 @@ import { isFeatures, type TrainingData } from '../core/datasets.js';
 import { InvalidArgumentError, TrainingDivergedError } from '../core/errors.js';
 import type { Network } from '../core/network.js';
 import { checkOptimizer, type Optimizer, type StepSettings } from '../core/optimizer.js';
-import { checkEta, checkSeed } from '../core/options.js';
+import { checkEta, checkPositiveInteger, checkSeed } from '../core/options.js';
 import { Rng } from '../core/random.js';
 import type { StagedDataset } from '../core/staging.js';
 import type { RegularizeOptions } from '../core/regularize.js';
@@ -227,10 +227,6 @@ async function loop(net: Network, train: StagedDataset, test: StagedDataset | nu
     }
   }
   return { history, aborted: false, stoppedEarly: false };
-}
-
-function checkPositiveInteger(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got ${v}`);
 }
 
 function now(): number {
