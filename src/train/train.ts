@@ -200,8 +200,7 @@ async function loop(net: Network, train: StagedDataset, test: StagedDataset | nu
     seconds += (now() - t0) / 1000;
 
     const e0 = now();
-    const scored = test ? evaluation(net, test) : { accuracy: NaN, cost: NaN };
-    const checked = validation ? evaluation(net, validation) : { accuracy: NaN, cost: NaN };
+    const [scored, checked] = [test, validation].map((s) => (s ? evaluation(net, s) : { accuracy: NaN, cost: NaN }));
     const metrics: EpochMetrics = {
       epoch,
       eta,
