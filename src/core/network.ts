@@ -77,8 +77,7 @@ export class Network extends NetworkBase {
     this.context.clear();
     if (!options) return;
     // loaded only by runs that regularise: most pages never download it
-    const { setUpRegularization } = await import('./regularize.js');
-    this.regularization = setUpRegularization(this.context, this.plan, options, { layers: this.layerCount, inputs: this.inputSize, threads: this.threads }, images);
+    this.regularization = (await import('./regularize.js')).setUpRegularization(this.context, this.plan, options, { layers: this.layerCount, inputs: this.inputSize, threads: this.threads }, images);
   }
 
   /** The dropout and augmentation keys of epoch `epoch` of a run seeded `seed`. */
@@ -110,8 +109,8 @@ export class Network extends NetworkBase {
     checkOptimizer(kind);
     if (kind === 'sgd' || this.optimizer?.kind === kind) return;
     // loaded only by networks that train with momentum or Adam
-    const { OptimizerBuffers, updateLayout } = await import('./optimizer-state.js');
-    this.optimizer = this.regions.fixed('an optimizer', () => OptimizerBuffers.reserve(this.plan, this.k(), kind, updateLayout(this.w1, this.params, this.shapes, this.parameterCount), this.optimizer?.grads));
+    const state = await import('./optimizer-state.js'); // not destructured: bundlers wrap a destructured dynamic import in more code
+    this.optimizer = this.regions.fixed('an optimizer', () => state.OptimizerBuffers.reserve(this.plan, this.k(), kind, state.updateLayout(this.w1, this.params, this.shapes, this.parameterCount), this.optimizer?.grads));
   }
 
   /**
