@@ -12,6 +12,7 @@ import type { RegularizeOptions, Regularizing } from './regularize.js';
 import type { StagedDataset } from './staging.js';
 import { oneThreadStep, type EngineParts, type StartedEngine, type StepEngine } from './engine.js';
 import { NetworkBase } from './network-base.js';
+import type { Gpu } from './webgpu.js';
 
 export type { Gradients } from './batch.js';
 
@@ -25,12 +26,17 @@ export class Network extends NetworkBase {
   private engine: StepEngine = this.oneThread;
   private started: StartedEngine | null = null;
 
+  /** With kernels 'webgpu': the device training runs on (train/ hands its runs to src/gpu/). */
+  gpu?: Gpu;
+
   /** Loads the kernels (once per process) and makes a network with seeded random parameters. */
   static async create(options: NetworkOptions): Promise<Network> {
     const o = settle(options);
     const module = await compileKernels(o.variant);
     const memory = sharedBuild(o.variant) ? sharedMemory() : undefined; // also for kernels 'threads' on one thread
     const net = new Network(module, memory, o);
+    // loaded only by networks made with kernels 'webgpu'
+    if (options.kernels === 'webgpu') net.gpu = await import('./webgpu.js').then((m) => m.requestGpu());
     net.initialize(o.seed, o.init);
     return net;
   }
@@ -75,8 +81,7 @@ export class Network extends NetworkBase {
     this.context.clear();
     if (!options) return;
     // loaded only by runs that regularise: most pages never download it
-    const { setUpRegularization } = await import('./regularize.js');
-    this.regularization = setUpRegularization(this.context, this.plan, options, { layers: this.layerCount, inputs: this.inputSize, threads: this.threads }, images);
+    this.regularization = await import('./regularize.js').then((m) => m.setUpRegularization(this.context, this.plan, options, { layers: this.layerCount, inputs: this.inputSize, threads: this.threads }, images));
   }
 
   /** The dropout and augmentation keys of epoch `epoch` of a run seeded `seed`. */
@@ -108,8 +113,8 @@ export class Network extends NetworkBase {
     checkOptimizer(kind);
     if (kind === 'sgd' || this.optimizer?.kind === kind) return;
     // loaded only by networks that train with momentum or Adam
-    const { OptimizerBuffers, updateLayout } = await import('./optimizer-state.js');
-    this.optimizer = this.regions.fixed('an optimizer', () => OptimizerBuffers.reserve(this.plan, this.k(), kind, updateLayout(this.w1, this.params, this.shapes, this.parameterCount), this.optimizer?.grads));
+    const m = await import('./optimizer-state.js');
+    this.optimizer = this.regions.fixed('an optimizer', () => m.OptimizerBuffers.reserve(this.plan, this.k(), kind, m.updateLayout(this.w1, this.params, this.shapes, this.parameterCount), this.optimizer?.grads));
   }
 
   /**

@@ -30,9 +30,11 @@ export interface NetworkOptions {
    * Kernel build: default 'relaxed' (fused multiply-adds) where the engine has relaxed SIMD, else
    * 'simd', else 'scalar'. 'simd' gives the same bits on every machine; 'relaxed' the same bits on
    * one machine (runs, thread counts, Node and Chromium), faster. Training threads use the threads
-   * build of the same family.
+   * build of the same family. 'webgpu': training and its evaluations run on the GPU (WebGPU: in
+   * pages that offer it, in Node with the optional package `webgpu`), the rest on the default build;
+   * where WebGPU is missing, Network.create throws WebGpuUnavailableError (guide.md, kernels).
    */
-  kernels?: KernelVariant;
+  kernels?: KernelVariant | 'webgpu';
   /** Examples per kernel call when predicting; training grows it to the batch size. Default 256. */
   batchCapacity?: number;
   /**
@@ -64,9 +66,10 @@ export function settle(options: NetworkOptions): Settled {
   if (!Number.isInteger(asked) || asked < 1 || asked > MAX_THREADS) {
     throw new InvalidArgumentError(`threads must be an integer from 1 to ${MAX_THREADS}, got ${asked}`);
   }
-  oneOf('kernels', options.kernels, KERNEL_VARIANTS);
-  const lacking = options.kernels && lackingFor(options.kernels);
-  if (lacking) throw new InvalidArgumentError(`kernels "${options.kernels}" needs ${lacking}, which this engine lacks`);
+  // 'webgpu' trains on the GPU (Network.create) and infers on the default build
+  const kernels = oneOf('kernels', options.kernels, [...KERNEL_VARIANTS, 'webgpu' as const]);
+  const lacking = kernels && lackingFor(kernels as KernelVariant);
+  if (lacking) throw new InvalidArgumentError(`kernels "${kernels}" needs ${lacking}, which this engine lacks`);
   const threads = asked > 1 && threadsSupported() ? asked : 1;
   const seed = options.seed ?? 1;
   checkSeed(seed);
@@ -78,7 +81,7 @@ export function settle(options: NetworkOptions): Settled {
     init: oneOf('init', options.init, WEIGHT_INITS) ?? 'scaled',
     activation: oneOf('activation', options.activation, ACTIVATIONS) ?? 'sigmoid',
     cost: oneOf('cost', options.cost, COSTS) ?? 'quadratic',
-    variant: variantFor(options.kernels ?? defaultVariant(), threads),
+    variant: variantFor((kernels !== 'webgpu' && kernels) || defaultVariant(), threads),
     threads,
     capacity,
   };

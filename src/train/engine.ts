@@ -44,8 +44,7 @@ export function runsThreaded(s: StepShape): boolean {
 export async function startThreads(net: Network): Promise<void> {
   if (net.threads === 1) return;
   // loaded only by networks that train on threads: most pages never download it
-  const { ThreadPool } = await import('../parallel/pool.js');
-  const pool = await net.startEngine(ThreadPool.start);
+  const pool = await net.startEngine(await import('../parallel/pool.js').then((m) => m.ThreadPool.start));
   const { oneThread, parameterCount: parameters, threads } = net;
   const blocks = net.w1.blocks.length;
   net.useEngine({

@@ -87,14 +87,23 @@ export class RemoteNetwork {
 
   /** Copies the datasets (training and optional test) into the worker, once. */
   async setData(train: TrainingData | null, test?: TrainingData): Promise<void> {
-    const wire = (d: TrainingData): DatasetWire =>
-      isFeatures(d)
-        ? { features: d.features.slice().buffer, labels: d.labels.slice().buffer, rows: d.count, cols: d.width, classes: d.classes, classNames: d.classNames }
-        : { images: d.images.slice().buffer, labels: d.labels.slice().buffer, rows: d.rows, cols: d.cols, classes: d.classes, classNames: d.classNames };
-    const t = train ? wire(train) : undefined;
-    const s = test ? wire(test) : undefined;
-    const transfer = [t?.images, t?.features, t?.labels, s?.images, s?.features, s?.labels].filter((b): b is ArrayBuffer => !!b);
-    await this.call({ type: 'set-data', train: t, test: s }, transfer);
+    const transfer: ArrayBuffer[] = [];
+    /** A copy of v's bytes, transferred to the worker. */
+    const copy = (v: Uint8Array | Float32Array) => {
+      const bytes = v.slice().buffer as ArrayBuffer;
+      transfer.push(bytes);
+      return bytes;
+    };
+    const wire = (d: TrainingData | null | undefined): DatasetWire | undefined =>
+      d
+        ? {
+            ...(isFeatures(d) ? { features: copy(d.features), rows: d.count, cols: d.width } : { images: copy(d.images), rows: d.rows, cols: d.cols }),
+            labels: copy(d.labels),
+            classes: d.classes,
+            classNames: d.classNames,
+          }
+        : undefined;
+    await this.call({ type: 'set-data', train: wire(train), test: wire(test) }, transfer);
   }
 
   /**
@@ -113,10 +122,7 @@ export class RemoteNetwork {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       if (signal?.aborted) return { history: [], aborted: true };
-      return (await this.call({ type: 'train', options: rest, batchEveryMs, stop }, [], (r) => {
-        if ('event' in r && r.event === 'epoch') onEpochEnd?.(r.data);
-        if ('event' in r && r.event === 'batch') onBatchEnd?.(r.data);
-      })) as TrainResult;
+      return (await this.call({ type: 'train', options: rest, batchEveryMs, stop }, [], (r) => 'event' in r && (r.event === 'epoch' ? onEpochEnd?.(r.data) : onBatchEnd?.(r.data)))) as TrainResult;
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -142,11 +148,9 @@ export class RemoteNetwork {
     this.failAll(new WasmMlpError('the training worker was terminated'));
   }
 
+  /** Takes the network's description from the worker's reply: sizes, parameterCount, threads. */
   private describe(info: unknown): void {
-    const i = info as { sizes: number[]; parameterCount: number; threads: number };
-    this.sizes = i.sizes;
-    this.parameterCount = i.parameterCount;
-    this.threads = i.threads;
+    Object.assign(this, info as Pick<RemoteNetwork, 'sizes' | 'parameterCount' | 'threads'>);
   }
 
   private call(req: RequestBody, transfer: Transferable[] = [], onEvent?: (r: Reply) => void): Promise<unknown> {

@@ -9,7 +9,7 @@ import { Rng } from '../core/random.js';
 import type { StagedDataset } from '../core/staging.js';
 import type { RegularizeOptions } from '../core/regularize.js';
 import { startThreads } from './engine.js';
-import { evaluation } from './evaluate.js';
+import { evaluation, type Evaluation } from './evaluate.js';
 import { checkSchedule, scheduledEta, type Schedule } from './schedule.js';
 
 /** eta for the quadratic cost without 1/2: Nielsen's eta = 3.0 with his 1/2 is our 1.5. */
@@ -117,16 +117,19 @@ export async function train(net: Network, data: TrainingData, options: TrainOpti
   checkSchedule(schedule);
   await net.prepareOptimizer(step.optimizer);
   net.ensureCapacity(batchSize);
+  const settled = { ...options, epochs, batchSize, eta, seed, yieldEveryMs, initialEpoch, step, schedule };
+  // loaded only by networks made with kernels 'webgpu': the run's epochs on the GPU (src/gpu/)
+  if (net.gpu) return import('../gpu/run.js').then((m) => m.train(net, data, settled, loop));
   const { dropout, maxNorm, augment } = options;
   const regularized = dropout !== undefined || maxNorm !== undefined || augment !== undefined;
   return net.withStaged(async (stage) => {
     const train = stage(data);
-    const test = options.test ? stage(options.test) : null;
-    const validation = options.validation ? stage(options.validation) : null;
+    if (options.test) stage(options.test);
+    if (options.validation) stage(options.validation);
     try {
       if (regularized) await net.regularize({ dropout, maxNorm, augment }, isFeatures(data) ? {} : data);
       await startThreads(net);
-      return await loop(net, train, test, validation, { ...options, epochs, batchSize, eta, seed, yieldEveryMs, initialEpoch, step, schedule });
+      return await loop(data.count, settled, cpuEpoch(net, train, settled), (d) => evaluation(net, stage(d)));
     } finally {
       if (regularized) await net.regularize(null);
     }
@@ -156,37 +159,35 @@ function stepSettings(o: TrainOptions, count: number): StepSettings {
   };
 }
 
-async function loop(net: Network, train: StagedDataset, test: StagedDataset | null, validation: StagedDataset | null, o: Settled): Promise<TrainResult> {
-  let bestValidation = -1;
-  let sinceBest = 0;
+/**
+ * An epoch on whatever trains (the network's step engine here, the GPU in src/gpu/run.ts): epoch
+ * `epoch` over `indices` (the seeded shuffle) in mini-batches, calling onBatchEnd; returns its
+ * summed cost and the seconds it trained, or null when aborted. A batch whose cost is not finite
+ * restores the parameters of the epoch before and throws TrainingDivergedError.
+ */
+export type Epoch = (epoch: number, indices: Uint32Array, eta: number) => Promise<[cost: number, seconds: number] | null>;
+/** The evaluation of a test or validation set after an epoch. */
+export type Score = (data: TrainingData) => Evaluation | Promise<Evaluation>;
+
+/** An epoch of mini-batches on the network's step engine (one thread or threads), yielding every yieldEveryMs. */
+function cpuEpoch(net: Network, train: StagedDataset, o: Settled): Epoch {
   const n = train.data.count;
   const batches = Math.ceil(n / o.batchSize);
-  const indices = new Uint32Array(n);
-  const lastGood = net.getParameters();
-  const history: EpochMetrics[] = [];
   let lastYield = now();
-
-  for (let epoch = o.initialEpoch + 1; epoch <= o.epochs; epoch++) {
-    for (let i = 0; i < n; i++) indices[i] = i;
-    new Rng(o.seed, epoch).shuffle(indices);
+  return async (epoch, indices, eta) => {
+    const lastGood = net.getParameters();
     net.beginEpoch(o.seed, epoch);
     let costSum = 0;
     let seconds = 0;
-    const eta = scheduledEta(o.eta, o.schedule, epoch, o.epochs);
     let t0 = now();
     for (let b = 0; b < batches; b++) {
-      if (o.signal?.aborted) return { history, aborted: true };
+      if (o.signal?.aborted) return null;
       const start = b * o.batchSize;
       const m = Math.min(o.batchSize, n - start);
       const cost = net.trainBatch(train, indices, start, m, eta, o.step);
       if (!Number.isFinite(cost)) {
         net.setParameters(lastGood);
-        throw new TrainingDivergedError(
-          `training diverged at epoch ${epoch}, batch ${b + 1} of ${batches}: the cost is ${cost}; ` +
-            `the parameters are those after epoch ${epoch - 1} (try a smaller eta than ${eta})`,
-          epoch,
-          b + 1,
-        );
+        throw new TrainingDivergedError(epoch, b + 1, batches, cost, eta);
       }
       costSum += cost;
       o.onBatchEnd?.({ epoch, batch: b, batches, cost: cost / m });
@@ -197,15 +198,30 @@ async function loop(net: Network, train: StagedDataset, test: StagedDataset | nu
         lastYield = t0 = now();
       }
     }
-    seconds += (now() - t0) / 1000;
+    return [costSum, seconds + (now() - t0) / 1000];
+  };
+}
 
+async function loop(n: number, o: Settled, run: Epoch, score: Score): Promise<TrainResult> {
+  let bestValidation = -1;
+  let sinceBest = 0;
+  const indices = new Uint32Array(n);
+  const history: EpochMetrics[] = [];
+
+  for (let epoch = o.initialEpoch + 1; epoch <= o.epochs; epoch++) {
+    for (let i = 0; i < n; i++) indices[i] = i;
+    new Rng(o.seed, epoch).shuffle(indices);
+    const eta = scheduledEta(o.eta, o.schedule, epoch, o.epochs);
+    const trained = await run(epoch, indices, eta);
+    if (!trained) return { history, aborted: true };
+    const [cost, seconds] = trained;
     const e0 = now();
-    const scored = test ? evaluation(net, test) : { accuracy: NaN, cost: NaN };
-    const checked = validation ? evaluation(net, validation) : { accuracy: NaN, cost: NaN };
+    const scored = o.test ? await score(o.test) : { accuracy: NaN, cost: NaN };
+    const checked = o.validation ? await score(o.validation) : { accuracy: NaN, cost: NaN };
     const metrics: EpochMetrics = {
       epoch,
       eta,
-      trainCost: costSum / n,
+      trainCost: cost / n,
       testAccuracy: scored.accuracy,
       testCost: scored.cost,
       validationAccuracy: checked.accuracy,
@@ -215,9 +231,8 @@ async function loop(net: Network, train: StagedDataset, test: StagedDataset | nu
       examplesPerSecond: n / seconds,
     };
     history.push(metrics);
-    lastGood.set(net.getParameters());
     await o.onEpochEnd?.(metrics);
-    if (validation && o.patience !== undefined) {
+    if (o.validation && o.patience !== undefined) {
       if (checked.accuracy > bestValidation) {
         bestValidation = checked.accuracy;
         sinceBest = 0;

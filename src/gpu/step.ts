@@ -1,0 +1,102 @@
+// One training step and one evaluation chunk as dispatches into a compute pass, on a run's
+// buffers with bind groups made once: gather, forward layer by layer, output delta and cost, then
+// for l = L..1 the delta of the layer below (from W^l before its update) and the update of W^l,
+// then max-norm; evaluation gathers, goes forward and scores. Not for: when steps run or what is
+// read back (run.ts).
+import type { LayerShape } from '../core/shapes.js';
+import type { GpuData, RunBuffers } from './buffers.js';
+import type { Pipelines } from './pipelines.js';
+import { TILE } from './products.js';
+import { STEP_BYTES } from './wgsl.js';
+
+/** A run's dropout per layer l = 0 .. L - 1 (0 the input), as thresholds (u32) and scales, and max-norm (0: none). */
+export interface StepRegularization {
+  thresholds: number[];
+  scales: number[];
+  maxNorm: number;
+}
+
+interface Dispatch {
+  kernel: string;
+  group: GPUBindGroup;
+  /** Workgroups along x and y for a batch of m examples. */
+  size(m: number): [number, number];
+}
+
+const tiles = (n: number) => Math.ceil(n / TILE);
+
+export class StepEncoder {
+  private readonly stepGroup: GPUBindGroup;
+  private readonly forward: Dispatch[];
+  private readonly backward: Dispatch[];
+  private readonly score: Dispatch;
+  private readonly gathers = new Map<GpuData, Dispatch>();
+  /** The input's dropout threshold and scale. */
+  private readonly input: [number, number];
+
+  constructor(
+    private readonly p: Pipelines,
+    private readonly b: RunBuffers,
+    shapes: readonly LayerShape[],
+    r: StepRegularization,
+  ) {
+    const L = shapes.length;
+    const inputOf = (l: number) => (l === 1 ? b.x : b.a[l - 2]);
+    const [K, last] = [shapes[L - 1].rows, L - 1];
+    this.stepGroup = p.device.createBindGroup({ layout: p.stepLayout, entries: [{ binding: 0, resource: { buffer: b.steps, size: STEP_BYTES } }] });
+    this.forward = shapes.map((s, i) => {
+      const l = i + 1;
+      const args = [s.rows, s.cols, s.wOffset, s.bOffset, l, l < L ? r.thresholds[l] : 0, l < L ? r.scales[l] : 1];
+      return { kernel: l < L ? 'forward' : 'forwardOutput', group: p.bind(l < L ? 'forward' : 'forwardOutput', [inputOf(l), b.params, b.h[i], b.a[i], b.keys], args), size: (m) => [tiles(s.rows), tiles(m)] };
+    });
+    const backward: Dispatch[] = [{ kernel: 'outputDelta', group: p.bind('outputDelta', [b.a[last], b.delta[last], b.y, b.costs], [K]), size: () => [1, 1] }];
+    for (let l = L; l >= 1; l--) {
+      const s = shapes[l - 1];
+      if (l > 1) {
+        const dropped = r.thresholds[l - 1] !== 0;
+        const group = p.bind('backwardInput', [b.delta[l - 1], b.params, b.delta[l - 2], dropped ? b.h[l - 2] : b.a[l - 2], b.keys], [s.rows, s.cols, s.wOffset, l - 1, r.thresholds[l - 1], r.scales[l - 1]]);
+        backward.push({ kernel: 'backwardInput', group, size: (m) => [tiles(s.cols), tiles(m)] });
+      }
+      const group = p.bind('update', [b.delta[l - 1], inputOf(l), b.params, b.m1, b.m2], [s.rows, s.cols, s.wOffset, s.bOffset]);
+      backward.push({ kernel: 'update', group, size: () => [tiles(s.cols + 1), tiles(s.rows)] });
+    }
+    if (r.maxNorm > 0) {
+      for (const s of shapes.slice(0, -1)) backward.push({ kernel: 'maxNorm', group: p.bind('maxNorm', [b.params], [s.rows, s.cols, s.wOffset, r.maxNorm]), size: () => [Math.ceil(s.rows / 64), 1] });
+    }
+    this.backward = backward;
+    this.score = { kernel: 'score', group: p.bind('score', [b.a[last], b.y, b.scores], [K]), size: () => [1, 1] };
+    this.input = [r.thresholds[0], r.scales[0]];
+  }
+
+  /** The gather of `data` (made on first use): its inputs dropped as the run's input dropout says. */
+  private gather(data: GpuData): Dispatch {
+    let d = this.gathers.get(data);
+    if (!d) {
+      const { b } = this;
+      const cols = b.shape.sizes[0];
+      const kernel = data.features ? 'gatherFeatures' : 'gather';
+      d = { kernel, group: this.p.bind(kernel, [b.x, b.y, data.values, data.labels, b.indices, b.keys], [cols, ...this.input]), size: (m) => [Math.ceil(cols / 64), m] };
+      this.gathers.set(data, d);
+    }
+    return d;
+  }
+
+  /** The training step of step slot `slot` (m examples of `data`, by the epoch's shuffle). */
+  train(pass: GPUComputePassEncoder, data: GpuData, slot: number, m: number): void {
+    this.run(pass, slot, m, [this.gather(data), ...this.forward, ...this.backward]);
+  }
+
+  /** The evaluation chunk of step slot `slot` (examples row0 .. row0 + m of `data`). */
+  evaluate(pass: GPUComputePassEncoder, data: GpuData, slot: number, m: number): void {
+    this.run(pass, slot, m, [this.gather(data), ...this.forward, this.score]);
+  }
+
+  private run(pass: GPUComputePassEncoder, slot: number, m: number, dispatches: Dispatch[]): void {
+    pass.setBindGroup(0, this.stepGroup, [slot * STEP_BYTES]);
+    for (const d of dispatches) {
+      pass.setPipeline(this.p.pipeline(d.kernel));
+      pass.setBindGroup(1, d.group);
+      pass.dispatchWorkgroups(...d.size(m));
+    }
+  }
+}
