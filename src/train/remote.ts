@@ -4,6 +4,7 @@
 import { isFeatures, type TrainingData } from '../core/datasets.js';
 import type { ModelExtras, ModelHyperparameters } from '../io/model.js';
 import type { NetworkOptions } from '../core/options.js';
+import type { GpuAdapterInfo } from '../core/webgpu.js';
 import type { BatchInfo, EpochMetrics, TrainOptions, TrainResult } from './train.js';
 import { WasmMlpError } from '../core/errors.js';
 import { startWorker, type WorkerPort } from '../core/workers.js';
@@ -56,6 +57,8 @@ export class RemoteNetwork {
   sizes: readonly number[] = [];
   parameterCount = 0;
   threads = 1;
+  /** With kernels 'webgpu': the adapter the worker's network trains on. */
+  adapter?: GpuAdapterInfo;
 
   private constructor(private readonly port: WorkerPort) {}
 
@@ -148,9 +151,9 @@ export class RemoteNetwork {
     this.failAll(new WasmMlpError('the training worker was terminated'));
   }
 
-  /** Takes the network's description from the worker's reply: sizes, parameterCount, threads. */
+  /** Takes the network's description from the worker's reply: sizes, parameterCount, threads, adapter. */
   private describe(info: unknown): void {
-    Object.assign(this, info as Pick<RemoteNetwork, 'sizes' | 'parameterCount' | 'threads'>);
+    Object.assign(this, info as Pick<RemoteNetwork, 'sizes' | 'parameterCount' | 'threads' | 'adapter'>);
   }
 
   private call(req: RequestBody, transfer: Transferable[] = [], onEvent?: (r: Reply) => void): Promise<unknown> {
