@@ -29,6 +29,8 @@ export interface RunShape {
   examples: number;
   slots: number;
   chunks: number;
+  /** The augmentation's parameters (core/regularize.ts augmentParams), when the run augments. */
+  augment?: Float32Array;
 }
 
 export class RunBuffers {
@@ -51,6 +53,9 @@ export class RunBuffers {
   /** Each step's summed cost (slots), and each evaluation chunk's correct count and summed cost (2 chunks). */
   readonly costs: GPUBuffer;
   readonly scores: GPUBuffer;
+  /** Augmentation: its parameters, and two (capacity, 2, sizes[0]) buffers for the elastic fields (4 bytes each without it). */
+  readonly aug: GPUBuffer;
+  readonly fields: [GPUBuffer, GPUBuffer];
 
   constructor(
     readonly device: GPUDevice,
@@ -73,6 +78,9 @@ export class RunBuffers {
     this.steps = this.buffer(STEP_BYTES * shape.slots, USAGE.UNIFORM | USAGE.COPY_DST);
     this.costs = f32(shape.slots);
     this.scores = f32(2 * shape.chunks);
+    this.aug = f32(shape.augment?.length ?? 1);
+    if (shape.augment) this.write(this.aug, shape.augment);
+    this.fields = [0, 1].map(() => f32(shape.augment ? B * 2 * sizes[0] : 1)) as [GPUBuffer, GPUBuffer];
   }
 
   buffer(bytes: number, usage: number = STORAGE): GPUBuffer {

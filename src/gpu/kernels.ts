@@ -4,6 +4,7 @@
 // The tests iterate it (every row compiles, every wasm name exists, every row is held against the
 // float64 reference). Not for: pipelines or dispatch (pipelines.ts, step.ts).
 import type { Cost } from '../core/costs.js';
+import { AUGMENT_KERNELS } from './augment.js';
 import { backwardInputCode, forwardCode, updateCode } from './products.js';
 import { activationCode, DROPOUT_CODE, type GpuKernel } from './wgsl.js';
 
@@ -179,6 +180,7 @@ fn main(@builtin(global_invocation_id) g: vec3u) {
         'scores[2u * step.slot] = s.x;\n    scores[2u * step.slot + 1u] = s.y;',
       ),
   },
+  ...AUGMENT_KERNELS,
 ];
 
 export function gpuKernel(name: string): GpuKernel {

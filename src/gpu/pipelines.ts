@@ -33,8 +33,8 @@ export class Pipelines {
     private readonly compiled: Map<string, GPUComputePipeline>,
   ) {}
 
-  /** Compiles (once per device and settings) every kernel of the table for `s`. */
-  static async compile(device: GPUDevice, s: KernelSettings): Promise<Pipelines> {
+  /** Compiles (once per device and settings) the kernels of the table a run uses for `s`: all but those `skip` names. */
+  static async compile(device: GPUDevice, s: KernelSettings, skip: readonly string[] = []): Promise<Pipelines> {
     let kernels = perDevice.get(device);
     if (!kernels) {
       const step = device.createBindGroupLayout({ entries: [{ binding: 0, visibility: COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: STEP_BYTES } }] });
@@ -42,7 +42,7 @@ export class Pipelines {
       perDevice.set(device, kernels);
     }
     const compiled = new Map<string, GPUComputePipeline>();
-    await Promise.all(GPU_KERNELS.map(async (k) => compiled.set(k.name, await pipeline(device, kernels, k, s))));
+    await Promise.all(GPU_KERNELS.filter((k) => !skip.includes(k.name)).map(async (k) => compiled.set(k.name, await pipeline(device, kernels, k, s))));
     return new Pipelines(device, kernels, compiled);
   }
 

@@ -8,7 +8,8 @@ import type { TrainingData } from '../core/datasets.js';
 import { InvalidArgumentError, TrainingDivergedError } from '../core/errors.js';
 import type { Network } from '../core/network.js';
 import { stepUpdate, type StepCount, type StepSettings, type UpdateSettings } from '../core/optimizer.js';
-import { checkRegularization, dropoutCode, epochKeys, type RegularizeOptions } from '../core/regularize.js';
+import { augmentedImages, augmentParams, checkRegularization, dropoutCode, epochKeys, type RegularizeOptions } from '../core/regularize.js';
+import { AUGMENT_KERNELS } from './augment.js';
 import { readBack, RunBuffers, type GpuData } from './buffers.js';
 import { Pipelines } from './pipelines.js';
 import { StepEncoder } from './step.js';
@@ -72,18 +73,20 @@ export class GpuRun {
     const { device } = net.gpu!;
     const L = net.layerCount;
     const r = checkRegularization(o, L);
-    if (r.augment) throw new InvalidArgumentError('kernels webgpu: augmentation is not on the GPU yet');
+    const images = r.augment ? augmentedImages(net.inputSize, 'features' in data ? {} : data) : null;
     const capacity = Math.max(o.batchSize, EVALUATION_CHUNK);
     if (capacity > 65535) throw new InvalidArgumentError(`kernels webgpu: batchSize must be at most 65535, got ${o.batchSize}`);
     const evaluated = [o.test, o.validation].filter((d): d is TrainingData => d !== undefined);
     const chunks = Math.max(...[data, ...evaluated].map((d) => Math.ceil(d.count / capacity)));
     const batches = Math.ceil(data.count / o.batchSize);
     const kind = o.step.optimizer;
-    const pipelines = await Pipelines.compile(device, { activation: net.activation, cost: net.cost, optimizer: kind });
-    const b = new RunBuffers(device, { sizes: net.sizes, shapes: net.shapes, parameterCount: net.parameterCount, capacity, examples: data.count, slots: batches + chunks, chunks }, kind === 'sgd' ? 0 : kind === 'momentum' ? 1 : 2);
+    const pipelines = await Pipelines.compile(device, { activation: net.activation, cost: net.cost, optimizer: kind }, r.augment ? [] : AUGMENT_KERNELS.map((k) => k.name));
+    const augment = r.augment ? augmentParams(r.augment) : undefined;
+    const b = new RunBuffers(device, { sizes: net.sizes, shapes: net.shapes, parameterCount: net.parameterCount, capacity, examples: data.count, slots: batches + chunks, chunks, augment }, kind === 'sgd' ? 0 : kind === 'momentum' ? 1 : 2);
     try {
       const codes = r.dropout.map(dropoutCode);
-      const encoder = new StepEncoder(pipelines, b, net.shapes, { thresholds: codes.map((c) => c[0] >>> 0), scales: codes.map((c) => c[1]), maxNorm: r.maxNorm });
+      const elastic = (augment?.[4] ?? 0) !== 0;
+      const encoder = new StepEncoder(pipelines, b, net.shapes, { thresholds: codes.map((c) => c[0] >>> 0), scales: codes.map((c) => c[1]), maxNorm: r.maxNorm, augment: images ? { ...images, elastic } : undefined });
       b.write(b.params, net.getParameters());
       const state = net.getOptimizerState();
       const same = state?.kind === kind;
@@ -104,9 +107,7 @@ export class GpuRun {
     const train = this.sets.values().next().value!;
     const n = train.data.count;
     const batches = Math.ceil(n / o.batchSize);
-    const keys = epochKeys(o.seed, epoch, this.net.layerCount);
-    b.write(b.keys, Uint32Array.from([keys.augment, ...keys.dropout]));
-    b.write(b.indices, indices);
+    this.writeEpoch(epoch, indices);
     for (let k = 0; k < batches; k++) {
       const m = Math.min(o.batchSize, n - k * o.batchSize);
       this.slot(k, [m, k * o.batchSize, k, 1], stepUpdate(m, eta, o.step, this.held));
@@ -174,6 +175,30 @@ export class GpuRun {
     const out = this.b.buffer(bytes);
     this.evaluate(data, out);
     return new Float32Array(await readBack(this.device, out, 0, bytes));
+  }
+
+  /**
+   * The inputs of the training step of rows row0 .. row0 + m of epoch `epoch` shuffled as `indices`
+   * (augmented and dropped as the run says), (m, inputs): to test and show the GPU's distortions.
+   */
+  async inputs(epoch: number, indices: Uint32Array, row0: number, m: number): Promise<Float32Array> {
+    const { b, device } = this;
+    this.writeEpoch(epoch, indices);
+    this.slot(0, [m, row0, 0, 1]);
+    b.write(b.steps, new Uint8Array(this.slots.buffer, 0, STEP_BYTES));
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    this.encoder.inputs(pass, this.sets.values().next().value!, 0, m);
+    pass.end();
+    device.queue.submit([encoder.finish()]);
+    return new Float32Array(await readBack(device, b.x, 0, 4 * m * this.net.inputSize));
+  }
+
+  /** The epoch's keys (augmentation, dropout) and shuffle. */
+  private writeEpoch(epoch: number, indices: Uint32Array): void {
+    const keys = epochKeys(this.o.seed, epoch, this.net.layerCount);
+    this.b.write(this.b.keys, Uint32Array.from([keys.augment, ...keys.dropout]));
+    this.b.write(this.b.indices, indices);
   }
 
   /** Queues the evaluation of `data` in chunks of the capacity (their a^L copied to `out` if given); returns the chunk count. */

@@ -14,6 +14,8 @@ export interface StepRegularization {
   thresholds: number[];
   scales: number[];
   maxNorm: number;
+  /** Augmentation of the training images (rows x cols), with or without the elastic distortion. */
+  augment?: { rows: number; cols: number; elastic: boolean };
 }
 
 interface Dispatch {
@@ -33,6 +35,8 @@ export class StepEncoder {
   private readonly gathers = new Map<GpuData, Dispatch>();
   /** The input's dropout threshold and scale. */
   private readonly input: [number, number];
+  private readonly augment: StepRegularization['augment'];
+  private readonly augments = new Map<GpuData, Dispatch[]>();
 
   constructor(
     private readonly p: Pipelines,
@@ -66,6 +70,30 @@ export class StepEncoder {
     this.backward = backward;
     this.score = { kernel: 'score', group: p.bind('score', [b.a[last], b.y, b.scores], [K]), size: () => [1, 1] };
     this.input = [r.thresholds[0], r.scales[0]];
+    this.augment = r.augment;
+  }
+
+  /** A training step's gather of `data`: gather, or the augmentation's dispatches when the run augments. */
+  private trainingGather(data: GpuData): Dispatch[] {
+    const a = this.augment;
+    if (!a) return [this.gather(data)];
+    let d = this.augments.get(data);
+    if (!d) {
+      const { b, p } = this;
+      const P = a.rows * a.cols;
+      const per = (n: number) => (m: number): [number, number] => [Math.ceil(n / 64), m];
+      const sample = p.bind('augmentSample', [b.x, b.y, data.values, data.labels, b.indices, b.keys, b.fields[0], b.aug], [a.rows, a.cols, ...this.input]);
+      d = [{ kernel: 'augmentSample', group: sample, size: per(P) }];
+      if (a.elastic) {
+        d.unshift(
+          { kernel: 'augmentFields', group: p.bind('augmentFields', [b.fields[0], b.keys], [P]), size: per(P) },
+          { kernel: 'augmentBlur', group: p.bind('augmentBlur', [b.fields[0], b.fields[1], b.aug], [a.rows, a.cols, 0]), size: per(2 * P) },
+          { kernel: 'augmentBlur', group: p.bind('augmentBlur', [b.fields[1], b.fields[0], b.aug], [a.rows, a.cols, 1]), size: per(2 * P) },
+        );
+      }
+      this.augments.set(data, d);
+    }
+    return d;
   }
 
   /** The gather of `data` (made on first use): its inputs dropped as the run's input dropout says. */
@@ -83,7 +111,12 @@ export class StepEncoder {
 
   /** The training step of step slot `slot` (m examples of `data`, by the epoch's shuffle). */
   train(pass: GPUComputePassEncoder, data: GpuData, slot: number, m: number): void {
-    this.run(pass, slot, m, [this.gather(data), ...this.forward, ...this.backward]);
+    this.run(pass, slot, m, [...this.trainingGather(data), ...this.forward, ...this.backward]);
+  }
+
+  /** Only the gather of the training step of step slot `slot`: its inputs (augmented, dropped) in x. */
+  inputs(pass: GPUComputePassEncoder, data: GpuData, slot: number, m: number): void {
+    this.run(pass, slot, m, this.trainingGather(data));
   }
 
   /** The evaluation chunk of step slot `slot` (examples row0 .. row0 + m of `data`). */

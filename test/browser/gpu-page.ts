@@ -5,6 +5,10 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import type { NetworkOptions } from '../../src/core/options.js';
+import { Rng } from '../../src/core/random.js';
+import type { TrainOptions } from '../../src/train/train.js';
 import { launchBrowser, newPage } from './launch.js';
 import { serveStatic, type StaticServer } from './serve.js';
 
@@ -45,4 +49,58 @@ export async function openGpuPage(options: { webgpu?: boolean } = {}): Promise<G
       await server.close();
     },
   };
+}
+
+/** One page for a suite: opened before its tests, closed after them. */
+export function useGpuPage(): () => GpuPage {
+  let gp: GpuPage | undefined;
+  beforeAll(async () => {
+    gp = await openGpuPage();
+  }, 60_000);
+  afterAll(async () => {
+    await gp?.close();
+  });
+  return () => gp!;
+}
+
+/** count examples of `pixels` u8 pixels (about 40% zeros, as digits have) with labels below `classes`. */
+export function examples(seed: number, count: number, pixels: number, classes: number): { images: number[]; labels: number[] } {
+  const rng = new Rng(seed);
+  return {
+    images: Array.from({ length: count * pixels }, () => (rng.float() < 0.4 ? 0 : rng.below(256))),
+    labels: Array.from({ length: count }, () => rng.below(classes)),
+  };
+}
+
+/** The images as the kernels see them: pixel * (1 / 255) in f32. */
+export const scaled = (images: ArrayLike<number>) => Float64Array.from(images, (v) => Math.fround(v * Math.fround(1 / 255)));
+
+export interface PageRun {
+  net: NetworkOptions;
+  images: number[];
+  labels: number[];
+  rows: number;
+  cols: number;
+  classes: number;
+  train?: Omit<TrainOptions, 'test' | 'validation' | 'signal' | 'onBatchEnd' | 'onEpochEnd'>;
+  /** Output activations of the dataset after training (or without it). */
+  outputs?: boolean;
+}
+
+/** In the page: a network made with kernels 'webgpu', trained (if asked) on the dataset; its parameters before and after, and its outputs. */
+export async function onGpu(gp: GpuPage, r: PageRun): Promise<{ before: number[]; after: number[]; outputs: number[] }> {
+  return gp.page.evaluate(async (r) => {
+    const { lib, gpu } = window as unknown as PageGlobals;
+    const net = await lib.Network.create({ ...r.net, kernels: 'webgpu' });
+    const data = lib.createDataset({ images: Uint8Array.from(r.images), labels: Uint8Array.from(r.labels), rows: r.rows, cols: r.cols, classes: r.classes });
+    const before = Array.from(net.getParameters());
+    if (r.train) await lib.train(net, data, r.train);
+    let outputs: number[] = [];
+    if (r.outputs) {
+      const run = await gpu.GpuRun.start(net, data, { batchSize: 10, seed: 1, step: { optimizer: 'sgd', momentum: 0, beta1: 0, beta2: 0, epsilon: 1, decayPerExample: 0 } });
+      outputs = Array.from(await run.outputs(data));
+      await run.close();
+    }
+    return { before, after: Array.from(net.getParameters()), outputs };
+  }, r);
 }

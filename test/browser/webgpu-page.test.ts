@@ -6,13 +6,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { preview } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Network } from '../../src/core/network.js';
 import { sliceDataset } from '../../src/data/dataset.js';
 import { loadMnist } from '../../src/node.js';
 import { train } from '../../src/train/train.js';
 import { evaluate } from '../../src/train/evaluate.js';
-import { openGpuPage, type GpuPage, type PageGlobals } from './gpu-page.js';
+import { openGpuPage, useGpuPage, type PageGlobals } from './gpu-page.js';
 import { launchBrowser, newPage } from './launch.js';
 
 /** The run both builds make: 784-30-10 (ReLU, softmax), Adam, the first 6,000 training images, 2 epochs, tested on the 10,000 test images. */
@@ -21,16 +21,10 @@ const OPTIONS = { epochs: RUN.epochs, batchSize: RUN.batchSize, eta: 0.005, seed
 const NET = { sizes: RUN.sizes, seed: RUN.seed, activation: 'relu' as const, init: 'he' as const, cost: 'log-likelihood' as const };
 
 describe('kernels webgpu in a page', () => {
-  let gp: GpuPage;
-  beforeAll(async () => {
-    gp = await openGpuPage();
-  }, 60_000);
-  afterAll(async () => {
-    await gp?.close();
-  });
+  const gp = useGpuPage();
 
   it('trains MNIST on the GPU to the wasm build\'s accuracy within 0.3 points, and repeats its bits', async () => {
-    const page = await gp.page.evaluate(async ({ r, net: options, train: trainOptions }) => {
+    const page = await gp().page.evaluate(async ({ r, net: options, train: trainOptions }) => {
       const { lib } = window as unknown as PageGlobals;
       const [all, test] = await Promise.all([
         lib.fetchDataset('/mnist/train-images-idx3-ubyte', '/mnist/train-labels-idx1-ubyte'),
@@ -61,7 +55,7 @@ describe('kernels webgpu in a page', () => {
     expect(Math.abs(gpuAccuracy - wasmAccuracy)).toBeLessThanOrEqual(0.003);
     // the GPU's evaluation and the wasm build's, on the parameters brought back, agree within an example or two
     expect(Math.abs(a.cpu - gpuAccuracy)).toBeLessThanOrEqual(2 / RUN.tested);
-    expect(gp.problems).toEqual([]);
+    expect(gp().problems).toEqual([]);
   }, 300_000);
 });
 

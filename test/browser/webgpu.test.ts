@@ -4,68 +4,19 @@
 // float64 updates (referenceSteps, as test/optimizers.test.ts), mini-batches with a short last
 // batch against the wasm build, and the same bits on every run. Not for: training MNIST in the
 // page, or errors (webgpu-page.test.ts).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, COSTS, type Activation, type Cost } from '../../src/core/costs.js';
 import { Network } from '../../src/core/network.js';
 import type { NetworkOptions } from '../../src/core/options.js';
-import { Rng } from '../../src/core/random.js';
 import { createDataset } from '../../src/data/dataset.js';
-import { train, type TrainOptions } from '../../src/train/train.js';
+import { train } from '../../src/train/train.js';
 import { expectClose } from '../helpers.js';
 import { OPTIMIZER_CASES, OPTIMIZER_KINDS, optimizerCase, ReferenceNetwork, referenceSteps } from '../support/reference.js';
-import { openGpuPage, type GpuPage, type PageGlobals } from './gpu-page.js';
+import { examples, onGpu, scaled, useGpuPage } from './gpu-page.js';
 
-let gp: GpuPage;
-beforeAll(async () => {
-  gp = await openGpuPage();
-}, 60_000);
-afterAll(async () => {
-  await gp?.close();
-});
+const gp = useGpuPage();
 
 const KINDS: { activation: Activation; cost: Cost }[] = ACTIVATIONS.flatMap((activation) => COSTS.map((cost) => ({ activation, cost })));
-
-/** count examples of `pixels` u8 pixels (about 40% zeros, as digits have) with labels below `classes`. */
-function examples(seed: number, count: number, pixels: number, classes: number): { images: number[]; labels: number[] } {
-  const rng = new Rng(seed);
-  return {
-    images: Array.from({ length: count * pixels }, () => (rng.float() < 0.4 ? 0 : rng.below(256))),
-    labels: Array.from({ length: count }, () => rng.below(classes)),
-  };
-}
-
-/** The images as the kernels see them: pixel * (1 / 255) in f32. */
-const scaled = (images: number[]) => Float64Array.from(images, (v) => Math.fround(v * Math.fround(1 / 255)));
-
-interface PageRun {
-  net: NetworkOptions;
-  images: number[];
-  labels: number[];
-  rows: number;
-  cols: number;
-  classes: number;
-  train?: Omit<TrainOptions, 'test' | 'validation' | 'signal' | 'onBatchEnd' | 'onEpochEnd'>;
-  /** Output activations of the dataset after training (or without it). */
-  outputs?: boolean;
-}
-
-/** In the page: a network made with kernels 'webgpu', trained (if asked) on the dataset; its parameters and outputs. */
-async function onGpu(r: PageRun): Promise<{ before: number[]; after: number[]; outputs: number[] }> {
-  return gp.page.evaluate(async (r) => {
-    const { lib, gpu } = window as unknown as PageGlobals;
-    const net = await lib.Network.create({ ...r.net, kernels: 'webgpu' });
-    const data = lib.createDataset({ images: Uint8Array.from(r.images), labels: Uint8Array.from(r.labels), rows: r.rows, cols: r.cols, classes: r.classes });
-    const before = Array.from(net.getParameters());
-    if (r.train) await lib.train(net, data, r.train);
-    let outputs: number[] = [];
-    if (r.outputs) {
-      const run = await gpu.GpuRun.start(net, data, { batchSize: 10, seed: 1, step: { optimizer: 'sgd', momentum: 0, beta1: 0, beta2: 0, epsilon: 1, decayPerExample: 0 } });
-      outputs = Array.from(await run.outputs(data));
-      await run.close();
-    }
-    return { before, after: Array.from(net.getParameters()), outputs };
-  }, r);
-}
 
 describe.each(KINDS)('webgpu vs the wasm build and the float64 reference: $activation, $cost', ({ activation, cost }) => {
   it.each([
@@ -76,7 +27,7 @@ describe.each(KINDS)('webgpu vs the wasm build and the float64 reference: $activ
     const K = sizes[sizes.length - 1];
     const { images, labels } = examples(11, count, sizes[0], K);
     const net: NetworkOptions = { sizes, seed: 5, activation, cost, init: 'scaled' };
-    const gpu = await onGpu({ net, images, labels, rows: 1, cols: sizes[0], classes: K, outputs: true });
+    const gpu = await onGpu(gp(), { net, images, labels, rows: 1, cols: sizes[0], classes: K, outputs: true });
     const wasm = await Network.create({ ...net, kernels: 'simd' });
     const x = scaled(images);
     expectClose(gpu.outputs, wasm.forward(Float32Array.from(x)), 'a^L, webgpu vs wasm', 1e-6, 1e-5);
@@ -91,7 +42,7 @@ describe.each(KINDS)('webgpu vs the wasm build and the float64 reference: $activ
   ])('one SGD step on a batch of $count equals the reference\'s, sizes $sizes', async ({ sizes, count }) => {
     const K = sizes[sizes.length - 1];
     const { images, labels } = examples(12, count, sizes[0], K);
-    const gpu = await onGpu({ net: { sizes, seed: 5, activation, cost, init: 'scaled' }, images, labels, rows: 1, cols: sizes[0], classes: K, train: { epochs: 1, batchSize: count, eta: 3 } });
+    const gpu = await onGpu(gp(), { net: { sizes, seed: 5, activation, cost, init: 'scaled' }, images, labels, rows: 1, cols: sizes[0], classes: K, train: { epochs: 1, batchSize: count, eta: 3 } });
     const ref = new ReferenceNetwork(sizes, gpu.before, { activation, cost });
     ref.sgdStep(scaled(images), labels, 3);
     expect(gpu.after.some((v, i) => v !== gpu.before[i])).toBe(true);
@@ -104,7 +55,7 @@ describe.each(OPTIMIZER_CASES)('webgpu: $optimizer, weight decay $weightDecay', 
     const sizes = [20, 9, 6, 4];
     const { images, labels } = examples(21, 8, 20, 4);
     const o = optimizerCase(c);
-    const gpu = await onGpu({ net: { sizes, seed: 3, init: 'scaled', ...kind }, images, labels, rows: 4, cols: 5, classes: 4, train: { epochs: 3, batchSize: 8, ...o } });
+    const gpu = await onGpu(gp(), { net: { sizes, seed: 3, init: 'scaled', ...kind }, images, labels, rows: 4, cols: 5, classes: 4, train: { epochs: 3, batchSize: 8, ...o } });
     expectClose(gpu.after, referenceSteps(sizes, kind, gpu.before, scaled(images), labels, o, 3), 'parameters after 3 steps', 2e-5, 1e-3);
   });
 });
@@ -115,16 +66,16 @@ describe('webgpu mini-batches', () => {
   const options = { epochs: 2, batchSize: 20, eta: 0.5, seed: 7 }; // 5 batches an epoch, the last of 15
 
   it('two epochs of shuffled mini-batches, the last one short, agree with the wasm build', async () => {
-    const gpu = await onGpu({ net: { sizes, seed: 2 }, images, labels, rows: 5, cols: 6, classes: 10, train: options });
+    const gpu = await onGpu(gp(), { net: { sizes, seed: 2 }, images, labels, rows: 5, cols: 6, classes: 10, train: options });
     const wasm = await Network.create({ sizes, seed: 2, kernels: 'simd' });
     await train(wasm, createDataset({ images: Uint8Array.from(images), labels: Uint8Array.from(labels), rows: 5, cols: 6, classes: 10 }), options);
     expectClose(gpu.after, wasm.getParameters(), 'parameters after 2 epochs, webgpu vs wasm', 1e-5, 1e-3);
   });
 
   it('give the same bits on every run', async () => {
-    const runs = await Promise.all([1, 2].map(() => onGpu({ net: { sizes, seed: 2, activation: 'relu', cost: 'log-likelihood' }, images, labels, rows: 5, cols: 6, classes: 10, train: { ...options, optimizer: 'adam', eta: 0.01 } })));
+    const runs = await Promise.all([1, 2].map(() => onGpu(gp(), { net: { sizes, seed: 2, activation: 'relu', cost: 'log-likelihood' }, images, labels, rows: 5, cols: 6, classes: 10, train: { ...options, optimizer: 'adam', eta: 0.01 } })));
     expect(runs[1].after).toEqual(runs[0].after);
     expect(runs[0].after).not.toEqual(runs[0].before);
-    expect(gp.problems).toEqual([]);
+    expect(gp().problems).toEqual([]);
   });
 });
