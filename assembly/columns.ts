@@ -12,8 +12,9 @@ import { adamLanes, adamOne } from './updates';
 
 // tstarts is (cols + 1) u32; texamples (batch * cols) u32 and tvals (batch * cols) f32; list, vals,
 // counts from gatherRuns or nonzeroColumns. The batch's nonzeros by column: column i's are entries
-// [tstarts[i], tstarts[i + 1]), each an example n (in increasing n) and its value x[n, i].
-export function transposeLists(tstarts: usize, texamples: usize, tvals: usize, list: usize, vals: usize, counts: usize, batch: i32, cols: i32): void {
+// [tstarts[i], tstarts[i + 1]), each an example n0 + n (in increasing n) and its value x[n, i]
+// (n0: where the batch starts in a bigger one, split into parts).
+export function transposeLists(tstarts: usize, texamples: usize, tvals: usize, list: usize, vals: usize, counts: usize, batch: i32, cols: i32, n0: i32): void {
   const B = <usize>batch, C = <usize>cols;
   memory.fill(tstarts, 0, (C + 1) << 2);
   for (let n: usize = 0; n < B; n++) {
@@ -34,7 +35,7 @@ export function transposeLists(tstarts: usize, texamples: usize, tvals: usize, l
     for (let t: usize = 0; t < count; t++) {
       const cursor = tstarts + (<usize>load<u32>(ln + (t << 2)) << 2);
       const e = <usize>load<u32>(cursor);
-      store<u32>(texamples + (e << 2), <u32>n);
+      store<u32>(texamples + (e << 2), <u32>n0 + <u32>n);
       store<f32>(tvals + (e << 2), load<f32>(vn + (t << 2)));
       store<u32>(cursor, <u32>(e + 1));
     }
@@ -43,43 +44,55 @@ export function transposeLists(tstarts: usize, texamples: usize, tvals: usize, l
   store<u32>(tstarts, 0);
 }
 
+// The batch's nonzeros by column may come in parts (one a training thread, each from transposeLists
+// over consecutive examples): part p's tstarts, texamples and tvals are pstride bytes after part
+// p - 1's. Column i's entries are part 0's, then part 1's, ...: all of them in increasing n.
+
 // WT is (cols, stride); g is (rows); delta is (batch, rows) with rows dstride apart; tstarts,
-// texamples, tvals from transposeLists. Column by column, WT[i, j] += (alpha delta[n, j]) x[n, i]
-// for column i's examples n in increasing order (without acc, from 0: every column written, padding
-// zero); g += alpha (sum over n of delta[n]), or = without acc. sparseOuterProduct's operations in
-// sparseOuterProduct's order for every weight: the same bits.
+// texamples, tvals: parts parts from transposeLists, pstride bytes apart. Column by column, WT[i, j]
+// += (alpha delta[n, j]) x[n, i] for column i's examples n in increasing order (without acc, from
+// 0: every column written, padding zero); g += alpha (sum over n of delta[n]), or = without acc.
+// sparseOuterProduct's operations in sparseOuterProduct's order for every weight: the same bits.
 export function sparseOuterByColumnScalar(
   WT: usize, g: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, alpha: f32, acc: bool,
-  batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32,
+  batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32, parts: i32, pstride: i32,
 ): void {
-  const R = <usize>rows, C = <usize>cols, S = <usize>stride, D = <usize>dstride;
+  const R = <usize>rows, C = <usize>cols, S = <usize>stride, D = <usize>dstride, PS = <usize>pstride;
   if (!acc) memory.fill(WT, 0, (C * S) << 2);
   for (let i: usize = 0; i < C; i++) {
-    const w = WT + ((i * S) << 2), t1 = <usize>load<u32>(tstarts + (i << 2), 4);
-    for (let t = <usize>load<u32>(tstarts + (i << 2)); t < t1; t++) {
-      const x = load<f32>(tvals + (t << 2)), dn = delta + ((<usize>load<u32>(texamples + (t << 2)) * D) << 2);
-      for (let j: usize = 0; j < R; j++) store<f32>(w + (j << 2), load<f32>(w + (j << 2)) + (alpha * load<f32>(dn + (j << 2))) * x);
+    const w = WT + ((i * S) << 2);
+    for (let p: usize = 0, o: usize = 0; p < <usize>parts; p++, o += PS) {
+      const t1 = <usize>load<u32>(tstarts + o + (i << 2), 4);
+      for (let t = <usize>load<u32>(tstarts + o + (i << 2)); t < t1; t++) {
+        const x = load<f32>(tvals + o + (t << 2)), dn = delta + ((<usize>load<u32>(texamples + o + (t << 2)) * D) << 2);
+        for (let j: usize = 0; j < R; j++) store<f32>(w + (j << 2), load<f32>(w + (j << 2)) + (alpha * load<f32>(dn + (j << 2))) * x);
+      }
     }
   }
   biasOuter(g, delta, alpha, acc, <usize>batch, R, D);
+}
+
+// Whether column i has no entry in any of the parts
+@inline function columnEmpty(tstarts: usize, i: usize, parts: usize, PS: usize): bool {
+  for (let p: usize = 0, o: usize = 0; p < parts; p++, o += PS) if (load<u32>(tstarts + o + (i << 2)) != load<u32>(tstarts + o + (i << 2), 4)) return false;
+  return true;
 }
 
 // As sparseOuterByColumnScalar; scratch is (batch, 32) f32: a block's alpha delta[n, j..j+32), the
 // lanes at or past rows zero, made once per block.
 export function sparseOuterByColumnSimd(
   WT: usize, g: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, alpha: f32, acc: bool,
-  batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32,
+  batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32, parts: i32, pstride: i32,
 ): void {
   const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch, D = <usize>dstride, R16 = (R + 15) & ~15;
   const al = f32x4.splat(alpha);
   for (let j: usize = 0; j < R16; j += 32) {
-    const wide = j + 32 <= R16, vectors: usize = wide ? 8 : 4;
+    const vectors: usize = j + 32 <= R16 ? 8 : 4;
     for (let n: usize = 0; n < B; n++) {
       const d = delta + ((n * D + j) << 2), s = scratch + (n << 7);
       for (let k: usize = 0; k < vectors; k++) v128.store(s + (k << 4), scaledLanes(d + (k << 4), al, j + (k << 2), R));
     }
-    if (wide) columns32(WT + (j << 2), tstarts, texamples, tvals, scratch, acc, C, S);
-    else columns16(WT + (j << 2), tstarts, texamples, tvals, scratch, acc, C, S);
+    columnsBlock(WT + (j << 2), tstarts, texamples, tvals, scratch, acc, C, S, <usize>parts, <usize>pstride, vectors);
   }
   biasOuter(g, delta, alpha, acc, B, R, D);
 }
@@ -92,49 +105,32 @@ export function sparseOuterByColumnSimd(
   return v128.and(v, i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(<i32>(R - first))));
 }
 
-// WT[i, 0..32) (w = WT moved to the block) for every column i: its row in 8 registers across the column's examples
-function columns32(w: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, acc: bool, C: usize, S: usize): void {
+// WT[i, 0..4 vectors) (w = WT moved to the block; 8 vectors or, for a last block of 16, 4) for
+// every column i: its row in registers across the column's examples
+function columnsBlock(w: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, acc: bool, C: usize, S: usize, parts: usize, PS: usize, vectors: usize): void {
   const step = S << 2;
-  let t = <usize>load<u32>(tstarts);
   for (let i: usize = 0; i < C; i++, w += step) {
-    const t1 = <usize>load<u32>(tstarts + (i << 2), 4);
-    if (t === t1 && acc) continue;
+    if (acc && columnEmpty(tstarts, i, parts, PS)) continue;
     let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
     if (acc) {
       a0 = v128.load(w); a1 = v128.load(w, 16); a2 = v128.load(w, 32); a3 = v128.load(w, 48);
-      a4 = v128.load(w, 64); a5 = v128.load(w, 80); a6 = v128.load(w, 96); a7 = v128.load(w, 112);
+      if (vectors === 8) { a4 = v128.load(w, 64); a5 = v128.load(w, 80); a6 = v128.load(w, 96); a7 = v128.load(w, 112); }
     }
-    for (; t < t1; t++) {
-      const x = f32x4.splat(load<f32>(tvals + (t << 2)));
-      const d = scratch + (<usize>load<u32>(texamples + (t << 2)) << 7);
-      a0 = madd(v128.load(d), x, a0); a1 = madd(v128.load(d, 16), x, a1);
-      a2 = madd(v128.load(d, 32), x, a2); a3 = madd(v128.load(d, 48), x, a3);
-      a4 = madd(v128.load(d, 64), x, a4); a5 = madd(v128.load(d, 80), x, a5);
-      a6 = madd(v128.load(d, 96), x, a6); a7 = madd(v128.load(d, 112), x, a7);
-    }
-    v128.store(w, a0); v128.store(w, a1, 16); v128.store(w, a2, 32); v128.store(w, a3, 48);
-    v128.store(w, a4, 64); v128.store(w, a5, 80); v128.store(w, a6, 96); v128.store(w, a7, 112);
-  }
-}
-
-// As columns32, for a last block of 16
-function columns16(w: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, acc: bool, C: usize, S: usize): void {
-  const step = S << 2;
-  let t = <usize>load<u32>(tstarts);
-  for (let i: usize = 0; i < C; i++, w += step) {
-    const t1 = <usize>load<u32>(tstarts + (i << 2), 4);
-    if (t === t1 && acc) continue;
-    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-    if (acc) {
-      a0 = v128.load(w); a1 = v128.load(w, 16); a2 = v128.load(w, 32); a3 = v128.load(w, 48);
-    }
-    for (; t < t1; t++) {
-      const x = f32x4.splat(load<f32>(tvals + (t << 2)));
-      const d = scratch + (<usize>load<u32>(texamples + (t << 2)) << 7);
-      a0 = madd(v128.load(d), x, a0); a1 = madd(v128.load(d, 16), x, a1);
-      a2 = madd(v128.load(d, 32), x, a2); a3 = madd(v128.load(d, 48), x, a3);
+    for (let p: usize = 0, o: usize = 0; p < parts; p++, o += PS) {
+      const t1 = <usize>load<u32>(tstarts + o + (i << 2), 4);
+      for (let t = <usize>load<u32>(tstarts + o + (i << 2)); t < t1; t++) {
+        const x = f32x4.splat(load<f32>(tvals + o + (t << 2)));
+        const d = scratch + (<usize>load<u32>(texamples + o + (t << 2)) << 7);
+        a0 = madd(v128.load(d), x, a0); a1 = madd(v128.load(d, 16), x, a1);
+        a2 = madd(v128.load(d, 32), x, a2); a3 = madd(v128.load(d, 48), x, a3);
+        if (vectors === 8) {
+          a4 = madd(v128.load(d, 64), x, a4); a5 = madd(v128.load(d, 80), x, a5);
+          a6 = madd(v128.load(d, 96), x, a6); a7 = madd(v128.load(d, 112), x, a7);
+        }
+      }
     }
     v128.store(w, a0); v128.store(w, a1, 16); v128.store(w, a2, 32); v128.store(w, a3, 48);
+    if (vectors === 8) { v128.store(w, a4, 64); v128.store(w, a5, 80); v128.store(w, a6, 96); v128.store(w, a7, 112); }
   }
 }
 
@@ -147,15 +143,15 @@ function columns16(w: usize, tstarts: usize, texamples: usize, tvals: usize, scr
 // fused, with their bits, without writing and reading back the gradient.
 export function sparseAdamByColumnScalar(
   WT: usize, M: usize, V: usize, gb: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize,
-  gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, decay: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32,
+  gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, decay: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32, parts: i32, pstride: i32,
 ): void {
-  const R = <usize>rows, C = <usize>cols, S = <usize>stride, D = <usize>dstride;
+  const R = <usize>rows, C = <usize>cols, S = <usize>stride, D = <usize>dstride, PS = <usize>pstride;
   for (let i: usize = 0; i < C; i++) {
-    const t0 = <usize>load<u32>(tstarts + (i << 2)), t1 = <usize>load<u32>(tstarts + (i << 2), 4);
     for (let j: usize = 0; j < S; j++) {
       let g: f32 = 0;
-      if (j < R) {
-        for (let t = t0; t < t1; t++) g = g + (<f32>1 * load<f32>(delta + ((<usize>load<u32>(texamples + (t << 2)) * D + j) << 2))) * load<f32>(tvals + (t << 2));
+      for (let p: usize = 0, o: usize = 0; j < R && p < <usize>parts; p++, o += PS) {
+        const t1 = <usize>load<u32>(tstarts + o + (i << 2), 4);
+        for (let t = <usize>load<u32>(tstarts + o + (i << 2)); t < t1; t++) g = g + (<f32>1 * load<f32>(delta + ((<usize>load<u32>(texamples + o + (t << 2)) * D + j) << 2))) * load<f32>(tvals + o + (t << 2));
       }
       const o = (i * S + j) << 2;
       if (decay > 0) g = g + decay * load<f32>(WT + o);
@@ -165,10 +161,11 @@ export function sparseAdamByColumnScalar(
   biasOuter(gb, delta, 1, false, <usize>batch, R, D);
 }
 
-// As sparseAdamByColumnScalar, 32 outputs of a column at a time (its gradient in 8 registers)
+// As sparseAdamByColumnScalar, 32 outputs of a column at a time (its gradient in 8 registers);
+// scratch is (batch + 1, 32) f32: the block's deltas, then the column's sums
 export function sparseAdamByColumnSimd(
   WT: usize, M: usize, V: usize, gb: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize,
-  gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, decay: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32,
+  gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, decay: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32, parts: i32, pstride: i32,
 ): void {
   const R = <usize>rows, C = <usize>cols, S = <usize>stride, B = <usize>batch, D = <usize>dstride, R16 = (R + 15) & ~15;
   const one = f32x4.splat(1);
@@ -178,7 +175,7 @@ export function sparseAdamByColumnSimd(
       const d = delta + ((n * D + j) << 2), s = scratch + (n << 7);
       for (let k: usize = 0; k < vectors; k++) v128.store(s + (k << 4), scaledLanes(d + (k << 4), one, j + (k << 2), R));
     }
-    adamColumns(WT, M, V, tstarts, texamples, tvals, scratch, gradScale, lr, b1, b2, eps, decay, C, S, j, vectors);
+    adamColumns(WT, M, V, tstarts, texamples, tvals, scratch, gradScale, lr, b1, b2, eps, decay, B, C, S, j, vectors, <usize>parts, <usize>pstride);
   }
   biasOuter(gb, delta, 1, false, B, R, D);
 }
@@ -186,33 +183,28 @@ export function sparseAdamByColumnSimd(
 // The block of 4 * vectors outputs from j of every column: its gradient, then Adam lane by lane
 function adamColumns(
   WT: usize, M: usize, V: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize,
-  gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, decay: f32, C: usize, S: usize, j: usize, vectors: usize,
+  gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, decay: f32, B: usize, C: usize, S: usize, j: usize, vectors: usize, parts: usize, PS: usize,
 ): void {
-  let t = <usize>load<u32>(tstarts);
   for (let i: usize = 0; i < C; i++) {
-    const t1 = <usize>load<u32>(tstarts + (i << 2), 4);
     let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-    for (; t < t1; t++) {
-      const x = f32x4.splat(load<f32>(tvals + (t << 2)));
-      const d = scratch + (<usize>load<u32>(texamples + (t << 2)) << 7);
-      a0 = madd(v128.load(d), x, a0); a1 = madd(v128.load(d, 16), x, a1);
-      a2 = madd(v128.load(d, 32), x, a2); a3 = madd(v128.load(d, 48), x, a3);
-      if (vectors === 8) {
-        a4 = madd(v128.load(d, 64), x, a4); a5 = madd(v128.load(d, 80), x, a5);
-        a6 = madd(v128.load(d, 96), x, a6); a7 = madd(v128.load(d, 112), x, a7);
+    for (let p: usize = 0, o: usize = 0; p < parts; p++, o += PS) {
+      const t1 = <usize>load<u32>(tstarts + o + (i << 2), 4);
+      for (let t = <usize>load<u32>(tstarts + o + (i << 2)); t < t1; t++) {
+        const x = f32x4.splat(load<f32>(tvals + o + (t << 2)));
+        const d = scratch + (<usize>load<u32>(texamples + o + (t << 2)) << 7);
+        a0 = madd(v128.load(d), x, a0); a1 = madd(v128.load(d, 16), x, a1);
+        a2 = madd(v128.load(d, 32), x, a2); a3 = madd(v128.load(d, 48), x, a3);
+        if (vectors === 8) {
+          a4 = madd(v128.load(d, 64), x, a4); a5 = madd(v128.load(d, 80), x, a5);
+          a6 = madd(v128.load(d, 96), x, a6); a7 = madd(v128.load(d, 112), x, a7);
+        }
       }
     }
-    const o = WT + ((i * S + j) << 2), dm = M - WT, dv = V - WT;
-    adamVector(o, dm, dv, a0, decay, gradScale, lr, b1, b2, eps);
-    adamVector(o + 16, dm, dv, a1, decay, gradScale, lr, b1, b2, eps);
-    adamVector(o + 32, dm, dv, a2, decay, gradScale, lr, b1, b2, eps);
-    adamVector(o + 48, dm, dv, a3, decay, gradScale, lr, b1, b2, eps);
-    if (vectors === 8) {
-      adamVector(o + 64, dm, dv, a4, decay, gradScale, lr, b1, b2, eps);
-      adamVector(o + 80, dm, dv, a5, decay, gradScale, lr, b1, b2, eps);
-      adamVector(o + 96, dm, dv, a6, decay, gradScale, lr, b1, b2, eps);
-      adamVector(o + 112, dm, dv, a7, decay, gradScale, lr, b1, b2, eps);
-    }
+    // the column's sums to the scratch's last row, then Adam lane by lane over them (one copy of its code)
+    const g = scratch + (B << 7), o = WT + ((i * S + j) << 2);
+    v128.store(g, a0); v128.store(g, a1, 16); v128.store(g, a2, 32); v128.store(g, a3, 48);
+    v128.store(g, a4, 64); v128.store(g, a5, 80); v128.store(g, a6, 96); v128.store(g, a7, 112);
+    for (let k: usize = 0; k < vectors; k++) adamVector(o + (k << 4), M - WT, V - WT, v128.load(g + (k << 4)), decay, gradScale, lr, b1, b2, eps);
   }
 }
 

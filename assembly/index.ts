@@ -139,35 +139,37 @@ export function sparseOuter(WT: usize, g: usize, delta: usize, vals: usize, list
 
 // tstarts is (cols + 1) u32; texamples (batch * cols) u32, tvals (batch * cols) f32; list, vals,
 // counts from gatherRuns or nonzeroColumns. The batch's nonzeros by column (a counting sort):
-// column i's are entries [tstarts[i], tstarts[i + 1]), each an example n, in increasing n, and its
-// value x[n, i].
+// column i's are entries [tstarts[i], tstarts[i + 1]), each an example n0 + n, in increasing n, and
+// its value x[n, i] (n0: where these examples start in a batch transposed in parts, one a thread).
 export { transposeLists } from './columns';
 
-// WT, g, delta, alpha as sparseOuter; tstarts, texamples, tvals from transposeLists; scratch is
-// (batch, 32) f32. sparseOuter's update column by column: each row of WT is loaded and stored once
-// for the batch, its examples' multiply-adds in between in the same order: the bits of sparseOuter.
-export function sparseOuterColumns(WT: usize, g: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, alpha: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32): void {
-  if (ASC_FEATURE_SIMD) sparseOuterByColumnSimd(WT, g, delta, tstarts, texamples, tvals, scratch, alpha, true, batch, rows, cols, stride, dstride);
-  else sparseOuterByColumnScalar(WT, g, delta, tstarts, texamples, tvals, scratch, alpha, true, batch, rows, cols, stride, dstride);
+// WT, g, delta, alpha as sparseOuter; tstarts, texamples, tvals: parts parts from transposeLists
+// over consecutive examples, pstride bytes apart (column i's entries: part 0's, then part 1's,
+// ...); scratch is (batch, 32) f32. sparseOuter's update column by column: each row of WT is loaded
+// and stored once for the batch, its examples' multiply-adds in between in the same order: the bits
+// of sparseOuter.
+export function sparseOuterColumns(WT: usize, g: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, alpha: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32, parts: i32, pstride: i32): void {
+  if (ASC_FEATURE_SIMD) sparseOuterByColumnSimd(WT, g, delta, tstarts, texamples, tvals, scratch, alpha, true, batch, rows, cols, stride, dstride, parts, pstride);
+  else sparseOuterByColumnScalar(WT, g, delta, tstarts, texamples, tvals, scratch, alpha, true, batch, rows, cols, stride, dstride, parts, pstride);
 }
 
 // GT is (cols, stride); g is (rows); the rest as sparseOuterColumns. GT = delta^T x transposed
 // (every column written, padding zero) and g = sum_n delta: the gradient of sparseOuter's update,
 // column by column (overwrites: no zeroing pass).
-export function sparseGradientColumns(GT: usize, g: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32): void {
-  if (ASC_FEATURE_SIMD) sparseOuterByColumnSimd(GT, g, delta, tstarts, texamples, tvals, scratch, 1, false, batch, rows, cols, stride, dstride);
-  else sparseOuterByColumnScalar(GT, g, delta, tstarts, texamples, tvals, scratch, 1, false, batch, rows, cols, stride, dstride);
+export function sparseGradientColumns(GT: usize, g: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32, parts: i32, pstride: i32): void {
+  if (ASC_FEATURE_SIMD) sparseOuterByColumnSimd(GT, g, delta, tstarts, texamples, tvals, scratch, 1, false, batch, rows, cols, stride, dstride, parts, pstride);
+  else sparseOuterByColumnScalar(GT, g, delta, tstarts, texamples, tvals, scratch, 1, false, batch, rows, cols, stride, dstride, parts, pstride);
 }
 
-// WT, M, V are (cols, stride): W^1 transposed and Adam's moments of it; gb is (rows); delta,
-// tstarts, texamples, tvals, scratch as sparseGradientColumns. The first layer's Adam step in one
-// pass, column by column: its summed gradient (+ decay WT when decay > 0: L2) made in registers and
-// applied at once (adamUpdate's operations): the bits of sparseGradientColumns, addScaled and
-// adamUpdate, without writing the gradient. gb = sum_n delta[n] (the biases' summed gradient,
-// written).
-export function sparseAdamColumns(WT: usize, M: usize, V: usize, gb: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, decay: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32): void {
-  if (ASC_FEATURE_SIMD) sparseAdamByColumnSimd(WT, M, V, gb, delta, tstarts, texamples, tvals, scratch, gradScale, lr, b1, b2, eps, decay, batch, rows, cols, stride, dstride);
-  else sparseAdamByColumnScalar(WT, M, V, gb, delta, tstarts, texamples, tvals, scratch, gradScale, lr, b1, b2, eps, decay, batch, rows, cols, stride, dstride);
+// WT, M, V are (cols, stride): W^1 transposed and Adam's moments of it; gb is (rows); scratch is
+// (batch + 1, 32) f32; delta, tstarts, texamples, tvals as sparseGradientColumns. The first layer's
+// Adam step in one pass, column by column: its summed gradient (+ decay WT when decay > 0: L2) made
+// in registers and applied at once (adamUpdate's operations): the bits of sparseGradientColumns,
+// addScaled and adamUpdate, without writing the gradient. gb = sum_n delta[n] (the biases' summed
+// gradient, written).
+export function sparseAdamColumns(WT: usize, M: usize, V: usize, gb: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, decay: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32, parts: i32, pstride: i32): void {
+  if (ASC_FEATURE_SIMD) sparseAdamByColumnSimd(WT, M, V, gb, delta, tstarts, texamples, tvals, scratch, gradScale, lr, b1, b2, eps, decay, batch, rows, cols, stride, dstride, parts, pstride);
+  else sparseAdamByColumnScalar(WT, M, V, gb, delta, tstarts, texamples, tvals, scratch, gradScale, lr, b1, b2, eps, decay, batch, rows, cols, stride, dstride, parts, pstride);
 }
 
 // ---------------------------------------------------------------------------------------------

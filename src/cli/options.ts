@@ -157,7 +157,7 @@ export function dataOptions(cmd: Command, withTrain: boolean): Command {
       .option('--train-npz <file>', 'training data as NumPy .npz with arrays x and y (or x_train, y_train, x_test, y_test)')
       .option('--train-npy <x,y>', 'training data as two NumPy .npy files: features (or u8 images (N, rows, cols)) and labels', npyPair)
       .option('--split <fraction>', 'hold out this fraction of the training data (seeded) as the test set', fraction)
-      .addOption(new Option('--standardize <how>', 'feature standardisation, fitted on the training data and kept in the model: auto (scale only when under half the values are nonzero), mean-std, scale, none').choices(STANDARDIZE_MODES).default('auto'));
+      .addOption(new Option('--standardize <how>', 'feature standardisation, fitted on the training data and kept in the model: auto (pixel data (integers 0..255, 64+ columns, half the rows reaching 128) as images / 255, else scale when under half the values are nonzero, else mean-std), mean-std, scale (by each feature\'s RMS, at least the RMS of all values), none').choices(STANDARDIZE_MODES).default('auto'));
   }
   return cmd
     .option('--test-images <file>', 'test images (IDX, plain or gzip; default MNIST\'s)')

@@ -99,32 +99,34 @@ export interface KernelExports {
   /**
    * tstarts is (cols + 1) u32; texamples (batch * cols) u32, tvals (batch * cols) f32; list, vals,
    * counts from gatherRuns or nonzeroColumns. The batch's nonzeros by column (a counting sort):
-   * column i's are entries [tstarts[i], tstarts[i + 1]), each an example n, in increasing n, and
-   * its value x[n, i].
+   * column i's are entries [tstarts[i], tstarts[i + 1]), each an example n0 + n, in increasing n,
+   * and its value x[n, i] (n0: where these examples start in a batch transposed in parts, one a
+   * thread).
    */
-  transposeLists(tstarts: number, texamples: number, tvals: number, list: number, vals: number, counts: number, batch: number, cols: number): void;
+  transposeLists(tstarts: number, texamples: number, tvals: number, list: number, vals: number, counts: number, batch: number, cols: number, n0: number): void;
   /**
-   * WT, g, delta, alpha as sparseOuter; tstarts, texamples, tvals from transposeLists; scratch is
-   * (batch, 32) f32. sparseOuter's update column by column: each row of WT is loaded and stored
-   * once for the batch, its examples' multiply-adds in between in the same order: the bits of
-   * sparseOuter.
+   * WT, g, delta, alpha as sparseOuter; tstarts, texamples, tvals: parts parts from transposeLists
+   * over consecutive examples, pstride bytes apart (column i's entries: part 0's, then part 1's,
+   * ...); scratch is (batch, 32) f32. sparseOuter's update column by column: each row of WT is
+   * loaded and stored once for the batch, its examples' multiply-adds in between in the same order:
+   * the bits of sparseOuter.
    */
-  sparseOuterColumns(WT: number, g: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
+  sparseOuterColumns(WT: number, g: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number, parts: number, pstride: number): void;
   /**
    * GT is (cols, stride); g is (rows); the rest as sparseOuterColumns. GT = delta^T x transposed
    * (every column written, padding zero) and g = sum_n delta: the gradient of sparseOuter's update,
    * column by column (overwrites: no zeroing pass).
    */
-  sparseGradientColumns(GT: number, g: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
+  sparseGradientColumns(GT: number, g: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, batch: number, rows: number, cols: number, stride: number, dstride: number, parts: number, pstride: number): void;
   /**
-   * WT, M, V are (cols, stride): W^1 transposed and Adam's moments of it; gb is (rows); delta,
-   * tstarts, texamples, tvals, scratch as sparseGradientColumns. The first layer's Adam step in one
-   * pass, column by column: its summed gradient (+ decay WT when decay > 0: L2) made in registers
-   * and applied at once (adamUpdate's operations): the bits of sparseGradientColumns, addScaled and
-   * adamUpdate, without writing the gradient. gb = sum_n delta[n] (the biases' summed gradient,
-   * written).
+   * WT, M, V are (cols, stride): W^1 transposed and Adam's moments of it; gb is (rows); scratch is
+   * (batch + 1, 32) f32; delta, tstarts, texamples, tvals as sparseGradientColumns. The first
+   * layer's Adam step in one pass, column by column: its summed gradient (+ decay WT when decay >
+   * 0: L2) made in registers and applied at once (adamUpdate's operations): the bits of
+   * sparseGradientColumns, addScaled and adamUpdate, without writing the gradient. gb = sum_n
+   * delta[n] (the biases' summed gradient, written).
    */
-  sparseAdamColumns(WT: number, M: number, V: number, gb: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, gradScale: number, lr: number, b1: number, b2: number, eps: number, decay: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
+  sparseAdamColumns(WT: number, M: number, V: number, gb: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, gradScale: number, lr: number, b1: number, b2: number, eps: number, decay: number, batch: number, rows: number, cols: number, stride: number, dstride: number, parts: number, pstride: number): void;
   /**
    * a, z are (n); a = sigma(z) = 1 / (1 + e^-z), 0 below -43.668 (sigma < 2^-63); a may alias z.
    */
@@ -241,9 +243,9 @@ export interface ScalarTwins {
   sparseForwardScalar(z: number, WT: number, b: number, vals: number, list: number, counts: number, batch: number, rows: number, cols: number, stride: number, zstride: number): void;
   sparseForwardRunsScalar(z: number, WT: number, b: number, y: number, images: number, labels: number, runs: number, starts: number, indices: number, batch: number, rows: number, pixels: number, stride: number, zstride: number): void;
   sparseOuterScalar(WT: number, g: number, delta: number, vals: number, list: number, counts: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
-  sparseOuterColumnsScalar(WT: number, g: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
-  sparseGradientColumnsScalar(GT: number, g: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
-  sparseAdamColumnsScalar(WT: number, M: number, V: number, gb: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, gradScale: number, lr: number, b1: number, b2: number, eps: number, decay: number, batch: number, rows: number, cols: number, stride: number, dstride: number): void;
+  sparseOuterColumnsScalar(WT: number, g: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, alpha: number, batch: number, rows: number, cols: number, stride: number, dstride: number, parts: number, pstride: number): void;
+  sparseGradientColumnsScalar(GT: number, g: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, batch: number, rows: number, cols: number, stride: number, dstride: number, parts: number, pstride: number): void;
+  sparseAdamColumnsScalar(WT: number, M: number, V: number, gb: number, delta: number, tstarts: number, texamples: number, tvals: number, scratch: number, gradScale: number, lr: number, b1: number, b2: number, eps: number, decay: number, batch: number, rows: number, cols: number, stride: number, dstride: number, parts: number, pstride: number): void;
   sigmoidScalar(a: number, z: number, n: number): void;
   sigmoidPrimeMulScalar(delta: number, a: number, n: number): void;
   reluForwardScalar(a: number, z: number, n: number): void;

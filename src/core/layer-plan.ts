@@ -39,7 +39,7 @@ export interface LayerPlan {
   /**
    * The batch's nonzeros by column (transposeLists), for the column-by-column form of the first
    * layer's update, a set per training thread (thread t's `tbytes` further on): (inputs + 1) u32
-   * starts, (capacity, inputs) u32 examples and f32 values, (capacity, 32) f32 of scratch.
+   * starts, (capacity, inputs) u32 examples and f32 values, (capacity + 1, 32) f32 of scratch.
    */
   tstarts: number;
   texamples: number;
@@ -78,7 +78,7 @@ export function reserveLayerPlan(plan: MemoryPlan, n: number, net: { sizes: read
 /** Each thread's set of the column-by-column buffers, one reservation for all of them. */
 function columnBuffers(plan: MemoryPlan, n: number, C: number, threads: number, what: string) {
   const starts = Math.ceil(((C + 1) * 4) / 64) * 64;
-  const tbytes = starts + 8 * n * C + 128 * n;
+  const tbytes = starts + 8 * n * C + 128 * (n + 1);
   const at = plan.reserve(threads * tbytes, what);
   return { tstarts: at, texamples: at + starts, tvals: at + starts + 4 * n * C, scratch: at + starts + 8 * n * C, tbytes };
 }

@@ -11,6 +11,16 @@ import { FEATURES_DENSE, FEATURES_SPARSE, IMAGE_RUNS, type StagedData } from './
 import { ContextReader } from './context.js';
 import { rowRange, type WtBlock } from './transposed.js';
 
+/** The batch's nonzeros by column for the column-by-column kernels: `parts` parts (transposeLists each), `pstride` bytes apart, and a scratch. */
+export interface Columns {
+  tstarts: number;
+  texamples: number;
+  tvals: number;
+  scratch: number;
+  parts: number;
+  pstride: number;
+}
+
 /** Each hidden activation's kernels: f(z) in place, and delta *= f'(z) from f(z). */
 const ACTIVATION_KERNELS = {
   sigmoid: ['sigmoid', 'sigmoidPrimeMul'],
@@ -42,8 +52,8 @@ export class LayerLoop {
   constructor(
     readonly k: Kernels,
     readonly plan: LayerPlan,
-    /** Which training thread runs this loop (its augmentation scratch); 0 for the calling thread. */
-    private readonly thread = 0,
+    /** Which training thread runs this loop (its augmentation scratch, its column buffers); 0 for the calling thread. */
+    readonly thread = 0,
   ) {
     this.views = new MemoryViews(k);
     this.reader = new ContextReader(this.views, plan.context);
@@ -207,26 +217,26 @@ export class LayerLoop {
    * step), column by column for big batches (this thread's column buffers), else example by
    * example: the same bits; with null, the gradient written over `WT` and `b`, column by column.
    */
-  firstLayerUpdate(WT: number, b: number, w: WtBlock, e0: number, m: number, alpha: number | null): void {
+  firstLayerUpdate(WT: number, b: number, w: WtBlock, e0: number, m: number, alpha: number | null, c?: Columns): void {
     const { k, plan: p } = this;
     const { cols: C, rows } = p.shapes[0];
     const delta = row(p.delta[1], e0, rows) + 4 * w.row;
-    if (alpha !== null && m < COLUMNS_MIN_BATCH) {
+    if (alpha !== null && !sgdByColumns(m, rows)) {
       k.sparseOuter(WT, b, delta, row(p.vals, e0, C), row(p.list, e0, C), p.counts + 4 * e0, alpha, m, w.rows, C, w.stride, rows);
       return;
     }
-    const c = this.columns(e0, m);
-    if (alpha !== null) k.sparseOuterColumns(WT, b, delta, c.tstarts, c.texamples, c.tvals, c.scratch, alpha, m, w.rows, C, w.stride, rows);
-    else k.sparseGradientColumns(WT, b, delta, c.tstarts, c.texamples, c.tvals, c.scratch, m, w.rows, C, w.stride, rows);
+    c ??= this.columns(e0, m);
+    if (alpha !== null) k.sparseOuterColumns(WT, b, delta, c.tstarts, c.texamples, c.tvals, c.scratch, alpha, m, w.rows, C, w.stride, rows, c.parts, c.pstride);
+    else k.sparseGradientColumns(WT, b, delta, c.tstarts, c.texamples, c.tvals, c.scratch, m, w.rows, C, w.stride, rows, c.parts, c.pstride);
   }
 
-  /** This thread's column buffers (layer-plan.ts), filled with examples [e0, e0 + m)'s nonzeros by column (transposeLists). */
-  columns(e0: number, m: number): { tstarts: number; texamples: number; tvals: number; scratch: number } {
+  /** Examples [e0, e0 + m)'s nonzeros by column, numbered from 0, as one part in this thread's column buffers (layer-plan.ts). */
+  columns(e0: number, m: number): Columns {
     const p = this.plan;
     const C = p.sizes[0];
     const at = this.thread * p.tbytes;
-    const c = { tstarts: p.tstarts + at, texamples: p.texamples + at, tvals: p.tvals + at, scratch: p.scratch + at };
-    this.k.transposeLists(c.tstarts, c.texamples, c.tvals, row(p.list, e0, C), row(p.vals, e0, C), p.counts + 4 * e0, m, C);
+    const c = { tstarts: p.tstarts + at, texamples: p.texamples + at, tvals: p.tvals + at, scratch: p.scratch + at, parts: 1, pstride: 0 };
+    this.k.transposeLists(c.tstarts, c.texamples, c.tvals, row(p.list, e0, C), row(p.vals, e0, C), p.counts + 4 * e0, m, C, 0);
     return c;
   }
 
@@ -257,11 +267,16 @@ export class LayerLoop {
 }
 
 /**
- * The first layer's update of a batch of at least this many examples goes column by column (each
- * row of W^T loaded and stored once for the batch: sparseOuterColumns) rather than example by
- * example: the same bits either way; the measured crossover is in bench/RESULTS.md.
+ * Whether the SGD update of W^1 (`rows` rows) over a batch of m examples goes column by column
+ * (each row of W^T loaded and stored once for the batch, after the batch's lists are transposed)
+ * rather than example by example: the same bits either way. The transposition costs the same
+ * whatever the width, the saving grows with it: measured per kernel (bench/RESULTS.md), by column
+ * pays from batch 16 at 256 rows, 32 at 100 rows, and never up to 48 at 30 rows. The gradients of
+ * momentum and Adam always go by column.
  */
-export const COLUMNS_MIN_BATCH = 32;
+export function sgdByColumns(m: number, rows: number): boolean {
+  return m >= 16 && m * rows >= 3200;
+}
 
 /** Byte offset of row e0 of a (rows, width) f32 matrix at `ptr`. */
 function row(ptr: number, e0: number, width: number): number {

@@ -26,8 +26,11 @@ export class Network extends NetworkBase {
   private engine: StepEngine = this.oneThread;
   private started: StartedEngine | null = null;
 
-  /** With kernels 'webgpu': the device training runs on (train/ hands its runs to src/gpu/). */
-  gpu?: Gpu;
+  /**
+   * With kernels 'webgpu': the device training runs on (train/ hands its runs to src/gpu/), null
+   * until the first run requests it (WebGpuUnavailableError there when WebGPU is missing).
+   */
+  gpu?: Gpu | null;
 
   /** Loads the kernels (once per process) and makes a network with seeded random parameters. */
   static async create(options: NetworkOptions): Promise<Network> {
@@ -35,8 +38,7 @@ export class Network extends NetworkBase {
     const module = await compileKernels(o.variant);
     const memory = sharedBuild(o.variant) ? sharedMemory() : undefined; // also for kernels 'threads' on one thread
     const net = new Network(module, memory, o);
-    // loaded only by networks made with kernels 'webgpu'
-    if (options.kernels === 'webgpu') net.gpu = await import('./webgpu.js').then((m) => m.requestGpu());
+    if (options.kernels === 'webgpu') net.gpu = null;
     net.initialize(o.seed, o.init);
     return net;
   }

@@ -4,7 +4,7 @@
 // that use momentum, Adam or L2 on threads. Not for: the codes and settings (optimizer.ts).
 import { InvalidArgumentError } from './errors.js';
 import type { Kernels } from './kernels.js';
-import { COLUMNS_MIN_BATCH, type LayerLoop } from './layers.js';
+import type { LayerLoop } from './layers.js';
 import type { MemoryPlan } from './memory.js';
 import type { Optimizer, OptimizerState, UpdateSettings } from './optimizer.js';
 import type { LayerShape } from './shapes.js';
@@ -90,22 +90,17 @@ export function updateRange(k: Kernels, u: UpdateSettings, l: UpdateLayout, grad
   else k.adamUpdate(p, st(0), st(1), g, u.gradScale, u.rate, u.beta1, u.beta2, u.epsilon, n);
 }
 
-/** Whether a step's update of W^1 is fused with its gradient (sparseAdamColumns): Adam, on a batch that goes column by column. */
-export function fusesFirstLayer(u: UpdateSettings, m: number): boolean {
-  return u.optimizer === 2 && m >= COLUMNS_MIN_BATCH;
-}
-
 /**
  * Adam's step of W^1's block `w` over the batch's m examples, in one pass with its gradient (its
- * deltas made, its lists gathered): sparseAdamColumns on the block and its moments; the block's
- * biases' gradients go to `grads`, for the update of the biases with the other parameters.
+ * deltas made, its lists gathered; `c`: their columns, transposed here by default):
+ * sparseAdamColumns on the block and its moments; the block's biases' gradients go to `grads`,
+ * for the update of the biases with the other parameters.
  */
-export function firstLayerAdam(loop: LayerLoop, u: UpdateSettings, l: UpdateLayout, grads: number, state: readonly number[], w: WtBlock, m: number): void {
+export function firstLayerAdam(loop: LayerLoop, u: UpdateSettings, l: UpdateLayout, grads: number, state: readonly number[], w: WtBlock, m: number, c = loop.columns(0, m)): void {
   const { k, plan: p } = loop;
   const { cols, rows } = p.shapes[0];
-  const c = loop.columns(0, m);
   const at = 4 * w.offset;
-  k.sparseAdamColumns(l.wt + at, state[0] + at, state[1] + at, grads + 4 * (l.wtLength + l.b1 + w.row), p.delta[1] + 4 * w.row, c.tstarts, c.texamples, c.tvals, c.scratch, u.gradScale, u.rate, u.beta1, u.beta2, u.epsilon, u.decay, m, w.rows, cols, w.stride, rows);
+  k.sparseAdamColumns(l.wt + at, state[0] + at, state[1] + at, grads + 4 * (l.wtLength + l.b1 + w.row), p.delta[1] + 4 * w.row, c.tstarts, c.texamples, c.tvals, c.scratch, u.gradScale, u.rate, u.beta1, u.beta2, u.epsilon, u.decay, m, w.rows, cols, w.stride, rows, c.parts, c.pstride);
 }
 
 /**
@@ -138,7 +133,7 @@ export class OptimizerBuffers {
    * `grads`, then the update; Adam on a big batch updates W^1 in the same pass as its gradient.
    */
   step(k: Kernels, loop: LayerLoop, m: number, u: UpdateSettings): void {
-    const fused = fusesFirstLayer(u, m);
+    const fused = u.optimizer === 2; // Adam updates W^1 in the pass that sums its gradient
     loop.backward(0, m, { kind: 'partial', grads: this.grads + 4 * this.layout.wtLength, gradsWT: this.grads, skipFirst: fused });
     if (fused) for (const w of loop.plan.blocks) firstLayerAdam(loop, u, this.layout, this.grads, this.state, w, m);
     updateShare(k, u, this.layout, this.grads, this.state, 0, 1, fused);

@@ -32,7 +32,8 @@ export interface NetworkOptions {
    * one machine (runs, thread counts, Node and Chromium), faster. Training threads use the threads
    * build of the same family. 'webgpu': training and its evaluations run on the GPU (WebGPU: in
    * pages that offer it, in Node with the optional package `webgpu`), the rest on the default build;
-   * where WebGPU is missing, Network.create throws WebGpuUnavailableError (guide.md, kernels).
+   * the first train() requests the device, and where WebGPU is missing throws
+   * WebGpuUnavailableError (guide.md, kernels).
    */
   kernels?: KernelVariant | 'webgpu';
   /** Examples per kernel call when predicting; training grows it to the batch size. Default 256. */

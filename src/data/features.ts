@@ -1,6 +1,7 @@
 // A labelled dataset of f32 features (CSV rows, NumPy arrays): features (count, width) and u8
-// labels, and the standardisation that is fitted on a training set and travels with the model.
-// Not for: images (dataset.ts keeps them u8; the first layer reads their run tables).
+// labels, the standardisation that is fitted on a training set and travels with the model, and the
+// pixel rule (features that are 8-bit grey levels are divided by 255). Not for: images (dataset.ts
+// keeps them u8; pixels.ts turns pixel data into them).
 import { InvalidArgumentError } from '../core/errors.js';
 import { isFeatures, type Dataset, type FeatureDataset, type TrainingData } from '../core/datasets.js';
 import { sliceDataset } from './dataset.js';
@@ -59,9 +60,11 @@ export interface Standardization {
 }
 
 /**
- * How to standardise: 'mean-std' centres and scales each feature; 'scale' only divides by its
- * standard deviation (zeros stay zeros, so sparse data keeps the sparse first layer); 'none';
- * 'auto' is 'scale' when under half the training values are nonzero, else 'mean-std'.
+ * How to standardise: 'mean-std' centres and scales each feature; 'scale' only divides, each
+ * feature by its root mean square but never by less than the root mean square of all values (zeros
+ * stay zeros, so sparse data keeps the sparse first layer, and a rare feature does not become a huge
+ * input); 'none'; 'auto' is x / 255 for pixel data (isPixelData: the image path when loading),
+ * else 'scale' when under half the training values are nonzero, else 'mean-std'.
  */
 export type StandardizeMode = 'auto' | 'mean-std' | 'scale' | 'none';
 export const STANDARDIZE_MODES: readonly StandardizeMode[] = ['auto', 'mean-std', 'scale', 'none'];
@@ -74,9 +77,14 @@ export function density(data: FeatureDataset): number {
   return nonzero / x.length;
 }
 
-/** Mean and standard deviation of each feature of `data` (f64 sums); a feature that never varies gets std 1. Null for 'none'. */
+/**
+ * The standardisation `mode` fits to `data` (f64 sums), or null for 'none': per feature, a mean
+ * (0 unless centred) and a divisor ('mean-std': 1 for a feature that never varies; 'scale': 1 only
+ * when every value is 0).
+ */
 export function fitStandardization(data: FeatureDataset, mode: StandardizeMode = 'auto'): Standardization | null {
   if (mode === 'none') return null;
+  if (mode === 'auto' && isPixelData(data)) return pixelStandardization(data.width);
   const centre = mode === 'mean-std' || (mode === 'auto' && density(data) >= 0.5);
   const { width: W, count: N, features: x } = data;
   const sum = new Float64Array(W);
@@ -88,15 +96,56 @@ export function fitStandardization(data: FeatureDataset, mode: StandardizeMode =
       sq[j] += v * v;
     }
   }
+  const floor = Math.sqrt(sq.reduce((a, b) => a + b, 0) / (N * W)); // the RMS of all values
   const mean = new Float32Array(W);
   const std = new Float32Array(W);
   for (let j = 0; j < W; j++) {
     const m = sum[j] / N;
     const sd = Math.sqrt(Math.max(0, sq[j] / N - m * m));
     mean[j] = centre ? m : 0;
-    std[j] = sd > 1e-12 ? (centre ? sd : Math.sqrt(sq[j] / N)) : 1;
+    const divisor = centre ? sd : Math.max(Math.sqrt(sq[j] / N), floor);
+    std[j] = divisor > 1e-12 ? divisor : 1;
   }
   return { mean, std };
+}
+
+/** Pixel data has at least this many columns (MNIST has 784; tabular data seldom 64). */
+export const PIXEL_MIN_COLUMNS = 64;
+
+/**
+ * Whether `data` is pixel data: at least 64 columns, every value an integer from 0 to 255, and at
+ * least half the rows reaching 128 or more (images use the byte's range; counts, say word counts,
+ * are integers too but seldom reach 128).
+ */
+export function isPixelData(data: FeatureDataset): boolean {
+  const { features: x, width: W, count: N } = data;
+  if (W < PIXEL_MIN_COLUMNS) return false;
+  let bright = 0;
+  for (let n = 0; n < N; n++) {
+    let max = 0;
+    for (let i = n * W, end = i + W; i < end; i++) {
+      const v = x[i];
+      if (!isByte(v)) return false;
+      if (v > max) max = v;
+    }
+    if (max >= 128) bright++;
+  }
+  return 2 * bright >= N;
+}
+
+/** The standardisation of pixel data: x / 255 (mean 0, std 255 for each of `width` features). */
+export function pixelStandardization(width: number): Standardization {
+  return { mean: new Float32Array(width), std: new Float32Array(width).fill(255) };
+}
+
+/** Whether `s` is pixelStandardization's. */
+export function isPixelStandardization(s: Standardization | null | undefined): boolean {
+  return !!s && s.mean.every((m) => m === 0) && s.std.every((d) => d === 255);
+}
+
+/** Whether `v` is an integer from 0 to 255. */
+export function isByte(v: number): boolean {
+  return v >= 0 && v <= 255 && Math.floor(v) === v;
 }
 
 /** `features` standardised into a new array: (x - mean) / std per feature, in f32. */

@@ -7,6 +7,7 @@
 import type { TrainingData } from '../core/datasets.js';
 import { InvalidArgumentError, TrainingDivergedError } from '../core/errors.js';
 import type { Network } from '../core/network.js';
+import { requestGpu } from '../core/webgpu.js';
 import { stepUpdate, type StepCount, type StepSettings, type UpdateSettings } from '../core/optimizer.js';
 import { augmentedImages, augmentParams, checkRegularization, dropoutCode, epochKeys, type RegularizeOptions } from '../core/regularize.js';
 import { AUGMENT_KERNELS } from './augment.js';
@@ -70,7 +71,7 @@ export class GpuRun {
 
   /** Compiles the kernels, uploads the datasets, the parameters and the optimizer's state. */
   static async start(net: Network, data: TrainingData, o: GpuRunOptions): Promise<GpuRun> {
-    const { device } = net.gpu!;
+    const { device } = (net.gpu ??= await requestGpu());
     const L = net.layerCount;
     const r = checkRegularization(o, L);
     const images = r.augment ? augmentedImages(net.inputSize, 'features' in data ? {} : data) : null;

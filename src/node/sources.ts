@@ -5,8 +5,9 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import type { Network } from '../core/network.js';
 import { createDataset } from '../data/dataset.js';
-import { createFeatureDataset, fitStandardization, isFeatures, standardizeDataset, type Standardization, type StandardizeMode, type TrainingData } from '../data/features.js';
+import { createFeatureDataset, fitStandardization, isFeatures, isPixelStandardization, standardizeDataset, type Standardization, type StandardizeMode, type TrainingData } from '../data/features.js';
 import { asNumbers, labelsFrom, parseNpy, parseNpz, type NpyArray } from '../data/npy.js';
+import { asImages } from '../data/pixels.js';
 import { splitData } from '../data/split.js';
 import type { ImageRule, ModelExtras } from '../io/model.js';
 import { readCsvDataset } from './csv.js';
@@ -150,8 +151,8 @@ export async function loadSources(s: DataSources): Promise<LoadedData> {
   }
   if (!test) throw new InvalidArgumentError(`${read.source}: no test set: give one (--test-...) or hold out part of the training data with --split 0.1`);
   const standardize = isFeatures(train) ? fitStandardization(train, s.standardize ?? 'auto') : null;
-  if (isFeatures(train)) train = standardizeDataset(train, standardize);
-  if (isFeatures(test)) test = standardizeDataset(test, standardize);
+  train = standardizeData(train, standardize);
+  test = standardizeData(test, standardize);
   return { train, test, extras: { classNames: train.classNames, standardize, ...(read.image ? { image: read.image } : {}) }, source: read.source };
 }
 
@@ -160,10 +161,16 @@ export async function loadTestSet(s: DataSources, as: ReadAs): Promise<TrainingD
   const kind = kindOf(s, 'test');
   const read = await new SetReader(s).read(kind, 'test', as);
   if (!read) throw new InvalidArgumentError('no test set: give --test-images and --test-labels (or another --test-... source)');
-  return isFeatures(read.data) ? standardizeDataset(read.data, as.standardize ?? null) : read.data;
+  return standardizeData(read.data, as.standardize);
 }
 
-/** u8 arrays of (count, rows, cols) are images; any other numeric array of (count, ...) is features. */
+/** A set as a network takes it: features standardised as `s` says, or as u8 images under the pixel standardisation (the IDX path, to its bits); images as they are. */
+function standardizeData(data: TrainingData, s: Standardization | null | undefined): TrainingData {
+  if (!isFeatures(data)) return data;
+  return (isPixelStandardization(s) && asImages(data)) || standardizeDataset(data, s ?? null);
+}
+
+/** u8 arrays of (count, rows, cols) are images; any other numeric array of (count, ...) is features (pixel data among them is trained as images: data/pixels.ts). */
 export function fromArrays(x: NpyArray, y: NpyArray, name: string, classes?: number): TrainingData {
   const labels = labelsFrom(y, `${name} (labels)`);
   if (x.shape.length < 2 || x.shape[0] !== labels.length) throw new InvalidArgumentError(`${name}: x has shape (${x.shape}), expected (${labels.length}, ...) for ${labels.length} labels`);

@@ -4,8 +4,8 @@
 // Not for: starting threads (pool.ts).
 import type { Kernels } from '../core/kernels.js';
 import type { UpdateSettings } from '../core/optimizer.js';
-import { LayerLoop } from '../core/layers.js';
-import { firstLayerAdam, fusesFirstLayer, updateRange, updateShare, updateSlices } from '../core/optimizer-state.js';
+import { LayerLoop, sgdByColumns, type Columns } from '../core/layers.js';
+import { firstLayerAdam, updateRange, updateShare, updateSlices } from '../core/optimizer-state.js';
 import { rowRange } from '../core/transposed.js';
 import { BATCH, CMD, controlViews, DELTAS, DONE, EXIT, FIRST, firstByRows, GATHER, GEN, GRADIENTS, MAX_NORM, readUpdate, REDUCE, stagedData, UPDATE, waitWhileEqual, type Control, type ThreadSetup } from './protocol.js';
 
@@ -35,6 +35,8 @@ export function runShare(k: Kernels, loop: LayerLoop, s: ThreadSetup, c: Control
     } else if (command === GRADIENTS) {
       k.zero(grads, s.gstride); // no examples: nothing to add in the reduction
     }
+    // its examples' nonzeros by column, its part of the batch's for the update by rows (none when empty)
+    if (command === DELTAS && byColumns(s, readUpdate(c), ctrl[BATCH])) transposeShare(loop, e0, e1 - e0);
     c.costs[t] = cost;
   } else if (command === GATHER) {
     if (e1 > e0) loop.gather(stagedData(ctrl), e0, e1 - e0);
@@ -79,14 +81,15 @@ function updateRows(loop: LayerLoop, s: ThreadSetup, u: UpdateSettings, m: numbe
     if (i === 0) {
       const w = p.blocks[t];
       const WT = p.wt + 4 * w.offset;
+      const columns = byColumns(s, u, m) ? batchColumns(loop, T) : undefined; // every thread's part, made in DELTAS
       if (sgd) {
         if (u.shrink !== 1) k.scaleInPlace(WT, u.shrink, sh.cols * w.stride);
-        loop.firstLayerUpdate(WT, b + 4 * w.row, w, 0, m, -u.scale);
+        loop.firstLayerUpdate(WT, b + 4 * w.row, w, 0, m, -u.scale, columns);
         return;
       }
-      if (fusesFirstLayer(u, m)) firstLayerAdam(loop, u, l, grads, s.state, w, m);
+      if (u.optimizer === 2) firstLayerAdam(loop, u, l, grads, s.state, w, m, columns);
       else {
-        loop.firstLayerUpdate(grads + 4 * w.offset, grads + 4 * (l.wtLength + sh.bOffset + w.row), w, 0, m, null);
+        loop.firstLayerUpdate(grads + 4 * w.offset, grads + 4 * (l.wtLength + sh.bOffset + w.row), w, 0, m, null, columns);
         updateRange(k, u, l, grads, s.state, w.offset, sh.cols * w.stride, true);
       }
       updateRange(k, u, l, grads, s.state, l.wtLength + sh.bOffset + w.row, w.rows, false);
@@ -105,6 +108,25 @@ function updateRows(loop: LayerLoop, s: ThreadSetup, u: UpdateSettings, m: numbe
     updateRange(k, u, l, grads, s.state, gW, (j1 - j0) * sh.cols, true);
     updateRange(k, u, l, grads, s.state, gb, j1 - j0, false);
   });
+}
+
+/** Thread t's examples [e0, e0 + m)'s nonzeros by column, numbered from e0: its part of the batch's, in its column buffers (layer-plan.ts). */
+function transposeShare(loop: LayerLoop, e0: number, m: number): void {
+  const { k, plan: p, thread } = loop;
+  const C = p.sizes[0];
+  const at = thread * p.tbytes;
+  k.transposeLists(p.tstarts + at, p.texamples + at, p.tvals + at, p.list + 4 * e0 * C, p.vals + 4 * e0 * C, p.counts + 4 * e0, m, C, e0);
+}
+
+/** The batch's nonzeros by column in T parts (every thread's transposeShare), read from thread 0's buffers on, with this thread's scratch. */
+function batchColumns(loop: LayerLoop, T: number): Columns {
+  const p = loop.plan;
+  return { tstarts: p.tstarts, texamples: p.texamples, tvals: p.tvals, scratch: p.scratch + loop.thread * p.tbytes, parts: T, pstride: p.tbytes };
+}
+
+/** Whether a step by rows updates W^1 column by column (then each thread transposes its examples' lists in DELTAS): momentum and Adam always, SGD as sgdByColumns says. */
+function byColumns(s: ThreadSetup, u: UpdateSettings, m: number): boolean {
+  return u.optimizer !== 0 || sgdByColumns(m, s.plan.shapes[0].rows);
 }
 
 /**

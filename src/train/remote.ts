@@ -4,7 +4,6 @@
 import { isFeatures, type TrainingData } from '../core/datasets.js';
 import type { ModelExtras, ModelHyperparameters } from '../io/model.js';
 import type { NetworkOptions } from '../core/options.js';
-import type { GpuAdapterInfo } from '../core/webgpu.js';
 import type { BatchInfo, EpochMetrics, TrainOptions, TrainResult } from './train.js';
 import { WasmMlpError } from '../core/errors.js';
 import { startWorker, type WorkerPort } from '../core/workers.js';
@@ -57,8 +56,6 @@ export class RemoteNetwork {
   sizes: readonly number[] = [];
   parameterCount = 0;
   threads = 1;
-  /** With kernels 'webgpu': the adapter the worker's network trains on. */
-  adapter?: GpuAdapterInfo;
 
   private constructor(private readonly port: WorkerPort) {}
 
@@ -151,9 +148,9 @@ export class RemoteNetwork {
     this.failAll(new WasmMlpError('the training worker was terminated'));
   }
 
-  /** Takes the network's description from the worker's reply: sizes, parameterCount, threads, adapter. */
+  /** Takes the network's description from the worker's reply: sizes, parameterCount, threads. */
   private describe(info: unknown): void {
-    Object.assign(this, info as Pick<RemoteNetwork, 'sizes' | 'parameterCount' | 'threads' | 'adapter'>);
+    Object.assign(this, info as Pick<RemoteNetwork, 'sizes' | 'parameterCount' | 'threads'>);
   }
 
   private call(req: RequestBody, transfer: Transferable[] = [], onEvent?: (r: Reply) => void): Promise<unknown> {

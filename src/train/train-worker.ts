@@ -31,7 +31,7 @@ async function handle(req: Request, send: (reply: Reply, transfer?: Transferable
     case 'create':
       net?.dispose();
       net = await Network.create(req.options);
-      return { parameterCount: net.parameterCount, sizes: net.sizes, threads: net.threads, adapter: net.gpu?.adapter };
+      return { parameterCount: net.parameterCount, sizes: net.sizes, threads: net.threads };
     case 'load-model':
       net?.dispose();
       net = await loadModel(new Uint8Array(req.bytes));

@@ -119,7 +119,7 @@ export async function train(net: Network, data: TrainingData, options: TrainOpti
   net.ensureCapacity(batchSize);
   const settled = { ...options, epochs, batchSize, eta, seed, yieldEveryMs, initialEpoch, step, schedule };
   // loaded only by networks made with kernels 'webgpu': the run's epochs on the GPU (src/gpu/)
-  if (net.gpu) return import('../gpu/run.js').then((m) => m.train(net, data, settled, loop));
+  if (net.gpu !== undefined) return import('../gpu/run.js').then((m) => m.train(net, data, settled, loop));
   const { dropout, maxNorm, augment } = options;
   const regularized = dropout !== undefined || maxNorm !== undefined || augment !== undefined;
   return net.withStaged(async (stage) => {
@@ -129,7 +129,37 @@ export async function train(net: Network, data: TrainingData, options: TrainOpti
     try {
       if (regularized) await net.regularize({ dropout, maxNorm, augment }, isFeatures(data) ? {} : data);
       await startThreads(net);
-      return await loop(data.count, settled, cpuEpoch(net, train, settled), (d) => evaluation(net, stage(d)));
+      const n = data.count;
+      const batches = Math.ceil(n / batchSize);
+      let lastYield = now();
+      // an epoch of mini-batches on the network's step engine (one thread or threads), yielding every yieldEveryMs
+      const epochOnCpu: Epoch = async (epoch, indices, eta) => {
+        const lastGood = net.getParameters();
+        net.beginEpoch(seed, epoch);
+        let costSum = 0;
+        let seconds = 0;
+        let t0 = now();
+        for (let b = 0; b < batches; b++) {
+          if (options.signal?.aborted) return null;
+          const start = b * batchSize;
+          const m = Math.min(batchSize, n - start);
+          const cost = net.trainBatch(train, indices, start, m, eta, step);
+          if (!Number.isFinite(cost)) {
+            net.setParameters(lastGood);
+            throw new TrainingDivergedError(epoch, b + 1, batches, cost, eta);
+          }
+          costSum += cost;
+          options.onBatchEnd?.({ epoch, batch: b, batches, cost: cost / m });
+          const t = now();
+          if (t - lastYield >= yieldEveryMs) {
+            seconds += (t - t0) / 1000;
+            await yieldToEventLoop();
+            lastYield = t0 = now();
+          }
+        }
+        return [costSum, seconds + (now() - t0) / 1000];
+      };
+      return await loop(n, settled, epochOnCpu, (d) => evaluation(net, stage(d)));
     } finally {
       if (regularized) await net.regularize(null);
     }
@@ -160,7 +190,7 @@ function stepSettings(o: TrainOptions, count: number): StepSettings {
 }
 
 /**
- * An epoch on whatever trains (the network's step engine here, the GPU in src/gpu/run.ts): epoch
+ * An epoch on whatever trains (the network's step engine: train(); the GPU: src/gpu/run.ts): epoch
  * `epoch` over `indices` (the seeded shuffle) in mini-batches, calling onBatchEnd; returns its
  * summed cost and the seconds it trained, or null when aborted. A batch whose cost is not finite
  * restores the parameters of the epoch before and throws TrainingDivergedError.
@@ -169,39 +199,7 @@ export type Epoch = (epoch: number, indices: Uint32Array, eta: number) => Promis
 /** The evaluation of a test or validation set after an epoch. */
 export type Score = (data: TrainingData) => Evaluation | Promise<Evaluation>;
 
-/** An epoch of mini-batches on the network's step engine (one thread or threads), yielding every yieldEveryMs. */
-function cpuEpoch(net: Network, train: StagedDataset, o: Settled): Epoch {
-  const n = train.data.count;
-  const batches = Math.ceil(n / o.batchSize);
-  let lastYield = now();
-  return async (epoch, indices, eta) => {
-    const lastGood = net.getParameters();
-    net.beginEpoch(o.seed, epoch);
-    let costSum = 0;
-    let seconds = 0;
-    let t0 = now();
-    for (let b = 0; b < batches; b++) {
-      if (o.signal?.aborted) return null;
-      const start = b * o.batchSize;
-      const m = Math.min(o.batchSize, n - start);
-      const cost = net.trainBatch(train, indices, start, m, eta, o.step);
-      if (!Number.isFinite(cost)) {
-        net.setParameters(lastGood);
-        throw new TrainingDivergedError(epoch, b + 1, batches, cost, eta);
-      }
-      costSum += cost;
-      o.onBatchEnd?.({ epoch, batch: b, batches, cost: cost / m });
-      const t = now();
-      if (t - lastYield >= o.yieldEveryMs) {
-        seconds += (t - t0) / 1000;
-        await yieldToEventLoop();
-        lastYield = t0 = now();
-      }
-    }
-    return [costSum, seconds + (now() - t0) / 1000];
-  };
-}
-
+/** Epochs, each shuffled, trained by `run` and scored by `score`; the history, the hooks, early stopping. */
 async function loop(n: number, o: Settled, run: Epoch, score: Score): Promise<TrainResult> {
   let bestValidation = -1;
   let sinceBest = 0;

@@ -23,7 +23,7 @@ it('the benchmark page runs the three networks on wasm (1 thread, threads) and W
   const browser = await launchBrowser({ webgpu: true });
   try {
     const { page, problems } = await newPage(browser);
-    await page.goto(`${server.resolvedUrls!.local[0]}?run&examples=256`);
+    await page.goto(`${server.resolvedUrls!.local[0]}?run&examples=128`);
     await page.waitForFunction(() => document.body.dataset.results || document.body.dataset.error, null, { timeout: 240_000 });
     expect(await page.evaluate(() => document.body.dataset.error)).toBeUndefined();
     const figures = JSON.parse((await page.evaluate(() => document.body.dataset.results))!) as BenchFigure[];
@@ -31,7 +31,7 @@ it('the benchmark page runs the three networks on wasm (1 thread, threads) and W
     expect(backends).toEqual(['wasm, 1 thread', expect.stringMatching(/^wasm, \d+ threads$/), 'WebGPU']);
     expect(figures.map((f) => f.config)).toEqual(Object.values(CONFIGS as Record<string, { name: string }>).flatMap((c) => backends.map(() => c.name)));
     for (const f of figures) {
-      expect(f.examples).toBe(256);
+      expect(f.examples).toBe(128);
       expect(f.examplesPerSecond).toBeGreaterThan(0);
       expect(Number.isFinite(f.examplesPerSecond)).toBe(true);
       expect(f.secondsPerEpoch).toBeCloseTo(60000 / f.examplesPerSecond, 6);

@@ -15,8 +15,8 @@ import { evaluate } from '../../src/train/evaluate.js';
 import { openGpuPage, useGpuPage, type PageGlobals } from './gpu-page.js';
 import { launchBrowser, newPage } from './launch.js';
 
-/** The run both builds make: 784-30-10 (ReLU, softmax), Adam, the first 6,000 training images, 2 epochs, tested on the 10,000 test images. */
-const RUN = { sizes: [784, 30, 10], examples: 6000, tested: 10000, epochs: 2, batchSize: 100, seed: 3 };
+/** The run both builds make: 784-30-10 (ReLU, softmax), Adam, the first 4,000 training images, 2 epochs, tested on the first 5,000 test images. */
+const RUN = { sizes: [784, 30, 10], examples: 4000, tested: 5000, epochs: 2, batchSize: 100, seed: 3 };
 const OPTIONS = { epochs: RUN.epochs, batchSize: RUN.batchSize, eta: 0.005, seed: RUN.seed, optimizer: 'adam' as const };
 const NET = { sizes: RUN.sizes, seed: RUN.seed, activation: 'relu' as const, init: 'he' as const, cost: 'log-likelihood' as const };
 
@@ -51,7 +51,7 @@ describe('kernels webgpu in a page', () => {
     const { history } = await train(net, sliceDataset(all, 0, RUN.examples), { ...OPTIONS, test: tested });
     const gpuAccuracy = a.history[RUN.epochs - 1].testAccuracy;
     const wasmAccuracy = history[RUN.epochs - 1].testAccuracy;
-    expect(gpuAccuracy).toBeGreaterThan(0.85);
+    expect(gpuAccuracy).toBeGreaterThan(0.8);
     expect(Math.abs(gpuAccuracy - wasmAccuracy)).toBeLessThanOrEqual(0.003);
     // the GPU's evaluation and the wasm build's, on the parameters brought back, agree within an example or two
     expect(Math.abs(a.cpu - gpuAccuracy)).toBeLessThanOrEqual(2 / RUN.tested);
@@ -75,7 +75,7 @@ describe('the demo page (dist-web) on the GPU', () => {
       for (let i = 0; i < 2; i++) hashes.push(await page.evaluate((o) => (window as unknown as Hooks).wasmMlp.trainHash(o), options));
       expect(hashes[1]).toBe(hashes[0]);
       await page.selectOption('#kernels', 'webgpu');
-      await page.fill('#subset', '3000');
+      await page.fill('#subset', '2000');
       await page.fill('#epochs', '1');
       await page.fill('#batch', '50');
       await page.fill('#eta', '0.005');
@@ -96,19 +96,21 @@ describe('the demo page (dist-web) on the GPU', () => {
 });
 
 describe('without WebGPU', () => {
-  it('Network.create with kernels webgpu throws WebGpuUnavailableError saying what is missing', async () => {
+  it('a network made with kernels webgpu throws WebGpuUnavailableError, saying what is missing, when it trains', async () => {
     const gp = await openGpuPage({ webgpu: false });
     try {
       const error = await gp.page.evaluate(async () => {
         const { lib } = window as unknown as PageGlobals;
+        const net = await lib.Network.create({ sizes: [4, 2], kernels: 'webgpu' });
+        const data = lib.createDataset({ images: new Uint8Array(8), labels: new Uint8Array(2), rows: 2, cols: 2, classes: 2 });
         try {
-          await lib.Network.create({ sizes: [4, 2], kernels: 'webgpu' });
+          await lib.train(net, data, { epochs: 1 });
           return null;
         } catch (e) {
-          return { name: (e as Error).name, message: (e as Error).message, typed: e instanceof lib.WebGpuUnavailableError };
+          return { name: (e as Error).name, message: (e as Error).message, typed: e instanceof lib.WebGpuUnavailableError, predicts: Array.from(net.predict(new Float32Array(4))).length };
         }
       });
-      expect(error).toEqual({ name: 'WebGpuUnavailableError', message: expect.stringMatching(/no adapter/), typed: true });
+      expect(error).toEqual({ name: 'WebGpuUnavailableError', message: expect.stringMatching(/navigator.gpu gave no adapter/), typed: true, predicts: 1 });
     } finally {
       await gp.close();
     }
