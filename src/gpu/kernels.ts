@@ -25,6 +25,7 @@ function costCode(cost: Cost): string {
     'log-likelihood': 'c = -log(max(a[row + label], COST_FLOOR));',
   }[cost];
   return `fn costOf(row: u32, K: u32, label: u32) -> f32 {${cost === 'log-likelihood' ? softmax : ''}
+  for (var j = 0u; j < K; j++) { if (!isFinite(a[row + j])) { return a[row + j]; } } // not finite: the run diverged
   var c = 0.0;
   ${terms}
   return c;

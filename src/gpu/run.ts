@@ -8,11 +8,12 @@ import type { TrainingData } from '../core/datasets.js';
 import { InvalidArgumentError, TrainingDivergedError } from '../core/errors.js';
 import type { Network } from '../core/network.js';
 import { requestGpu } from '../core/webgpu.js';
-import { stepUpdate, type StepCount, type StepSettings, type UpdateSettings } from '../core/optimizer.js';
+import { stepUpdate, type StepSettings, type UpdateSettings } from '../core/optimizer.js';
 import { augmentedImages, augmentParams, checkRegularization, dropoutCode, epochKeys, type RegularizeOptions } from '../core/regularize.js';
 import { AUGMENT_KERNELS } from './augment.js';
 import { readBack, RunBuffers, type GpuData } from './buffers.js';
 import { Pipelines } from './pipelines.js';
+import { RunState, type EpochAt } from './state.js';
 import { StepEncoder } from './step.js';
 import { STEP_BYTES, STEP_FIELDS, field } from './wgsl.js';
 
@@ -50,9 +51,10 @@ export async function train<O extends GpuRunOptions, R>(net: Network, data: Trai
 }
 
 export class GpuRun {
-  private readonly held: StepCount;
   private readonly slots: DataView;
   private readonly sets: Map<TrainingData, GpuData>;
+  /** The epoch under way (for a divergence found when the parameters come back). */
+  private at: EpochAt | null = null;
 
   private constructor(
     private readonly net: Network,
@@ -61,10 +63,9 @@ export class GpuRun {
     private readonly pipelines: Pipelines,
     private readonly b: RunBuffers,
     private readonly encoder: StepEncoder,
+    private readonly state: RunState,
     sets: GpuData[],
-    t: number,
   ) {
-    this.held = { kind: o.step.optimizer, t };
     this.slots = new DataView(new ArrayBuffer(b.shape.slots * STEP_BYTES));
     this.sets = new Map(sets.map((s) => [s.data, s]));
   }
@@ -83,17 +84,13 @@ export class GpuRun {
     const kind = o.step.optimizer;
     const pipelines = await Pipelines.compile(device, { activation: net.activation, cost: net.cost, optimizer: kind }, r.augment ? [] : AUGMENT_KERNELS.map((k) => k.name));
     const augment = r.augment ? augmentParams(r.augment) : undefined;
-    const b = new RunBuffers(device, { sizes: net.sizes, shapes: net.shapes, parameterCount: net.parameterCount, capacity, examples: data.count, slots: batches + chunks, chunks, augment }, kind === 'sgd' ? 0 : kind === 'momentum' ? 1 : 2);
+    const b = new RunBuffers(device, { sizes: net.sizes, shapes: net.shapes, parameterCount: net.parameterCount, capacity, examples: data.count, slots: batches + chunks, chunks, augment }, RunState.buffers(kind));
     try {
       const codes = r.dropout.map(dropoutCode);
       const elastic = (augment?.[4] ?? 0) !== 0;
       const encoder = new StepEncoder(pipelines, b, net.shapes, { thresholds: codes.map((c) => c[0] >>> 0), scales: codes.map((c) => c[1]), maxNorm: r.maxNorm, augment: images ? { ...images, elastic } : undefined });
-      b.write(b.params, net.getParameters());
-      const state = net.getOptimizerState();
-      const same = state?.kind === kind;
-      if (same) state.buffers.forEach((buffer, i) => b.write(i ? b.m2 : b.m1, buffer));
       const sets = [...new Set([data, ...evaluated])].map((d) => b.upload(d));
-      return new GpuRun(net, o, device, pipelines, b, encoder, sets, same ? state.t : 0);
+      return new GpuRun(net, o, device, pipelines, b, encoder, new RunState(net, b, kind), sets);
     } catch (e) {
       b.destroy();
       pipelines.destroy();
@@ -108,15 +105,14 @@ export class GpuRun {
     const train = this.sets.values().next().value!;
     const n = train.data.count;
     const batches = Math.ceil(n / o.batchSize);
+    this.at = { epoch, batches, eta };
     this.writeEpoch(epoch, indices);
     for (let k = 0; k < batches; k++) {
       const m = Math.min(o.batchSize, n - k * o.batchSize);
-      this.slot(k, [m, k * o.batchSize, k, 1], stepUpdate(m, eta, o.step, this.held));
+      this.slot(k, [m, k * o.batchSize, k, 1], stepUpdate(m, eta, o.step, this.state.held));
     }
     b.write(b.steps, new Uint8Array(this.slots.buffer, 0, batches * STEP_BYTES));
-    const keep = device.createCommandEncoder();
-    keep.copyBufferToBuffer(b.params, 0, b.lastGood, 0, 4 * this.net.parameterCount);
-    device.queue.submit([keep.finish()]);
+    this.state.keep();
     const per = Math.max(1, Math.min(512, Math.floor(CHUNK_WORK / (o.batchSize * this.net.parameterCount))));
     let costSum = 0;
     let pending: Chunk | null = null;
@@ -138,8 +134,8 @@ export class GpuRun {
           const cost = costs[i];
           if (!Number.isFinite(cost)) {
             await next?.costs; // the chunk after it ran on: restore after it
-            this.restore();
-            this.unstep(batches - k - 1);
+            this.state.restore();
+            this.state.unstep(batches - k - 1);
             throw new TrainingDivergedError(epoch, k + 1, batches, cost, eta);
           }
           costSum += cost;
@@ -148,12 +144,12 @@ export class GpuRun {
       }
       pending = next;
       if (!next && from < batches) {
-        this.unstep(batches - from); // aborted: those batches never ran
+        this.state.unstep(batches - from); // aborted: those batches never ran
         return null;
       }
     }
     const seconds = (performance.now() - t0) / 1000;
-    if (o.onEpochEnd) await this.sync();
+    if (o.onEpochEnd) await this.state.sync(this.at);
     return [costSum, seconds];
   }
 
@@ -227,33 +223,11 @@ export class GpuRun {
   /** Brings the parameters and the optimizer's state back into the network, then frees the run's buffers. */
   async close(): Promise<void> {
     try {
-      await this.sync();
+      await this.state.sync(this.at);
     } finally {
       this.b.destroy();
       this.pipelines.destroy();
     }
-  }
-
-  /** The network's parameters (and optimizer state) from the GPU's. */
-  private async sync(): Promise<void> {
-    const { b, device, net } = this;
-    const bytes = 4 * net.parameterCount;
-    const kind = this.held.kind;
-    const [params, ...state] = await Promise.all([b.params, b.m1, b.m2].slice(0, kind === 'sgd' ? 1 : kind === 'momentum' ? 2 : 3).map((buffer) => readBack(device, buffer, 0, bytes)));
-    net.setParameters(new Float32Array(params));
-    if (state.length) await net.setOptimizerState({ kind, t: this.held.t, buffers: state.map((s) => new Float32Array(s)) });
-  }
-
-  /** Adam's step count as if the epoch's last `k` steps, counted when it was queued, had not been. */
-  private unstep(k: number): void {
-    if (this.held.kind === 'adam') this.held.t -= k;
-  }
-
-  /** The parameters of the epoch before (after a divergence). */
-  private restore(): void {
-    const encoder = this.device.createCommandEncoder();
-    encoder.copyBufferToBuffer(this.b.lastGood, 0, this.b.params, 0, 4 * this.net.parameterCount);
-    this.device.queue.submit([encoder.finish()]);
   }
 
   /** Writes step slot `slot`: m, row0, slot, training, then the update's numbers. */

@@ -88,8 +88,15 @@ fn hash32(key: u32, index: u32) -> u32 {
   return x;
 }
 
-// e^x as assembly/shared.ts expf32: Cody-Waite reduction, Cephes' degree-5 polynomial, 2^k in the exponent
+// Whether v is NaN, and whether it is finite, by its bits: WGSL lets a compiler assume there are no
+// NaNs (and its min, max and clamp may drop one), but a diverging run must see them as wasm does
+fn isNan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
+fn isFinite(v: f32) -> bool { return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u; }
+
+// e^x as assembly/shared.ts expf32: Cody-Waite reduction, Cephes' degree-5 polynomial, 2^k in the
+// exponent; NaN stays NaN (wasm's min and max keep it)
 fn expf32(v: f32) -> f32 {
+  if (isNan(v)) { return v; }
   let x = clamp(v, -88.0, 88.5);
   let k = floor(x * 1.44269504088896341 + 0.5);
   let r = x - k * 0.693359375 - k * -2.12194440e-4;

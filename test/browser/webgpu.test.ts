@@ -12,7 +12,7 @@ import { createDataset } from '../../src/data/dataset.js';
 import { train } from '../../src/train/train.js';
 import { expectClose } from '../helpers.js';
 import { OPTIMIZER_CASES, OPTIMIZER_KINDS, optimizerCase, ReferenceNetwork, referenceSteps } from '../support/reference.js';
-import { examples, onGpu, scaled, useGpuPage } from './gpu-page.js';
+import { examples, onGpu, scaled, useGpuPage, type PageGlobals } from './gpu-page.js';
 
 const gp = useGpuPage();
 
@@ -77,5 +77,63 @@ describe('webgpu mini-batches', () => {
     expect(runs[1].after).toEqual(runs[0].after);
     expect(runs[0].after).not.toEqual(runs[0].before);
     expect(gp().problems).toEqual([]);
+  });
+});
+
+describe('webgpu runs: resume, abort, divergence', () => {
+  const sizes = [30, 24, 10];
+  const { images, labels } = examples(51, 90, 30, 10);
+
+  it('a run stopped after epoch 1 and resumed from its parameters and Adam\'s state ends with the bits of one that never stopped', async () => {
+    const result = await gp().page.evaluate(
+      async ({ sizes, images, labels }) => {
+        const { lib } = window as unknown as PageGlobals;
+        const data = lib.createDataset({ images: Uint8Array.from(images), labels: Uint8Array.from(labels), rows: 5, cols: 6, classes: 10 });
+        const options = { batchSize: 20, eta: 0.01, seed: 4, optimizer: 'adam' as const, dropout: [0.1, 0.3] };
+        const whole = await lib.Network.create({ sizes, seed: 4, kernels: 'webgpu' });
+        await lib.train(whole, data, { ...options, epochs: 3 });
+        const first = await lib.Network.create({ sizes, seed: 4, kernels: 'webgpu' });
+        await lib.train(first, data, { ...options, epochs: 1 });
+        const resumed = await lib.Network.create({ sizes, seed: 99, kernels: 'webgpu' });
+        resumed.setParameters(first.getParameters());
+        await resumed.setOptimizerState(first.getOptimizerState()!);
+        await lib.train(resumed, data, { ...options, epochs: 3, initialEpoch: 1 });
+        return { whole: Array.from(whole.getParameters()), resumed: Array.from(resumed.getParameters()), t: resumed.getOptimizerState()!.t };
+      },
+      { sizes, images, labels },
+    );
+    expect(result.resumed).toEqual(result.whole);
+    expect(result.t).toBe(15); // Adam's step count: 5 batches an epoch
+  });
+
+  it('an abort stops at the end of the chunks queued and keeps what was trained; a diverging run restores the epoch before\'s parameters', async () => {
+    const result = await gp().page.evaluate(
+      async ({ sizes, images, labels }) => {
+        const { lib } = window as unknown as PageGlobals;
+        const data = lib.createDataset({ images: Uint8Array.from(images), labels: Uint8Array.from(labels), rows: 5, cols: 6, classes: 10 });
+        const net = await lib.Network.create({ sizes, seed: 5, kernels: 'webgpu' });
+        const before = Array.from(net.getParameters());
+        const abort = new AbortController();
+        const batches: number[] = [];
+        const stopped = await lib.train(net, data, { epochs: 3, batchSize: 10, eta: 1, signal: abort.signal, onBatchEnd: (b) => (batches.push(b.batch), abort.abort()) });
+        const afterAbort = Array.from(net.getParameters());
+        // then an eta beyond f32: the first update is inf * 0 = NaN, the second batch's cost NaN (as test/train.test.ts)
+        let diverged: { epoch: number; batch: number; name: string; message: string } | null = null;
+        try {
+          await lib.train(net, data, { epochs: 2, batchSize: 10, eta: 1e40 });
+        } catch (e) {
+          diverged = { epoch: (e as { epoch: number }).epoch, batch: (e as { batch: number }).batch, name: (e as Error).name, message: (e as Error).message };
+        }
+        return { stopped, batches, moved: afterAbort.some((v, i) => v !== before[i]), afterAbort, diverged, final: Array.from(net.getParameters()) };
+      },
+      { sizes, images, labels },
+    );
+    // the abort came while the first chunk's costs were reported: that chunk held the whole of epoch 1, which ends; epoch 2 does not start
+    expect(result.stopped.aborted).toBe(true);
+    expect(result.stopped.history.map((h) => h.epoch)).toEqual([1]);
+    expect(result.batches).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(result.moved).toBe(true);
+    expect(result.diverged).toEqual({ epoch: 1, batch: 2, name: 'TrainingDivergedError', message: expect.stringMatching(/diverged at epoch 1, batch 2 of 9: the cost is NaN/) });
+    expect(result.final).toEqual(result.afterAbort);
   });
 });
