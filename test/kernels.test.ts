@@ -219,6 +219,22 @@ describe.each(['debug', 'scalar'] as const)('elementwise and data kernels: %s bu
     expect(t.k.costQuadratic(ap, yp, batch, K)).toBeCloseTo(eCost, 10);
   });
 
+  it('softmaxRows is within 1e-6 of float64, in place, with large and equal z', async () => {
+    const t = await KernelBench.create(variant);
+    const [batch, K] = [5, 7];
+    const z = randomArray(rng, batch * K).map((v, i) => (i < K ? 80 + v : i < 2 * K ? 3 : 20 * v));
+    const a = t.f32(z);
+    t.k.softmaxRows(a, a, batch, K);
+    const expected = new Float64Array(batch * K);
+    for (let n = 0; n < batch; n++) {
+      const row = Array.from(f32(z).subarray(n * K, (n + 1) * K));
+      const max = Math.max(...row);
+      const log = Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
+      row.forEach((v, j) => (expected[n * K + j] = Math.exp(v - max - log)));
+    }
+    expectClose(t.readF32(a, batch * K), expected, 'softmaxRows', 1e-6, 1e-6);
+  });
+
   it('argmaxRows picks the first largest output of each row', async () => {
     const t = await KernelBench.create(variant);
     const a = [0.1, 0.9, 0.3, /**/ 0.5, 0.5, 0.2, /**/ -1, -2, -0.5, /**/ 0, 0, 0];

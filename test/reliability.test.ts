@@ -67,10 +67,10 @@ describe('fuzzing (fast-check)', () => {
     );
   });
 
-  it('decodeModel: random bytes and mutated model files give a result or a ModelFormatError', async () => {
+  it('decodeModel: random bytes and mutated model files (versions 1 and 3) give a result or a ModelFormatError', async () => {
     const net = await Network.create({ sizes: [6, 3, 2], seed: 1 });
-    const good = encodeModel(net);
-    const inputs = randomOrDamaged(good);
+    const mixed = await Network.create({ sizes: [6, 3, 3, 2], seed: 1, activation: ['relu', 'tanh'], cost: 'log-likelihood', output: 'identity' });
+    const inputs = fc.oneof(randomOrDamaged(encodeModel(net)), randomOrDamaged(encodeModel(mixed, {}, { classNames: ['a', 'b'] })));
     fc.assert(
       fc.property(inputs, (bytes) => {
         try {

@@ -2,7 +2,7 @@
 // lecture's network for any data ([inputs, 30, classes]), test data read as the model was trained
 // (its class names, standardisation, image rule), and the checks of data against --layers. Not
 // for: reading formats (node/sources.ts and the readers behind it).
-import { inputsOf, isFeatures, WasmMlpError, type ModelData, type Network, type TrainingData } from '../index.js';
+import { createFeatureDataset, inputsOf, isFeatures, isPixelStandardization, standardize, WasmMlpError, type ModelData, type Network, type TrainingData } from '../index.js';
 import { loadSources, loadTestSet, mnistPaths, MnistMissingError, readIdxDims, readIdxFile, type DataSources, type MnistPaths, type Resolve } from '../node.js';
 import type { DataOptions } from './options.js';
 
@@ -47,15 +47,25 @@ export async function defaultLayers(images: string, labels: string, classes?: nu
   return [dims[1] * dims[2], 30, k];
 }
 
-/** The test data the flags name (MNIST's test files when none are), read as `model` was trained: its class names, standardisation and image rule. */
-export function loadTestData(o: DataOptions, model: ModelData, into?: Network, resolve?: Resolve): Promise<TrainingData> {
-  const s: DataSources = { ...o, seed: 1, into };
+/**
+ * The test data the flags name (MNIST's test files when none are), read as `model` was trained:
+ * its class names, standardisation and image rule. Images for a model with a standardisation of
+ * its own (an imported model that starts with torchvision's Normalize, say; not pixel data's / 255)
+ * become its standardised features: pixel / 255, then standardised.
+ */
+export async function loadTestData(o: DataOptions, model: ModelData, into?: Network, resolve?: Resolve): Promise<TrainingData> {
+  const st = model.standardize;
+  const own = !!st && !isPixelStandardization(st);
+  const s: DataSources = { ...o, seed: 1, into: own ? undefined : into };
   if (!o.testDir && !o.testCsv && !o.testNpz && !o.testNpy && (!o.testImages || !o.testLabels)) {
     const m = mnist(resolve, 'test');
     s.testImages = o.testImages ?? m.testImages;
     s.testLabels = o.testLabels ?? m.testLabels;
   }
-  return loadTestSet(s, { classNames: model.classNames, image: model.image, standardize: model.standardize });
+  const data = await loadTestSet(s, { classNames: model.classNames, image: model.image, standardize: st });
+  if (!own || isFeatures(data)) return data;
+  const features = standardize(Float32Array.from(data.images, (v) => v / 255), st!);
+  return createFeatureDataset({ features, labels: data.labels, width: data.pixels, classes: data.classes, classNames: data.classNames });
 }
 
 export { loadSources };

@@ -6,7 +6,7 @@ export function registerExport(cli: Command): void {
   cli
     .command('export')
     .description('write a model in another format: ONNX (Gemm + activation nodes, opset 13)')
-    .requiredOption('--model <file>', 'a model file written by train --out')
+    .requiredOption('--model <file>', 'a model file (written by train --out or import), or an ONNX model')
     .addOption(new Option('--format <format>', 'output format').choices(['onnx']).default('onnx'))
     .requiredOption('--out <file>', 'where to write it')
     .action(async (o: { model: string; out: string }) => {

@@ -71,6 +71,12 @@ export function layers(value: string): number[] {
   }
 }
 
+/** "relu" (every hidden layer) or one per hidden layer, "relu,tanh". */
+export function activations(value: string): Activation | Activation[] {
+  const names = value.split(',').map((s) => s.trim()) as Activation[];
+  if (names.some((a) => !ACTIVATIONS.includes(a))) throw new UsageError(`expected ${ACTIVATIONS.join(', ')}, or one per hidden layer joined by commas (relu,tanh), got "${value}"`);
+  return names.length === 1 ? names[0] : names;
+}
 
 /** Dropout rates "INPUT[,HIDDEN...]", each in [0, 1): 0.2,0.5 drops 20% of the inputs and 50% of every hidden layer's units. */
 export function dropoutRates(value: string): number[] {
@@ -176,7 +182,7 @@ export function dataOptions(cmd: Command, withTrain: boolean): Command {
 
 export interface NetworkChoices {
   init: WeightInit;
-  activation: Activation;
+  activation: Activation | Activation[];
   cost: Cost;
   optimizer: Optimizer;
   kernels: string;
@@ -186,7 +192,7 @@ export interface NetworkChoices {
 export function networkChoices(cmd: Command): Command {
   return cmd
     .addOption(new Option('--init <kind>', 'initial parameters: scaled N(0,1/n_in) weights and N(0,1) biases, normal N(0,1) as the lecture, he N(0,2/n_in) weights and zero biases').choices(WEIGHT_INITS).default('scaled'))
-    .addOption(new Option('--activation <f>', 'hidden-layer activation').choices(ACTIVATIONS).default('sigmoid'))
+    .option('--activation <f>', `hidden-layer activation: ${ACTIVATIONS.join(', ')}; or one per hidden layer, e.g. relu,tanh`, activations, 'sigmoid' as Activation | Activation[])
     .addOption(new Option('--cost <c>', 'cost: quadratic (sigmoid outputs), cross-entropy (sigmoid outputs), log-likelihood (softmax outputs)').choices(COSTS).default('quadratic'))
     .addOption(new Option('--optimizer <o>', 'sgd, momentum or adam').choices(OPTIMIZERS).default('sgd'));
 }

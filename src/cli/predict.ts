@@ -15,7 +15,7 @@ export function registerPredict(cli: Command): void {
     .command('predict')
     .description('classes of new inputs: image files (PNG, JPEG), CSV rows or NumPy .npy arrays')
     .argument('<inputs...>', 'image files, .csv files (features, as trained; a label column is skipped with --label-column) or .npy arrays')
-    .requiredOption('--model <file>', 'a model file written by train --out')
+    .requiredOption('--model <file>', 'a model file (written by train --out or import), or an ONNX model')
     .option('--label-column <name|index>', 'CSV: a column to skip (the label)')
     .option('--json', 'print one JSON object')
     .addOption(kernelsOption())
@@ -38,17 +38,17 @@ async function inputsOf(file: string, model: ModelData, labelColumn?: string): P
     const values = asNumbers(a);
     const count = a.shape.length > 1 ? a.shape[0] : 1;
     if (values.length !== count * n0) throw new WasmMlpError(`${file}: shape (${a.shape}) is not rows of the model's ${n0} inputs`);
-    // u8 arrays are images: scaled to [0, 1] as training gathers them
+    // u8 arrays are images: scaled to [0, 1] as training gathers them (then standardised, for an imported model that does)
     const x = values instanceof Uint8Array ? Float32Array.from(values, (v) => v * (1 / 255)) : Float32Array.from(values);
-    return { x: values instanceof Uint8Array ? x : std(x), names: rows(count) };
+    return { x: std(x), names: rows(count) };
   }
   const bytes = await readBytes(file, 'image');
   if (model.image) {
     const p = imageToPixels(decodeImage(bytes, file), model.image, model.image.invert);
-    return { x: Float32Array.from(p, (v) => v * (1 / 255)), names: [file] };
+    return { x: std(Float32Array.from(p, (v) => v * (1 / 255))), names: [file] };
   }
   if (n0 !== 784) throw new WasmMlpError(`${file}: this model has ${n0} inputs and no image rule: it reads CSV or .npy inputs, not images`);
-  return { x: pngToInput(bytes, file), names: [file] };
+  return { x: std(pngToInput(bytes, file)), names: [file] };
 }
 
 async function predictCommand(files: string[], o: { model: string; json?: boolean; labelColumn?: string; kernels: string }): Promise<void> {

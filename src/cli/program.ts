@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { WasmMlpError } from '../index.js';
 import { registerExport } from './export.js';
+import { registerImport } from './import.js';
 import { registerInfo } from './info.js';
 import { registerPredict } from './predict.js';
 import { registerSweep } from './sweep.js';
@@ -24,7 +25,7 @@ export function program(): Command {
     .version(packageVersion(), '-V, --version', 'print the version of wasm-mlp')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  for (const register of [registerInfo, registerTrain, registerTest, registerSweep, registerExport, registerPredict]) register(cli);
+  for (const register of [registerInfo, registerTrain, registerTest, registerSweep, registerExport, registerImport, registerPredict]) register(cli);
   return cli;
 }
 

@@ -12,7 +12,7 @@ export function registerTest(cli: Command): void {
   const cmd = cli
     .command('test')
     .description('evaluate a saved model on a test set')
-    .requiredOption('--model <file>', 'a model file written by train --out')
+    .requiredOption('--model <file>', 'a model file (written by train --out or import), or an ONNX model')
     .option('--json', 'print one JSON object')
     .option('--errors <file.png>', 'write the first 100 misclassified test images, labelled true > predicted, as a PNG grid')
     .addOption(kernelsOption());

@@ -93,7 +93,7 @@ async function trainCommand(o: TrainCommandOptions): Promise<void> {
   const log = (line: string) => {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
-  const extras = [o.activation !== 'sigmoid' && `${o.activation} hidden layers`, o.cost !== 'quadratic' && `${o.cost} cost`, o.optimizer !== 'sgd' && o.optimizer, o.weightDecay > 0 && `L2 ${o.weightDecay}`, o.schedule.kind !== 'constant' && `${o.schedule.kind} schedule`, o.dropout && `dropout ${o.dropout.join(',')}`, o.maxNorm && `max-norm ${o.maxNorm}`, o.augment && `augment ${augmentText(o.augment)}`].filter(Boolean);
+  const extras = [String(o.activation) !== 'sigmoid' && `${o.activation} hidden layers`, o.cost !== 'quadratic' && `${o.cost} cost`, o.optimizer !== 'sgd' && o.optimizer, o.weightDecay > 0 && `L2 ${o.weightDecay}`, o.schedule.kind !== 'constant' && `${o.schedule.kind} schedule`, o.dropout && `dropout ${o.dropout.join(',')}`, o.maxNorm && `max-norm ${o.maxNorm}`, o.augment && `augment ${augmentText(o.augment)}`].filter(Boolean);
   log(`training [${o.layers.join(', ')}] (${net.parameterCount.toLocaleString('en-US')} parameters) on ${trainSet.count.toLocaleString('en-US')} examples of ${data.source}: ` + `${o.epochs} epochs, batch size ${o.batchSize}, eta ${o.eta}, seed ${o.seed}, ${o.init} init, ${kernelsName(net)} kernels, ${net.threads} thread${net.threads > 1 ? 's' : ''}${extras.length ? `, ${extras.join(', ')}` : ''}`);
   if (initialEpoch) log(`resuming from ${o.resume} after epoch ${initialEpoch}`);
   // a live bar per batch when stderr is a terminal; plain lines (one per epoch) otherwise
@@ -204,6 +204,7 @@ async function resumeFrom(file: string, net: Network, sizes: number[], hp: { eta
   const { model, state } = await readCheckpointFile(file);
   if ((state?.kind ?? 'sgd') !== optimizer) throw new WasmMlpError(`${file}: checkpoint was trained with optimizer ${state?.kind ?? 'sgd'}, this run has ${optimizer}; resume with the same options`);
   if (model.sizes.join() !== sizes.join()) throw new WasmMlpError(`${file}: checkpoint has layers ${model.sizes}, this run --layers ${sizes}`);
+  if (`${model.activations} ${model.cost}` !== `${net.activations} ${net.cost}`) throw new WasmMlpError(`${file}: checkpoint has activations ${model.activations} and cost ${model.cost}, this run ${net.activations} and ${net.cost}; resume with the same options`);
   for (const [key, value] of Object.entries(hp)) {
     const saved = model.hyperparameters[key as keyof typeof hp];
     if (saved !== value) throw new WasmMlpError(`${file}: checkpoint was trained with ${key} ${saved}, this run has ${value}; resume with the same options`);

@@ -2,7 +2,7 @@
 // example indices, the forward pass in chunks of the capacity, predicted classes, and evaluation of
 // a staged dataset. Not for: where the buffers sit in memory (regions.ts) or training steps
 // (engine.ts).
-import type { Activation, Cost } from './costs.js';
+import type { Activation, Cost, Output } from './costs.js';
 import { InvalidArgumentError } from './errors.js';
 import type { Kernels } from './kernels.js';
 import { reserveLayerPlan, type LayerPlan } from './layer-plan.js';
@@ -28,7 +28,7 @@ export interface BatchNetwork {
   shapes: LayerShape[];
   params: number;
   w1: TransposedW1;
-  activation: Activation;
+  activations: readonly Activation[];
   cost: Cost;
 }
 
@@ -73,13 +73,16 @@ export class BatchBuffers {
     return this.plan.f32.subarray(at, at + m * this.outputs);
   }
 
-  /** Runs the forward pass over inputs x (count examples) in chunks of the capacity, calling `take` after each chunk. */
-  forEachChunk(x: Float32Array, count: number, take: (start: number, m: number) => void): void {
+  /**
+   * Runs the forward pass over inputs x (count examples) in chunks of the capacity, calling `take`
+   * after each chunk; the outputs take `output` (default the cost's).
+   */
+  forEachChunk(x: Float32Array, count: number, take: (start: number, m: number) => void, output?: Output): void {
     const n0 = this.layout.sizes[0];
     for (let start = 0; start < count; start += this.capacity) {
       const m = Math.min(this.capacity, count - start);
       this.plan.f32.set(x.subarray(start * n0, (start + m) * n0), this.layout.a[0] >> 2);
-      this.loop.forward(0, m, false);
+      this.loop.forward(0, m, false, false, output);
       take(start, m);
     }
   }

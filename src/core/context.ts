@@ -61,16 +61,17 @@ export class StepContext {
  * call of the loop, no allocation); outside a training step everything reads as off.
  */
 export class ContextReader {
-  training = false;
-  row0 = 0;
-  augment = false;
-  augmentKey = 0;
-  rows = 0;
-  cols = 0;
-  params = 0;
-  scratch = 0;
-  scratchBytes = 0;
-  maxNorm = 0;
+  // set by read(), the only way to the reader (LayerLoop.context())
+  training!: boolean;
+  row0!: number;
+  augment!: boolean;
+  augmentKey!: number;
+  rows!: number;
+  cols!: number;
+  params!: number;
+  scratch!: number;
+  scratchBytes!: number;
+  maxNorm!: number;
 
   constructor(
     private readonly views: MemoryViews,

@@ -1,5 +1,6 @@
-// The activations and costs a network can use, their codes in model files, and the costs the
-// kernels do not compute (cross-entropy, log-likelihood: a few logs per example, here in f64).
+// The activations, output functions and costs a network can use, their codes in model files, and
+// the costs the kernels do not compute (cross-entropy, log-likelihood: a few logs per example, here
+// in f64).
 // Not for: anything per weight; that is all in the kernels.
 
 /** Hidden-layer activation: sigmoid (the lecture), tanh, or ReLU. */
@@ -10,8 +11,20 @@ export type Activation = 'sigmoid' | 'tanh' | 'relu';
  */
 export type Cost = 'quadratic' | 'cross-entropy' | 'log-likelihood';
 
+/**
+ * What the output layer's z becomes in what `forward()` returns: sigmoid, softmax, log-softmax
+ * (ln softmax) or identity (z itself, logits). Training uses the cost's own (costOutput).
+ */
+export type Output = 'sigmoid' | 'softmax' | 'log-softmax' | 'identity';
+
 export const ACTIVATIONS: readonly Activation[] = ['sigmoid', 'tanh', 'relu'];
 export const COSTS: readonly Cost[] = ['quadratic', 'cross-entropy', 'log-likelihood'];
+export const OUTPUTS: readonly Output[] = ['sigmoid', 'softmax', 'log-softmax', 'identity'];
+
+/** The output function a cost trains through: softmax for log-likelihood (delta = a - y), else sigmoid. */
+export function costOutput(cost: Cost): Output {
+  return cost === 'log-likelihood' ? 'softmax' : 'sigmoid';
+}
 
 const FLOOR = 1e-30;
 

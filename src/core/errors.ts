@@ -15,6 +15,22 @@ export class IdxFormatError extends WasmMlpError {}
 /** A model file or buffer cannot be read. */
 export class ModelFormatError extends WasmMlpError {}
 
+/**
+ * An ONNX file cannot be read, or holds a graph wasm-mlp does not run (another op, a shape that is
+ * not a chain of layers); `node` names the node at fault, by its index, name and op, when there is one.
+ */
+export class OnnxFormatError extends ModelFormatError {
+  constructor(
+    message: string,
+    readonly node?: { index: number; name: string; op: string },
+  ) {
+    super(message);
+  }
+}
+
+/** A safetensors file cannot be read, or is not the state dict of a stack of linear layers. */
+export class SafetensorsFormatError extends ModelFormatError {}
+
 /** An image file cannot be read. */
 export class ImageFormatError extends WasmMlpError {}
 

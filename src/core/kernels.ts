@@ -45,9 +45,12 @@ function wasmUrl(variant: KernelVariant): URL {
 
 /** True when threads can share a memory here (SharedArrayBuffer; in a page, cross-origin isolation). */
 export function threadsSupported(): boolean {
-  if (typeof SharedArrayBuffer === 'undefined' || !simdSupported()) return false;
-  const g = globalThis as { crossOriginIsolated?: boolean };
-  return g.crossOriginIsolated !== false;
+  return memoryShares() && simdSupported();
+}
+
+/** True when memory can be shared with workers: SharedArrayBuffer exists and, in a page, the page is cross-origin isolated. */
+export function memoryShares(): boolean {
+  return typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
 }
 
 /** A shared memory for the `threads` build, capped at the 4 GiB wasm32 limit. */

@@ -10,8 +10,8 @@ import type { TransposedW1, WtBlock } from './transposed.js';
 /** Byte offsets of every buffer one step touches; plain numbers, so it can be posted to a worker. */
 export interface LayerPlan {
   sizes: number[];
-  /** Hidden layers' activation; the output layer's follows from the cost (softmax for log-likelihood, else sigmoid). */
-  activation: Activation;
+  /** Each hidden layer's activation (layer l's at l - 1); the output layer trains through the cost's (costOutput). */
+  activations: readonly Activation[];
   cost: Cost;
   shapes: LayerShape[];
   /** Parameter region W1, b1, W2, b2, ... (while training, W1's current copy is `wt`). */
@@ -49,13 +49,13 @@ export interface LayerPlan {
 }
 
 /** Reserves the buffers of a mini-batch of up to n examples (activations, deltas, labels, indices, lists) in `plan`. */
-export function reserveLayerPlan(plan: MemoryPlan, n: number, net: { sizes: readonly number[]; threads: number; shapes: LayerShape[]; params: number; w1: TransposedW1; activation: Activation; cost: Cost }): LayerPlan {
-  const { sizes, shapes, params, w1, activation, cost } = net;
+export function reserveLayerPlan(plan: MemoryPlan, n: number, net: { sizes: readonly number[]; threads: number; shapes: LayerShape[]; params: number; w1: TransposedW1; activations: readonly Activation[]; cost: Cost }): LayerPlan {
+  const { sizes, shapes, params, w1, cost } = net;
   const what = `a batch of ${n} examples`;
   const C = sizes[0];
   return {
     sizes: [...sizes],
-    activation,
+    activations: net.activations,
     cost,
     shapes,
     params,

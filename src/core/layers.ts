@@ -2,7 +2,7 @@
 // gather, forward, cost, backprop. Shared by Network (all examples) and the training threads (a
 // slice each). Not for: scheduling or the memory plan (layer-plan.ts lays the buffers out); it
 // only calls kernels on planned pointers.
-import { summedCost } from './costs.js';
+import { costOutput, summedCost, type Output } from './costs.js';
 import type { Kernels } from './kernels.js';
 import type { LayerPlan } from './layer-plan.js';
 import { MemoryViews } from './memory.js';
@@ -21,7 +21,7 @@ export interface Columns {
   pstride: number;
 }
 
-/** Each hidden activation's kernels: f(z) in place, and delta *= f'(z) from f(z). */
+/** Each hidden activation's kernels: f(z) in place, and delta *= f'(z) from f(z); looked up per layer. */
 const ACTIVATION_KERNELS = {
   sigmoid: ['sigmoid', 'sigmoidPrimeMul'],
   tanh: ['tanhForward', 'tanhPrimeMul'],
@@ -112,8 +112,9 @@ export class LayerLoop {
    * 1 sums over each example's nonzero inputs, in order, then adds b^1. `gathered`: the lists
    * come from gather(); otherwise they are made from the dense inputs in a[0]. `firstSummed`:
    * z^1 is already made (by the threads: parallel/share.ts), only its activation is left.
+   * `output`: the output function a^L takes (default the cost's: costOutput).
    */
-  forward(e0: number, m: number, gathered: boolean, firstSummed = false): void {
+  forward(e0: number, m: number, gathered: boolean, firstSummed = false, output = costOutput(this.plan.cost)): void {
     const { k, plan: p } = this;
     const c = this.context();
     const L = p.shapes.length;
@@ -136,20 +137,19 @@ export class LayerLoop {
         k.denseForward(out, p.params + 4 * s.wOffset, b, row(p.a[l - 1], e0, s.cols), m, s.rows, s.cols);
       }
       if (l < L) {
-        this.activate(out, m * s.rows);
+        k[ACTIVATION_KERNELS[p.activations[l - 1]][0]](out, out, m * s.rows);
         if (threshold !== 0) k.dropoutForward(row(p.a[l], e0, s.rows), out, m, s.rows, c.dropoutKey(l), c.row0 + e0, threshold, c.dropoutScale(l));
-      } else if (p.cost === 'log-likelihood') k.softmaxRows(out, out, m, s.rows);
-      else k.sigmoid(out, out, m * s.rows);
+      } else this.finish(out, m, s.rows, output);
     }
   }
 
-  private activate(a: number, n: number): void {
-    this.k[ACTIVATION_KERNELS[this.plan.activation][0]](a, a, n);
-  }
-
-  /** delta *= the hidden activation's derivative, from its output a. */
-  private activationPrime(delta: number, a: number, n: number): void {
-    this.k[ACTIVATION_KERNELS[this.plan.activation][1]](delta, a, n);
+  /**
+   * a^L = f(z^L) in place, (m, K), for the output function f; identity and log-softmax leave z^L as
+   * it is (forward() takes the log-softmax of its result: log-softmax.ts).
+   */
+  private finish(out: number, m: number, K: number, f: Output): void {
+    if (f === 'softmax') this.k.softmaxRows(out, out, m, K);
+    else if (f === 'sigmoid') this.k.sigmoid(out, out, m * K);
   }
 
   /** Summed cost of examples [e0, e0 + m). */
@@ -182,7 +182,8 @@ export class LayerLoop {
         k.denseBackwardInput(below, p.params + 4 * s.wOffset, delta, m, s.rows, s.cols);
         const threshold = c.dropoutThreshold(l - 1);
         if (threshold !== 0) k.dropoutBackward(below, m, s.cols, c.dropoutKey(l - 1), c.row0 + e0, threshold, c.dropoutScale(l - 1));
-        this.activationPrime(below, threshold !== 0 ? row(p.h[l - 1], e0, s.cols) : input, m * s.cols);
+        // delta^(l-1) *= f'(z^(l-1)) of layer l-1's activation, from its output
+        k[ACTIVATION_KERNELS[p.activations[l - 2]][1]](below, threshold !== 0 ? row(p.h[l - 1], e0, s.cols) : input, m * s.cols);
       }
       this.layerGradient(l, s, delta, input, e0, m, target);
     }

@@ -14,11 +14,12 @@ const SLACK = 128;
 
 /** Typed views of a kernel instance's whole memory, rebuilt only when the memory grew. */
 export class MemoryViews {
-  private buffer: ArrayBufferLike | null = null;
-  private f32View = new Float32Array(0);
-  private u8View = new Uint8Array(0);
-  private u32View = new Uint32Array(0);
-  private i32View = new Int32Array(0);
+  // made by refresh() on the first use
+  private buffer?: ArrayBufferLike;
+  private f32View!: Float32Array;
+  private u8View!: Uint8Array;
+  private u32View!: Uint32Array;
+  private i32View!: Int32Array;
 
   constructor(protected readonly kernels: Kernels) {}
 

@@ -1,7 +1,7 @@
 // A network's memory and what needs no training: the kernel instance, the memory plan and its
 // regions, the parameters, inference in batches of the capacity, and datasets staged for a scope.
 // Network (network.ts) adds training on top. Not for: gradients, optimizers or engines.
-import type { Activation, Cost } from './costs.js';
+import type { Activation, Cost, Output } from './costs.js';
 import type { TrainingData } from './datasets.js';
 import { WasmMlpError } from './errors.js';
 import { instantiateKernels, type KernelVariant, type Kernels } from './kernels.js';
@@ -21,8 +21,13 @@ export abstract class NetworkBase {
   readonly variant: KernelVariant;
   /** Threads used by training (1 when threads were not asked for or are not supported here). */
   readonly threads: number;
-  readonly activation: Activation;
+  /** Each hidden layer's activation (layer l's at l - 1). */
+  readonly activations: readonly Activation[];
   readonly cost: Cost;
+  /** What forward() returns from the output layer's z. */
+  readonly output: Output;
+  /** @internal The log-softmax over forward()'s result, loaded (log-softmax.ts) by networks whose output it is. */
+  logSoftmax?: (a: Float32Array, K: number) => void;
   readonly shapes: LayerShape[];
   protected readonly plan: MemoryPlan;
   private kernels: Kernels | null;
@@ -42,7 +47,7 @@ export abstract class NetworkBase {
     o: Settled,
   ) {
     this.kernels = instantiateKernels(module, memory);
-    ({ variant: this.variant, threads: this.threads, activation: this.activation, cost: this.cost } = o);
+    ({ variant: this.variant, threads: this.threads, activations: this.activations, cost: this.cost, output: this.output } = o);
     this.sizes = Object.freeze(o.sizes);
     this.shapes = layerShapes(o.sizes);
     this.parameterCount = parameterCount(o.sizes);
@@ -100,11 +105,12 @@ export abstract class NetworkBase {
 
   // ---- inference and single batches given as f32 inputs
 
-  /** Output activations a^L, (count, outputs), of inputs x, (count, inputs) with values in [0, 1]. */
+  /** Outputs, (count, outputs), of inputs x, (count, inputs) with values in [0, 1]: the output function (`output`) of z^L. */
   forward(x: Float32Array): Float32Array {
     const count = this.checkInput(x);
     const out = new Float32Array(count * this.outputSize);
-    this.batch.forEachChunk(x, count, (start, m) => out.set(this.batch.outputsOf(m), start * this.outputSize));
+    this.batch.forEachChunk(x, count, (start, m) => out.set(this.batch.outputsOf(m), start * this.outputSize), this.output);
+    this.logSoftmax?.(out, this.outputSize);
     return out;
   }
 

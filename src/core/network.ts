@@ -19,12 +19,12 @@ export type { Gradients } from './batch.js';
 /** A network and its kernel instance, which trains. */
 export class Network extends NetworkBase {
   /** While a run regularises: its max-norm and how each epoch's keys are written. */
-  private regularization: Regularizing | null = null;
+  private regularization?: Regularizing | null;
   private optimizer: OptimizerBuffers | null = null;
   /** @internal The one-thread engine (engine.ts); the engine training steps run on; one started for the current scope (threads). */
   readonly oneThread: StepEngine = { step: (s, m, u, maxNorm) => oneThreadStep(this.k(), this.batch.loop, this.optimizer, s, m, u, maxNorm) };
   private engine: StepEngine = this.oneThread;
-  private started: StartedEngine | null = null;
+  private started?: StartedEngine | null;
 
   /**
    * With kernels 'webgpu': the device training runs on (train/ hands its runs to src/gpu/), null
@@ -40,6 +40,8 @@ export class Network extends NetworkBase {
     const net = new Network(module, memory, o);
     if (options.kernels === 'webgpu') net.gpu = null;
     net.initialize(o.seed, o.init);
+    // loaded only by networks that return the log-softmax
+    if (o.output === 'log-softmax') net.logSoftmax = (await import('./log-softmax.js')).logSoftmaxRows;
     return net;
   }
 
@@ -83,7 +85,7 @@ export class Network extends NetworkBase {
     this.context.clear();
     if (!options) return;
     // loaded only by runs that regularise: most pages never download it
-    this.regularization = await import('./regularize.js').then((m) => m.setUpRegularization(this.context, this.plan, options, { layers: this.layerCount, inputs: this.inputSize, threads: this.threads }, images));
+    this.regularization = (await import('./regularize.js')).setUpRegularization(this.context, this.plan, options, { layers: this.layerCount, inputs: this.inputSize, threads: this.threads }, images);
   }
 
   /** The dropout and augmentation keys of epoch `epoch` of a run seeded `seed`. */
@@ -115,8 +117,8 @@ export class Network extends NetworkBase {
     checkOptimizer(kind);
     if (kind === 'sgd' || this.optimizer?.kind === kind) return;
     // loaded only by networks that train with momentum or Adam
-    const m = await import('./optimizer-state.js');
-    this.optimizer = this.regions.fixed('an optimizer', () => m.OptimizerBuffers.reserve(this.plan, this.k(), kind, m.updateLayout(this.w1, this.params, this.shapes, this.parameterCount), this.optimizer?.grads));
+    const state = await import('./optimizer-state.js'); // not destructured: bundlers wrap a destructured dynamic import in more code
+    this.optimizer = this.regions.fixed('an optimizer', () => state.OptimizerBuffers.reserve(this.plan, this.k(), kind, state.updateLayout(this.w1, this.params, this.shapes, this.parameterCount), this.optimizer?.grads));
   }
 
   /**

@@ -1,7 +1,7 @@
 // A network's options as the caller gives them, checked and settled once: sizes, initialisation
 // (and the draw of the initial parameters), activation and cost, kernel build and threads. Not
 // for: training options (train/train.ts).
-import { ACTIVATIONS, COSTS, type Activation, type Cost } from './costs.js';
+import { ACTIVATIONS, COSTS, OUTPUTS, costOutput, type Activation, type Cost, type Output } from './costs.js';
 import { InvalidArgumentError } from './errors.js';
 import { KERNEL_VARIANTS, defaultVariant, lackingFor, threadsSupported, variantFor, type KernelVariant } from './kernels.js';
 import { Rng } from './random.js';
@@ -22,10 +22,20 @@ export interface NetworkOptions {
    * (He et al., for ReLU).
    */
   init?: WeightInit;
-  /** Hidden-layer activation: 'sigmoid' (the lecture, default), 'tanh' or 'relu'. */
-  activation?: Activation;
+  /**
+   * Hidden-layer activation: 'sigmoid' (the lecture, default), 'tanh' or 'relu'; one name for
+   * every hidden layer, or an array of one per hidden layer (['relu', 'tanh']).
+   */
+  activation?: Activation | readonly Activation[];
   /** 'quadratic' (the lecture, default), 'cross-entropy' (sigmoid outputs) or 'log-likelihood' (softmax outputs). */
   cost?: Cost;
+  /**
+   * What `forward()` returns from the output layer: 'sigmoid', 'softmax', 'log-softmax' or
+   * 'identity' (logits). Default: the cost's (softmax for log-likelihood, else sigmoid). Training
+   * always goes through the cost's (log-likelihood: delta = softmax - y), and predictions are the
+   * largest output either way.
+   */
+  output?: Output;
   /**
    * Kernel build: default 'relaxed' (fused multiply-adds) where the engine has relaxed SIMD, else
    * 'simd', else 'scalar'. 'simd' gives the same bits on every machine; 'relaxed' the same bits on
@@ -54,8 +64,10 @@ export interface Settled {
   sizes: number[];
   seed: number;
   init: WeightInit;
-  activation: Activation;
+  /** One per hidden layer. */
+  activations: Activation[];
   cost: Cost;
+  output: Output;
   variant: KernelVariant;
   threads: number;
   capacity: number;
@@ -67,7 +79,7 @@ export function settle(options: NetworkOptions): Settled {
   if (!Number.isInteger(asked) || asked < 1 || asked > MAX_THREADS) {
     throw new InvalidArgumentError(`threads must be an integer from 1 to ${MAX_THREADS}, got ${asked}`);
   }
-  // 'webgpu' trains on the GPU (Network.create) and infers on the default build
+  // 'webgpu': train() runs on the GPU (src/gpu/), the rest on the default build
   const kernels = oneOf('kernels', options.kernels, [...KERNEL_VARIANTS, 'webgpu' as const]);
   const lacking = kernels && lackingFor(kernels as KernelVariant);
   if (lacking) throw new InvalidArgumentError(`kernels "${kernels}" needs ${lacking}, which this engine lacks`);
@@ -76,16 +88,25 @@ export function settle(options: NetworkOptions): Settled {
   checkSeed(seed);
   const capacity = options.batchCapacity ?? 256;
   checkCapacity(capacity);
+  const cost = oneOf('cost', options.cost, COSTS) ?? 'quadratic';
   return {
     sizes,
     seed,
     init: oneOf('init', options.init, WEIGHT_INITS) ?? 'scaled',
-    activation: oneOf('activation', options.activation, ACTIVATIONS) ?? 'sigmoid',
-    cost: oneOf('cost', options.cost, COSTS) ?? 'quadratic',
+    activations: hiddenActivations(options.activation, sizes.length - 2),
+    cost,
+    output: oneOf('output', options.output, OUTPUTS) ?? costOutput(cost),
     variant: variantFor((kernels !== 'webgpu' && kernels) || defaultVariant(), threads),
     threads,
     capacity,
   };
+}
+
+/** One activation per hidden layer (`hidden` of them) from one name (default sigmoid) or an array of one per hidden layer. */
+export function hiddenActivations(activation: Activation | readonly Activation[] = 'sigmoid', hidden: number): Activation[] {
+  const names = typeof activation == 'string' ? Array<Activation>(hidden).fill(activation) : activation;
+  if (names.length !== hidden) throw new InvalidArgumentError(`activation: ${names.length} for ${hidden} hidden layers`);
+  return names.map((a) => oneOf('activation', a, ACTIVATIONS) ?? 'sigmoid');
 }
 
 /** `value` if it is undefined or one of `choices`; else an error naming the option. */
@@ -123,7 +144,12 @@ export function checkSeed(seed: number): void {
 }
 
 export function checkCapacity(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`batch capacity must be a positive integer, got ${n}`);
+  checkPositiveInteger('batch capacity', n);
+}
+
+/** `v` must be an integer >= 1; else an error naming it. */
+export function checkPositiveInteger(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got ${v}`);
 }
 
 /** `p` must have `count` finite values (a network of `sizes`' parameters). */

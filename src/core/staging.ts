@@ -63,7 +63,7 @@ export class Staging {
     const dataImages = data.images;
     const dataLabels = data.labels;
     if (dataImages.length !== data.count * data.pixels || dataLabels.length !== data.count) {
-      throw new InvalidArgumentError(`dataset views hold ${dataImages.length} image bytes and ${dataLabels.length} labels, expected ${data.count * data.pixels} and ${data.count} (a view detached by memory growth?)`);
+      throw new InvalidArgumentError(`dataset views hold ${dataImages.length} image bytes and ${dataLabels.length} labels, expected ${data.count * data.pixels} and ${data.count}`);
     }
     const { k, plan } = this;
     const what = `a dataset of ${data.count} images`;

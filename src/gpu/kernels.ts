@@ -91,10 +91,11 @@ export const GPU_KERNELS: readonly GpuKernel[] = [
   {
     name: 'forward',
     wasm: ['sparseForward', 'denseForward', 'sigmoid', 'tanhForward', 'reluForward', 'dropoutForward'],
-    doc: 'x is (m, cols); W (rows, cols) at args.w and b at args.b in params; hs, a (m, rows). A hidden layer: h = f(W x + b) (kept in hs when it drops units), a = its dropout.',
+    doc: 'x is (m, cols); W (rows, cols) at args.w and b at args.b in params; hs, a (m, rows). A hidden layer: h = f(W x + b) with its activation f (kept in hs when it drops units), a = its dropout.',
     buffers: ['x', 'params', 'hs:rw', 'a:rw', 'keys:u32'],
     args: ['rows', 'cols', 'w', 'b', 'layer', 'threshold', 'scale:f32'],
     workgroup: [16, 16],
+    activated: true,
     code: (s) => activationCode(s.activation) + DROPOUT_CODE + forwardCode('hidden'),
   },
   {
@@ -132,6 +133,7 @@ export const GPU_KERNELS: readonly GpuKernel[] = [
     buffers: ['delta', 'params', 'below:rw', 'h', 'keys:u32'],
     args: ['rows', 'cols', 'w', 'layer', 'threshold', 'scale:f32'],
     workgroup: [16, 16],
+    activated: true,
     code: (s) => activationCode(s.activation) + DROPOUT_CODE + backwardInputCode(),
   },
   {

@@ -2,6 +2,7 @@
 // settings), all on one layout scheme: group 0 the step uniform at a dynamic offset, group 1 the
 // kernel's storage buffers then its args uniform; and the bind groups a run dispatches them with.
 // Not for: which kernels run when (step.ts), or the buffers' contents (buffers.ts).
+import type { Activation } from '../core/costs.js';
 import { GPU_KERNELS, gpuKernel } from './kernels.js';
 import { binding, declarations, field, PRELUDE, STEP_BYTES, type GpuKernel, type KernelSettings } from './wgsl.js';
 
@@ -33,8 +34,12 @@ export class Pipelines {
     private readonly compiled: Map<string, GPUComputePipeline>,
   ) {}
 
-  /** Compiles (once per device and settings) the kernels of the table a run uses for `s`: all but those `skip` names. */
-  static async compile(device: GPUDevice, s: KernelSettings, skip: readonly string[] = []): Promise<Pipelines> {
+  /**
+   * Compiles (once per device and settings) the kernels of the table a run uses: all but those
+   * `skip` names, the rows that apply an activation once for each of `activations` (pipeline(name,
+   * activation) then names one).
+   */
+  static async compile(device: GPUDevice, s: Omit<KernelSettings, 'activation'> & { activations: readonly Activation[] }, skip: readonly string[] = []): Promise<Pipelines> {
     let kernels = perDevice.get(device);
     if (!kernels) {
       const step = device.createBindGroupLayout({ entries: [{ binding: 0, visibility: COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: STEP_BYTES } }] });
@@ -42,7 +47,8 @@ export class Pipelines {
       perDevice.set(device, kernels);
     }
     const compiled = new Map<string, GPUComputePipeline>();
-    await Promise.all(GPU_KERNELS.filter((k) => !skip.includes(k.name)).map(async (k) => compiled.set(k.name, await pipeline(device, kernels, k, s))));
+    const jobs = GPU_KERNELS.filter((k) => !skip.includes(k.name)).flatMap((k) => (k.activated ? [...new Set(s.activations)] : ['sigmoid' as const]).map((activation) => ({ k, activation })));
+    await Promise.all(jobs.map(async ({ k, activation }) => compiled.set(key(k, activation), await pipeline(device, kernels, k, { ...s, activation }))));
     return new Pipelines(device, kernels, compiled);
   }
 
@@ -51,8 +57,9 @@ export class Pipelines {
     return this.kernels.step;
   }
 
-  pipeline(name: string): GPUComputePipeline {
-    return this.compiled.get(name)!;
+  /** Kernel `name`'s pipeline; for a row that applies an activation, the one compiled for `activation`. */
+  pipeline(name: string, activation?: Activation): GPUComputePipeline {
+    return this.compiled.get(key(gpuKernel(name), activation ?? 'sigmoid'))!;
   }
 
   /** Kernel `name`'s group 1: `buffers` in its binding order, and its args (numbers in the order of its fields). */
@@ -75,6 +82,11 @@ export class Pipelines {
   destroy(): void {
     for (const b of this.uniforms.splice(0)) b.destroy();
   }
+}
+
+/** Where a compiled row is kept: its name, and its activation for the rows that apply one. */
+function key(k: GpuKernel, activation: Activation): string {
+  return k.activated ? `${k.name}:${activation}` : k.name;
 }
 
 function groupLayout(device: GPUDevice, kernels: DeviceKernels, k: GpuKernel): GPUBindGroupLayout {

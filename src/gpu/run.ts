@@ -41,10 +41,10 @@ type Epoch = (epoch: number, indices: Uint32Array, eta: number) => Promise<[cost
 type Score = (data: TrainingData) => Promise<{ accuracy: number; cost: number; correct: number; count: number }>;
 
 /** Runs train/'s epoch loop on the GPU for a network made with kernels 'webgpu'. */
-export async function train<O extends GpuRunOptions, R>(net: Network, data: TrainingData, o: O, loop: (n: number, o: O, epoch: Epoch, score: Score) => Promise<R>): Promise<R> {
+export async function train<R>(net: Network, data: TrainingData, o: GpuRunOptions, loop: (epoch: Epoch, score: Score) => Promise<R>): Promise<R> {
   const run = await GpuRun.start(net, data, o);
   try {
-    return await loop(data.count, o, (epoch, indices, eta) => run.epoch(epoch, indices, eta), (d) => run.score(d));
+    return await loop((epoch, indices, eta) => run.epoch(epoch, indices, eta), (d) => run.score(d));
   } finally {
     await run.close();
   }
@@ -82,13 +82,13 @@ export class GpuRun {
     const chunks = Math.max(...[data, ...evaluated].map((d) => Math.ceil(d.count / capacity)));
     const batches = Math.ceil(data.count / o.batchSize);
     const kind = o.step.optimizer;
-    const pipelines = await Pipelines.compile(device, { activation: net.activation, cost: net.cost, optimizer: kind }, r.augment ? [] : AUGMENT_KERNELS.map((k) => k.name));
+    const pipelines = await Pipelines.compile(device, { activations: net.activations, cost: net.cost, optimizer: kind }, r.augment ? [] : AUGMENT_KERNELS.map((k) => k.name));
     const augment = r.augment ? augmentParams(r.augment) : undefined;
     const b = new RunBuffers(device, { sizes: net.sizes, shapes: net.shapes, parameterCount: net.parameterCount, capacity, examples: data.count, slots: batches + chunks, chunks, augment }, RunState.buffers(kind));
     try {
       const codes = r.dropout.map(dropoutCode);
       const elastic = (augment?.[4] ?? 0) !== 0;
-      const encoder = new StepEncoder(pipelines, b, net.shapes, { thresholds: codes.map((c) => c[0] >>> 0), scales: codes.map((c) => c[1]), maxNorm: r.maxNorm, augment: images ? { ...images, elastic } : undefined });
+      const encoder = new StepEncoder(pipelines, b, net.shapes, net.activations, { thresholds: codes.map((c) => c[0] >>> 0), scales: codes.map((c) => c[1]), maxNorm: r.maxNorm, augment: images ? { ...images, elastic } : undefined });
       const sets = [...new Set([data, ...evaluated])].map((d) => b.upload(d));
       return new GpuRun(net, o, device, pipelines, b, encoder, new RunState(net, b, kind), sets);
     } catch (e) {

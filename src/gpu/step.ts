@@ -3,6 +3,7 @@
 // for l = L..1 the delta of the layer below (from W^l before its update) and the update of W^l,
 // then max-norm; evaluation gathers, goes forward and scores. Not for: when steps run or what is
 // read back (run.ts).
+import type { Activation } from '../core/costs.js';
 import type { LayerShape } from '../core/shapes.js';
 import type { GpuData, RunBuffers } from './buffers.js';
 import type { Pipelines } from './pipelines.js';
@@ -20,6 +21,8 @@ export interface StepRegularization {
 
 interface Dispatch {
   kernel: string;
+  /** The activation of the layer it applies one of (forward, backwardInput). */
+  activation?: Activation;
   group: GPUBindGroup;
   /** Workgroups along x and y for a batch of m examples. */
   size(m: number): [number, number];
@@ -42,6 +45,8 @@ export class StepEncoder {
     private readonly p: Pipelines,
     private readonly b: RunBuffers,
     shapes: readonly LayerShape[],
+    /** Each hidden layer's activation (layer l's at l - 1). */
+    activations: readonly Activation[],
     r: StepRegularization,
   ) {
     const L = shapes.length;
@@ -51,7 +56,7 @@ export class StepEncoder {
     this.forward = shapes.map((s, i) => {
       const l = i + 1;
       const args = [s.rows, s.cols, s.wOffset, s.bOffset, l, l < L ? r.thresholds[l] : 0, l < L ? r.scales[l] : 1];
-      return { kernel: l < L ? 'forward' : 'forwardOutput', group: p.bind(l < L ? 'forward' : 'forwardOutput', [inputOf(l), b.params, b.h[i], b.a[i], b.keys], args), size: (m) => [tiles(s.rows), tiles(m)] };
+      return { kernel: l < L ? 'forward' : 'forwardOutput', activation: activations[i], group: p.bind(l < L ? 'forward' : 'forwardOutput', [inputOf(l), b.params, b.h[i], b.a[i], b.keys], args), size: (m) => [tiles(s.rows), tiles(m)] };
     });
     const backward: Dispatch[] = [{ kernel: 'outputDelta', group: p.bind('outputDelta', [b.a[last], b.delta[last], b.y, b.costs], [K]), size: () => [1, 1] }];
     for (let l = L; l >= 1; l--) {
@@ -59,7 +64,7 @@ export class StepEncoder {
       if (l > 1) {
         const dropped = r.thresholds[l - 1] !== 0;
         const group = p.bind('backwardInput', [b.delta[l - 1], b.params, b.delta[l - 2], dropped ? b.h[l - 2] : b.a[l - 2], b.keys], [s.rows, s.cols, s.wOffset, l - 1, r.thresholds[l - 1], r.scales[l - 1]]);
-        backward.push({ kernel: 'backwardInput', group, size: (m) => [tiles(s.cols), tiles(m)] });
+        backward.push({ kernel: 'backwardInput', activation: activations[l - 2], group, size: (m) => [tiles(s.cols), tiles(m)] });
       }
       const group = p.bind('update', [b.delta[l - 1], inputOf(l), b.params, b.m1, b.m2], [s.rows, s.cols, s.wOffset, s.bOffset]);
       backward.push({ kernel: 'update', group, size: () => [tiles(s.cols + 1), tiles(s.rows)] });
@@ -127,7 +132,7 @@ export class StepEncoder {
   private run(pass: GPUComputePassEncoder, slot: number, m: number, dispatches: Dispatch[]): void {
     pass.setBindGroup(0, this.stepGroup, [slot * STEP_BYTES]);
     for (const d of dispatches) {
-      pass.setPipeline(this.p.pipeline(d.kernel));
+      pass.setPipeline(this.p.pipeline(d.kernel, d.activation));
       pass.setBindGroup(1, d.group);
       pass.dispatchWorkgroups(...d.size(m));
     }

@@ -5,7 +5,7 @@
 import type { Activation, Cost } from '../core/costs.js';
 import type { Optimizer } from '../core/optimizer.js';
 
-/** What a run's kernels are compiled for. */
+/** What a kernel is compiled for: the cost, the optimizer and, for the rows that apply one, a hidden layer's activation. */
 export interface KernelSettings {
   activation: Activation;
   cost: Cost;
@@ -25,6 +25,8 @@ export interface GpuKernel {
   args: readonly string[];
   /** Invocations per workgroup, [x, y]. */
   workgroup: readonly [number, number];
+  /** Whether its code applies a hidden layer's activation (or its derivative): compiled once for each a network uses. */
+  activated?: boolean;
   /** WGSL after the declarations and prelude: helpers and `main`. */
   code(s: KernelSettings): string;
 }

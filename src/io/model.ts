@@ -1,60 +1,31 @@
 // The versioned binary model file: header (magic, version, sizes, hyperparameters), the f32
-// parameters, a CRC-32. Round-trips bit-exactly in Node and browsers. Not for: file I/O (node.ts).
+// parameters, each hidden layer's activation and the output function (version 3), a CRC-32.
+// Round-trips bit-exactly in Node and browsers. Not for: file I/O (node.ts).
 import { crc32 } from './crc32.js';
 import { ModelFormatError } from '../core/errors.js';
 import { Network } from '../core/network.js';
 import { parameterCount } from '../core/shapes.js';
 import type { KernelVariant } from '../core/kernels.js';
-import { ACTIVATIONS, COSTS, type Activation, type Cost } from '../core/costs.js';
-import type { Standardization } from '../data/features.js';
+import { ACTIVATIONS, COSTS, OUTPUTS, costOutput } from '../core/costs.js';
+import { extrasJson, readExtras, type ModelData, type ModelExtras, type ModelHyperparameters } from './model-data.js';
+
+export type { ModelData, ModelExtras, ModelHyperparameters, ImageRule } from './model-data.js';
 
 /** The first four bytes of every model file. */
 export const MODEL_MAGIC = 'WMLP';
-/** Version 1: the network alone; version 2 (written when there is any) adds class names and feature standardisation. */
-export const MODEL_VERSION = 2;
+/**
+ * Version 1: the network alone (one hidden activation, the cost's output function); version 2 adds
+ * class names and feature standardisation; version 3 an activation per hidden layer and the output
+ * function. Each model is written in the lowest version that holds it.
+ */
+export const MODEL_VERSION = 3;
 export const MAX_LAYERS = 1024;
 
-/** How the model was trained; fields that were not recorded are NaN or 0. */
-export interface ModelHyperparameters {
-  eta: number;
-  batchSize: number;
-  epochs: number;
-  seed: number;
-}
-
-export interface ModelData {
-  sizes: number[];
-  /** Hidden-layer activation (code 0 sigmoid, 1 tanh, 2 relu). */
-  activation: Activation;
-  /** Cost, which also fixes the output activation (code 0 quadratic, 1 cross-entropy, 2 log-likelihood). */
-  cost: Cost;
-  hyperparameters: ModelHyperparameters;
-  /** All parameters in the layout W1, b1, W2, b2, ... */
-  parameters: Float32Array;
-  /** What the model adds to the network (version 2): the classes' names, and the features' standardisation its inputs get first. */
-  classNames?: readonly string[];
-  standardize?: Standardization | null;
-  image?: ImageRule;
-}
-
-/** How a model trained on image folders reads an image file: resized to rows x cols, grey (1 channel) or colour (3), inverted or not. */
-export interface ImageRule {
-  rows: number;
-  cols: number;
-  channels: 1 | 3;
-  invert: boolean;
-}
-
-/** What a model file can carry besides the network. */
-export interface ModelExtras {
-  classNames?: readonly string[];
-  standardize?: Standardization | null;
-  image?: ImageRule;
-}
-
-// Layout (little-endian): "WMLP" | u16 version | u16 0 | u32 L | u32 sizes[L] | u8 activation | u8 cost |
-// u16 0 | f64 eta | u32 batchSize | u32 epochs | u32 seed | u32 P | f32 parameters[P] | (version 2:
-// u32 E | E bytes of UTF-8 JSON { classNames?, standardize?: { mean, std } }) | u32 crc32 of all before.
+// Layout (little-endian): "WMLP" | u16 version | u16 0 | u32 L | u32 sizes[L] | u8 activation (of
+// every hidden layer; version 3: 0) | u8 cost | u8 output (version 3; else 0) | u8 0 | f64 eta |
+// u32 batchSize | u32 epochs | u32 seed | u32 P | f32 parameters[P] | (version 3: u8 activations[L -
+// 2], zeros to a multiple of 4) | (versions 2, 3: u32 E | E bytes of UTF-8 JSON { classNames?,
+// standardize?: { mean, std }, image? }) | u32 crc32 of all before.
 export function headerBytes(layers: number): number {
   return 40 + 4 * layers;
 }
@@ -63,20 +34,24 @@ export function headerBytes(layers: number): number {
 export function encodeModel(net: Network | ModelData, hyperparameters: Partial<ModelHyperparameters> = {}, extras: ModelExtras = {}): Uint8Array {
   const sizes = [...net.sizes];
   const parameters = net instanceof Network ? net.getParameters() : net.parameters;
-  const activation = ACTIVATIONS.indexOf(net.activation);
-  const cost = COSTS.indexOf(net.cost);
+  const { activations, cost, output } = net;
+  const v3 = activations.some((a) => a !== activations[0]) || output !== costOutput(cost);
+  const listed = v3 ? listBytes(sizes.length) : 0;
   const hp = { eta: NaN, batchSize: 0, epochs: 0, seed: 0, ...(net instanceof Network ? {} : net.hyperparameters), ...hyperparameters };
-  const more = extrasBytes({ ...(net instanceof Network ? {} : { classNames: net.classNames, standardize: net.standardize, image: net.image }), ...extras });
+  const more = extrasJson({ ...(net instanceof Network ? {} : { classNames: net.classNames, standardize: net.standardize, image: net.image }), ...extras });
   const head = headerBytes(sizes.length);
-  const bytes = new Uint8Array(head + 4 * parameters.length + (more ? 4 + more.length : 0) + 4);
+  const json = more && new TextEncoder().encode(more);
+  const E = json?.length ?? (v3 ? 0 : -4);
+  const bytes = new Uint8Array(head + 4 * parameters.length + listed + 4 + E + 4);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < 4; i++) bytes[i] = MODEL_MAGIC.charCodeAt(i);
-  view.setUint16(4, more ? 2 : 1, true);
+  view.setUint16(4, v3 ? 3 : more ? 2 : 1, true);
   view.setUint32(8, sizes.length, true);
   sizes.forEach((n, i) => view.setUint32(12 + 4 * i, n, true));
   let at = 12 + 4 * sizes.length;
-  view.setUint8(at, activation);
-  view.setUint8(at + 1, cost);
+  view.setUint8(at, v3 ? 0 : Math.max(0, ACTIVATIONS.indexOf(activations[0])));
+  view.setUint8(at + 1, COSTS.indexOf(cost));
+  view.setUint8(at + 2, v3 ? OUTPUTS.indexOf(output) : 0);
   view.setFloat64(at + 4, hp.eta, true);
   view.setUint32(at + 12, hp.batchSize >>> 0, true);
   view.setUint32(at + 16, hp.epochs >>> 0, true);
@@ -84,32 +59,30 @@ export function encodeModel(net: Network | ModelData, hyperparameters: Partial<M
   view.setUint32(at + 24, parameters.length, true);
   at = head;
   for (let i = 0; i < parameters.length; i++, at += 4) view.setFloat32(at, parameters[i], true);
-  if (more) {
-    view.setUint32(at, more.length, true);
-    bytes.set(more, at + 4);
-    at += 4 + more.length;
+  if (v3) activations.forEach((a, i) => (bytes[at + i] = ACTIVATIONS.indexOf(a)));
+  at += listed;
+  if (E >= 0) {
+    view.setUint32(at, E, true);
+    if (json) bytes.set(json, at + 4);
+    at += 4 + E;
   }
   view.setUint32(at, crc32(bytes.subarray(0, at)), true);
   return bytes;
 }
 
-/** The version 2 section's JSON, or null when there is nothing to add (a version 1 file). */
-function extrasBytes(e: ModelExtras): Uint8Array | null {
-  const json: Record<string, unknown> = {};
-  if (e.classNames) json.classNames = [...e.classNames];
-  if (e.standardize) json.standardize = { mean: Array.from(e.standardize.mean), std: Array.from(e.standardize.std) };
-  if (e.image) json.image = { rows: e.image.rows, cols: e.image.cols, channels: e.image.channels, invert: e.image.invert };
-  return Object.keys(json).length ? new TextEncoder().encode(JSON.stringify(json)) : null;
+/** Bytes of version 3's activation list for `layers` sizes: one per hidden layer, padded to a multiple of 4. */
+function listBytes(layers: number): number {
+  return (layers + 1) & ~3; // 4 ceil((layers - 2) / 4)
 }
 
-/** The length of the model at the start of `bytes` (its header and, version 2, its extras' length field), or -1 if it cannot tell. */
+/** The length of the model at the start of `bytes` (its header and, versions 2 and 3, its extras' length field), or -1 if it cannot tell. */
 export function modelLength(bytes: Uint8Array): number {
   if (bytes.length < 12) return -1;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const layers = view.getUint32(8, true);
-  if (layers > MAX_LAYERS || bytes.length < headerBytes(layers)) return -1;
-  const end = headerBytes(layers) + 4 * view.getUint32(12 + 4 * layers + 24, true);
-  if (view.getUint16(4, true) !== 2) return end + 4;
+  const [version, layers] = [view.getUint16(4, true), view.getUint32(8, true)];
+  if (layers < 2 || layers > MAX_LAYERS || bytes.length < headerBytes(layers)) return -1;
+  const end = headerBytes(layers) + 4 * view.getUint32(12 + 4 * layers + 24, true) + (version === 3 ? listBytes(layers) : 0);
+  if (version !== 2 && version !== 3) return end + 4;
   return end + 4 <= bytes.length ? end + 4 + view.getUint32(end, true) + 4 : -1;
 }
 
@@ -121,7 +94,7 @@ export function decodeModel(bytes: Uint8Array, name = 'model'): ModelData {
   if (magic !== MODEL_MAGIC) throw fail(`not a wasm-mlp model: magic is ${JSON.stringify(magic)}, expected "${MODEL_MAGIC}"`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(4, true);
-  if (version !== 1 && version !== 2) throw fail(`unknown version ${version}; this wasm-mlp reads versions 1 and ${MODEL_VERSION}`);
+  if (version < 1 || version > 3) throw fail(`unknown version ${version}; this wasm-mlp reads versions 1 to ${MODEL_VERSION}`);
   const layers = view.getUint32(8, true);
   if (layers < 2 || layers > MAX_LAYERS) throw fail(`header declares ${layers} layers; expected 2 to ${MAX_LAYERS}`);
   const head = headerBytes(layers);
@@ -133,15 +106,21 @@ export function decodeModel(bytes: Uint8Array, name = 'model'): ModelData {
     sizes.push(n);
   }
   const at = 12 + 4 * layers;
-  const activation = ACTIVATIONS[view.getUint8(at)];
-  const cost = COSTS[view.getUint8(at + 1)];
-  if (!activation) throw fail(`unknown activation code ${view.getUint8(at)}; expected 0 to ${ACTIVATIONS.length - 1} (${ACTIVATIONS.join(', ')})`);
-  if (!cost) throw fail(`unknown cost code ${view.getUint8(at + 1)}; expected 0 to ${COSTS.length - 1} (${COSTS.join(', ')})`);
+  const code = <T>(what: string, names: readonly T[], c: number): T => {
+    if (c >= names.length) throw fail(`unknown ${what} code ${c}; expected 0 to ${names.length - 1} (${names.join(', ')})`);
+    return names[c];
+  };
+  const cost = code('cost', COSTS, view.getUint8(at + 1));
+  const output = version === 3 ? code('output', OUTPUTS, view.getUint8(at + 2)) : costOutput(cost);
   const count = view.getUint32(at + 24, true);
   const expected = parameterCount(sizes);
   if (count !== expected) throw fail(`declares ${count} parameters, but sizes [${sizes}] have ${expected}`);
-  let total = head + 4 * count + 4;
-  if (version === 2) {
+  const listed = version === 3 ? listBytes(layers) : 0;
+  let total = head + 4 * count + listed + 4;
+  if (bytes.length < total) throw fail(`truncated: ${bytes.length} bytes, expected at least ${total}`);
+  const hidden = version === 3 ? null : code('activation', ACTIVATIONS, view.getUint8(at));
+  const activations = sizes.slice(2).map((_, i) => hidden ?? code('activation', ACTIVATIONS, bytes[head + 4 * count + i]));
+  if (version >= 2) {
     if (bytes.length < total + 4) throw fail(`truncated: ${bytes.length} bytes, expected at least ${total + 4}`);
     const E = view.getUint32(total - 4, true);
     if (E > bytes.length) throw fail(`declares ${E} bytes of class names and standardisation, the file has ${bytes.length}`);
@@ -159,12 +138,13 @@ export function decodeModel(bytes: Uint8Array, name = 'model'): ModelData {
     if (!Number.isFinite(v)) throw fail(`parameter ${i} is ${v}; expected a finite number`);
     parameters[i] = v;
   }
-  const extras = version === 2 ? decodeExtras(bytes.subarray(head + 4 * count + 4, total - 4), sizes, fail) : {};
+  const extras = total > head + 4 * count + listed + 8 ? readExtras(parseJson(bytes.subarray(head + 4 * count + listed + 4, total - 4)), sizes, fail) : {};
   return {
     ...extras,
     sizes,
-    activation,
+    activations,
     cost,
+    output,
     hyperparameters: {
       eta: view.getFloat64(at + 4, true),
       batchSize: view.getUint32(at + 12, true),
@@ -175,47 +155,25 @@ export function decodeModel(bytes: Uint8Array, name = 'model'): ModelData {
   };
 }
 
-/** The version 2 section: class names (one per output at most) and a standardisation (one mean and std per input). */
-function decodeExtras(bytes: Uint8Array, sizes: number[], fail: (what: string) => ModelFormatError): ModelExtras {
-  let json: { classNames?: unknown; standardize?: { mean?: unknown; std?: unknown }; image?: { rows?: unknown; cols?: unknown; channels?: unknown; invert?: unknown } };
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    throw fail('its class names and standardisation are not valid UTF-8 JSON');
-  }
-  const out: ModelExtras = {};
-  if (json.classNames !== undefined) {
-    const names = json.classNames;
-    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string') || names.length > sizes[sizes.length - 1]) throw fail(`class names must be at most ${sizes[sizes.length - 1]} strings`);
-    out.classNames = names as string[];
-  }
-  if (json.standardize !== undefined) {
-    const { mean, std } = json.standardize ?? {};
-    const ok = (a: unknown, positive: boolean) => Array.isArray(a) && a.length === sizes[0] && a.every((v) => typeof v === 'number' && Number.isFinite(v) && (!positive || v > 0));
-    if (!ok(mean, false) || !ok(std, true)) throw fail(`the standardisation must have ${sizes[0]} finite means and positive standard deviations`);
-    out.standardize = { mean: Float32Array.from(mean as number[]), std: Float32Array.from(std as number[]) };
-  }
-  if (json.image !== undefined) {
-    const { rows, cols, channels, invert } = json.image ?? {};
-    const int = (v: unknown) => Number.isInteger(v) && (v as number) >= 1;
-    if (!int(rows) || !int(cols) || (channels !== 1 && channels !== 3) || typeof invert !== 'boolean' || (channels as number) * (rows as number) * (cols as number) !== sizes[0]) {
-      throw fail(`its image rule must be rows, cols and channels (1 or 3) making its ${sizes[0]} inputs, and invert`);
-    }
-    out.image = { rows: rows as number, cols: cols as number, channels, invert };
-  }
-  return out;
-}
-
-/** A network with the sizes and parameters of a model file. */
-export async function loadModel(bytes: Uint8Array, options: { name?: string; kernels?: KernelVariant } = {}): Promise<Network> {
+/** A network with the sizes and parameters of a model file (`threads`: for training it further). */
+export async function loadModel(bytes: Uint8Array, options: { name?: string; kernels?: KernelVariant; threads?: number } = {}): Promise<Network> {
   return networkFromModel(decodeModel(bytes, options.name), options);
 }
 
-/** A network with the sizes, activation, cost and parameters of decoded model data. */
-export async function networkFromModel(model: ModelData, options: { kernels?: KernelVariant } = {}): Promise<Network> {
-  const net = await Network.create({ sizes: model.sizes, kernels: options.kernels, activation: model.activation, cost: model.cost });
+/** A network with the sizes, activations, cost, output function and parameters of decoded model data. */
+export async function networkFromModel(model: ModelData, options: { kernels?: KernelVariant; threads?: number } = {}): Promise<Network> {
+  const net = await Network.create({ sizes: model.sizes, kernels: options.kernels, threads: options.threads, activation: model.activations, cost: model.cost, output: model.output });
   net.setParameters(model.parameters);
   return net;
+}
+
+/** The version 2 section's JSON value, or undefined when it is not UTF-8 JSON. */
+function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return undefined;
+  }
 }
 
 function hex32(n: number): string {

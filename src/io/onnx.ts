@@ -1,28 +1,27 @@
 // Export to ONNX: the network as a standard graph (one Gemm per layer, then its activation:
-// Sigmoid, Tanh, Relu, or Softmax on the output for log-likelihood), weights as initializers,
-// input "input" (N, inputs), output "output" (N, outputs), opset 13; a model with a feature
-// standardisation starts with Sub (mean) and Div (std), so the graph takes raw features.
-// Encoded with onnx-proto.
-// Not for: importing ONNX models.
-import onnxProto from 'onnx-proto';
+// Sigmoid, Tanh or Relu per hidden layer; the output function: Sigmoid, Softmax, LogSoftmax or
+// nothing for logits), weights as initializers, input "input" (N, inputs), output "output" (N,
+// outputs), opset 13; a model with a feature standardisation starts with Sub (mean) and Div (std),
+// so the graph takes raw features; what the graph does not say (the cost, training settings, class
+// names) goes in its metadata (onnx-metadata.ts). Encoded by onnx-messages.ts. Not for: importing
+// (onnx-import.ts).
 import type { ModelData } from './model.js';
 import { layerShapes } from '../core/shapes.js';
+import { metadataOf } from './onnx-metadata.js';
+import { ATTRIBUTE_INT, FLOAT, encodeOnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx-messages.js';
 
-const { onnx } = onnxProto;
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const OP = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu' } as const;
+const OP = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu', softmax: 'Softmax', 'log-softmax': 'LogSoftmax', identity: '' } as const;
 
 /** ONNX model bytes of a wasm-mlp model (from decodeModel or a network's encodeModel). */
 export function exportOnnx(model: ModelData): Uint8Array {
   const shapes = layerShapes(model.sizes);
   const L = shapes.length;
-  const initializer: InstanceType<typeof onnx.TensorProto>[] = [];
-  const node: InstanceType<typeof onnx.NodeProto>[] = [];
+  const initializer: OnnxTensor[] = [];
+  const node: OnnxNode[] = [];
   let input = 'input';
   if (model.standardize) {
     initializer.push(tensor('mean', [model.sizes[0]], model.standardize.mean), tensor('std', [model.sizes[0]], model.standardize.std));
-    node.push(onnx.NodeProto.create({ name: 'centre', opType: 'Sub', input: ['input', 'mean'], output: ['centred'] }));
-    node.push(onnx.NodeProto.create({ name: 'scale', opType: 'Div', input: ['centred', 'std'], output: ['standardized'] }));
+    node.push(onnxNode('centre', 'Sub', ['input', 'mean'], 'centred'), onnxNode('scale', 'Div', ['centred', 'std'], 'standardized'));
     input = 'standardized';
   }
   shapes.forEach((s, i) => {
@@ -30,50 +29,36 @@ export function exportOnnx(model: ModelData): Uint8Array {
     const W = model.parameters.subarray(s.wOffset, s.wOffset + s.rows * s.cols);
     const b = model.parameters.subarray(s.bOffset, s.bOffset + s.rows);
     initializer.push(tensor(`W${l}`, [s.rows, s.cols], W), tensor(`b${l}`, [s.rows], b));
-    // z^l = a^(l-1) (W^l)^T + b^l: W is (rows, cols) row-major, so transB
-    node.push(onnx.NodeProto.create({ name: `dense${l}`, opType: 'Gemm', input: [input, `W${l}`, `b${l}`], output: [`z${l}`], attribute: [intAttribute('transB', 1)] }));
     const out = l === L ? 'output' : `a${l}`;
-    const op = l < L ? OP[model.activation] : model.cost === 'log-likelihood' ? 'Softmax' : 'Sigmoid';
-    node.push(onnx.NodeProto.create({ name: `${op.toLowerCase()}${l}`, opType: op, input: [`z${l}`], output: [out], attribute: op === 'Softmax' ? [intAttribute('axis', 1)] : [] }));
+    const op = OP[l < L ? model.activations[l - 1] : model.output];
+    // z^l = a^(l-1) (W^l)^T + b^l: W is (rows, cols) row-major, so transB
+    node.push(onnxNode(`dense${l}`, 'Gemm', [input, `W${l}`, `b${l}`], op ? `z${l}` : out, { transB: 1 }));
+    if (op) node.push(onnxNode(`${op.toLowerCase()}${l}`, op, [`z${l}`], out, op.endsWith('Softmax') ? { axis: 1 } : {}));
     input = out;
   });
-  const graph = onnx.GraphProto.create({
-    name: 'wasm-mlp',
-    node,
-    initializer,
-    input: [valueInfo('input', model.sizes[0])],
-    output: [valueInfo('output', model.sizes[L])],
-  });
-  const proto = onnx.ModelProto.create({
+  return encodeOnnxModel({
     irVersion: 8,
-    opsetImport: [onnx.OperatorSetIdProto.create({ domain: '', version: 13 })],
+    opsetImport: [{ domain: '', version: 13 }],
     producerName: 'wasm-mlp',
     producerVersion: '1',
-    docString: `sizes [${model.sizes}], ${model.activation} hidden layers, ${model.cost} cost`,
-    graph,
+    docString: `sizes [${model.sizes}], hidden layers ${model.activations.join(', ') || 'none'}, ${model.output} output, ${model.cost} cost`,
+    graph: { name: 'wasm-mlp', node, initializer, sparseInitializers: 0, input: [valueInfo('input', model.sizes[0])], output: [valueInfo('output', model.sizes[L])] },
+    metadata: [metadataOf(model)],
+    functions: 0,
   });
-  return onnx.ModelProto.encode(proto).finish();
 }
 
-function tensor(name: string, dims: number[], values: Float32Array) {
+function onnxNode(name: string, opType: string, input: string[], output: string, ints: Record<string, number> = {}): OnnxNode {
+  return { name, opType, domain: '', input, output: [output], attribute: Object.entries(ints).map(([key, i]) => ({ name: key, type: ATTRIBUTE_INT, i })) };
+}
+
+function tensor(name: string, dims: number[], values: Float32Array): OnnxTensor {
   const raw = new Uint8Array(values.length * 4);
   const view = new DataView(raw.buffer);
   values.forEach((v, i) => view.setFloat32(4 * i, v, true)); // ONNX raw data is little-endian
-  return onnx.TensorProto.create({ name, dims, dataType: FLOAT, rawData: raw });
+  return { name, dims, dataType: FLOAT, rawData: raw };
 }
 
-function intAttribute(name: string, i: number) {
-  return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i });
-}
-
-function valueInfo(name: string, width: number) {
-  return onnx.ValueInfoProto.create({
-    name,
-    type: onnx.TypeProto.create({
-      tensorType: onnx.TypeProto.Tensor.create({
-        elemType: FLOAT,
-        shape: onnx.TensorShapeProto.create({ dim: [onnx.TensorShapeProto.Dimension.create({ dimParam: 'N' }), onnx.TensorShapeProto.Dimension.create({ dimValue: width })] }),
-      }),
-    }),
-  });
+function valueInfo(name: string, width: number): OnnxValueInfo {
+  return { name, elemType: FLOAT, shape: ['N', width] };
 }

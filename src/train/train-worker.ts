@@ -26,16 +26,21 @@ function fromWire(d: DatasetWire): TrainingData {
   return createDataset({ images: new Uint8Array(d.images!), labels, rows: d.rows, cols: d.cols, classes: d.classes, classNames: d.classNames });
 }
 
+/** What RemoteNetwork learns of the network it made or loaded. */
+function about(n: Network) {
+  return { parameterCount: n.parameterCount, sizes: n.sizes, threads: n.threads, activations: n.activations, cost: n.cost, output: n.output };
+}
+
 async function handle(req: Request, send: (reply: Reply, transfer?: Transferable[]) => void): Promise<unknown> {
   switch (req.type) {
     case 'create':
       net?.dispose();
       net = await Network.create(req.options);
-      return { parameterCount: net.parameterCount, sizes: net.sizes, threads: net.threads };
+      return about(net);
     case 'load-model':
       net?.dispose();
       net = await loadModel(new Uint8Array(req.bytes));
-      return { parameterCount: net.parameterCount, sizes: net.sizes, threads: net.threads };
+      return about(net);
     case 'set-data':
       trainSet = req.train ? fromWire(req.train) : trainSet;
       testSet = req.test ? fromWire(req.test) : testSet;

@@ -4,12 +4,12 @@ import { isFeatures, type TrainingData } from '../core/datasets.js';
 import { InvalidArgumentError, TrainingDivergedError } from '../core/errors.js';
 import type { Network } from '../core/network.js';
 import { checkOptimizer, type Optimizer, type StepSettings } from '../core/optimizer.js';
-import { checkEta, checkSeed } from '../core/options.js';
+import { checkEta, checkPositiveInteger, checkSeed } from '../core/options.js';
 import { Rng } from '../core/random.js';
 import type { StagedDataset } from '../core/staging.js';
 import type { RegularizeOptions } from '../core/regularize.js';
-import { startThreads } from './engine.js';
 import { evaluation, type Evaluation } from './evaluate.js';
+import { runsThreaded } from './engine.js';
 import { checkSchedule, scheduledEta, type Schedule } from './schedule.js';
 
 /** eta for the quadratic cost without 1/2: Nielsen's eta = 3.0 with his 1/2 is our 1.5. */
@@ -117,9 +117,53 @@ export async function train(net: Network, data: TrainingData, options: TrainOpti
   checkSchedule(schedule);
   await net.prepareOptimizer(step.optimizer);
   net.ensureCapacity(batchSize);
-  const settled = { ...options, epochs, batchSize, eta, seed, yieldEveryMs, initialEpoch, step, schedule };
+  const n = data.count;
+
+  // The loop, written once whatever trains (the step engine below, or the GPU: src/gpu/run.ts), and
+  // kept in this function so that it reads the settings as locals (the main bundle's budget):
+  // epochs, each shuffled, trained by `run` and scored by `score`; the history, the hooks, early stopping.
+  const loop = async (run: Epoch, score: Score): Promise<TrainResult> => {
+    let bestValidation = -1;
+    let sinceBest = 0;
+    const indices = new Uint32Array(n);
+    const history: EpochMetrics[] = [];
+    for (let epoch = initialEpoch + 1; epoch <= epochs; epoch++) {
+      for (let i = 0; i < n; i++) indices[i] = i;
+      new Rng(seed, epoch).shuffle(indices);
+      const rate = scheduledEta(eta, schedule, epoch, epochs);
+      const trained = await run(epoch, indices, rate);
+      if (!trained) return { history, aborted: true };
+      const [cost, seconds] = trained;
+      const e0 = now();
+      const scored = options.test ? await score(options.test) : { accuracy: NaN, cost: NaN };
+      const checked = options.validation ? await score(options.validation) : { accuracy: NaN, cost: NaN };
+      const metrics: EpochMetrics = {
+        epoch,
+        eta: rate,
+        trainCost: cost / n,
+        testAccuracy: scored.accuracy,
+        testCost: scored.cost,
+        validationAccuracy: checked.accuracy,
+        validationCost: checked.cost,
+        trainSeconds: seconds,
+        evalSeconds: (now() - e0) / 1000,
+        examplesPerSecond: n / seconds,
+      };
+      history.push(metrics);
+      await options.onEpochEnd?.(metrics);
+      if (options.validation && options.patience !== undefined) {
+        if (checked.accuracy > bestValidation) {
+          bestValidation = checked.accuracy;
+          sinceBest = 0;
+        } else if (++sinceBest >= options.patience) {
+          return { history, aborted: false, stoppedEarly: epoch < epochs };
+        }
+      }
+    }
+    return { history, aborted: false, stoppedEarly: false };
+  };
   // loaded only by networks made with kernels 'webgpu': the run's epochs on the GPU (src/gpu/)
-  if (net.gpu !== undefined) return import('../gpu/run.js').then((m) => m.train(net, data, settled, loop));
+  if (net.gpu !== undefined) return (await import('../gpu/run.js')).train(net, data, { ...options, batchSize, seed, step }, loop);
   const { dropout, maxNorm, augment } = options;
   const regularized = dropout !== undefined || maxNorm !== undefined || augment !== undefined;
   return net.withStaged(async (stage) => {
@@ -128,12 +172,12 @@ export async function train(net: Network, data: TrainingData, options: TrainOpti
     if (options.validation) stage(options.validation);
     try {
       if (regularized) await net.regularize({ dropout, maxNorm, augment }, isFeatures(data) ? {} : data);
-      await startThreads(net);
-      const n = data.count;
+      // loaded, with the pool, only by networks that train on threads: most pages never download it
+      if (net.threads > 1) await (await import('./threads.js')).startThreads(net, runsThreaded);
       const batches = Math.ceil(n / batchSize);
       let lastYield = now();
       // an epoch of mini-batches on the network's step engine (one thread or threads), yielding every yieldEveryMs
-      const epochOnCpu: Epoch = async (epoch, indices, eta) => {
+      const epochOnCpu: Epoch = async (epoch, indices, rate) => {
         const lastGood = net.getParameters();
         net.beginEpoch(seed, epoch);
         let costSum = 0;
@@ -143,10 +187,10 @@ export async function train(net: Network, data: TrainingData, options: TrainOpti
           if (options.signal?.aborted) return null;
           const start = b * batchSize;
           const m = Math.min(batchSize, n - start);
-          const cost = net.trainBatch(train, indices, start, m, eta, step);
+          const cost = net.trainBatch(train, indices, start, m, rate, step);
           if (!Number.isFinite(cost)) {
             net.setParameters(lastGood);
-            throw new TrainingDivergedError(epoch, b + 1, batches, cost, eta);
+            throw new TrainingDivergedError(epoch, b + 1, batches, cost, rate);
           }
           costSum += cost;
           options.onBatchEnd?.({ epoch, batch: b, batches, cost: cost / m });
@@ -159,14 +203,12 @@ export async function train(net: Network, data: TrainingData, options: TrainOpti
         }
         return [costSum, seconds + (now() - t0) / 1000];
       };
-      return await loop(n, settled, epochOnCpu, (d) => evaluation(net, stage(d)));
+      return await loop(epochOnCpu, (d) => evaluation(net, stage(d)));
     } finally {
       if (regularized) await net.regularize(null);
     }
   });
 }
-
-type Settled = Required<Pick<TrainOptions, 'epochs' | 'batchSize' | 'eta' | 'seed' | 'yieldEveryMs' | 'initialEpoch' | 'schedule'>> & TrainOptions & { step: StepSettings };
 
 function stepSettings(o: TrainOptions, count: number): StepSettings {
   const optimizer = o.optimizer ?? 'sgd';
@@ -198,53 +240,6 @@ function stepSettings(o: TrainOptions, count: number): StepSettings {
 export type Epoch = (epoch: number, indices: Uint32Array, eta: number) => Promise<[cost: number, seconds: number] | null>;
 /** The evaluation of a test or validation set after an epoch. */
 export type Score = (data: TrainingData) => Evaluation | Promise<Evaluation>;
-
-/** Epochs, each shuffled, trained by `run` and scored by `score`; the history, the hooks, early stopping. */
-async function loop(n: number, o: Settled, run: Epoch, score: Score): Promise<TrainResult> {
-  let bestValidation = -1;
-  let sinceBest = 0;
-  const indices = new Uint32Array(n);
-  const history: EpochMetrics[] = [];
-
-  for (let epoch = o.initialEpoch + 1; epoch <= o.epochs; epoch++) {
-    for (let i = 0; i < n; i++) indices[i] = i;
-    new Rng(o.seed, epoch).shuffle(indices);
-    const eta = scheduledEta(o.eta, o.schedule, epoch, o.epochs);
-    const trained = await run(epoch, indices, eta);
-    if (!trained) return { history, aborted: true };
-    const [cost, seconds] = trained;
-    const e0 = now();
-    const scored = o.test ? await score(o.test) : { accuracy: NaN, cost: NaN };
-    const checked = o.validation ? await score(o.validation) : { accuracy: NaN, cost: NaN };
-    const metrics: EpochMetrics = {
-      epoch,
-      eta,
-      trainCost: cost / n,
-      testAccuracy: scored.accuracy,
-      testCost: scored.cost,
-      validationAccuracy: checked.accuracy,
-      validationCost: checked.cost,
-      trainSeconds: seconds,
-      evalSeconds: (now() - e0) / 1000,
-      examplesPerSecond: n / seconds,
-    };
-    history.push(metrics);
-    await o.onEpochEnd?.(metrics);
-    if (o.validation && o.patience !== undefined) {
-      if (checked.accuracy > bestValidation) {
-        bestValidation = checked.accuracy;
-        sinceBest = 0;
-      } else if (++sinceBest >= o.patience) {
-        return { history, aborted: false, stoppedEarly: epoch < o.epochs };
-      }
-    }
-  }
-  return { history, aborted: false, stoppedEarly: false };
-}
-
-function checkPositiveInteger(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got ${v}`);
-}
 
 function now(): number {
   return performance.now();

@@ -60,6 +60,23 @@ describe.each(OPTIMIZER_CASES)('webgpu: $optimizer, weight decay $weightDecay', 
   });
 });
 
+describe('webgpu with an activation per hidden layer', () => {
+  it('three hidden layers of relu, tanh and sigmoid: the forward pass and one SGD step against the float64 reference', async () => {
+    const sizes = [21, 17, 9, 40, 10];
+    const activation = ['relu', 'tanh', 'sigmoid'] as const;
+    const { images, labels } = examples(61, 7, 21, 10);
+    const net: NetworkOptions = { sizes, seed: 9, activation, cost: 'log-likelihood', init: 'he' };
+    const gpu = await onGpu(gp(), { net, images, labels, rows: 3, cols: 7, classes: 10, outputs: true });
+    const x = scaled(images);
+    const ref = new ReferenceNetwork(sizes, gpu.before, { activation, cost: 'log-likelihood' });
+    const expected = Array.from({ length: 7 }, (_, n) => Array.from(ref.output(x.subarray(n * 21, (n + 1) * 21)))).flat();
+    expectClose(gpu.outputs, expected, 'a^L, webgpu vs float64', 1e-5, 1e-4);
+    const stepped = await onGpu(gp(), { net, images, labels, rows: 3, cols: 7, classes: 10, train: { epochs: 1, batchSize: 7, eta: 0.5 } });
+    ref.sgdStep(x, labels, 0.5);
+    expectClose(stepped.after, ref.parameters(), 'parameters after one step', 1e-5, 1e-4);
+  });
+});
+
 describe('webgpu mini-batches', () => {
   const sizes = [30, 40, 10];
   const { images, labels } = examples(31, 95, 30, 10);

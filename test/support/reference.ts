@@ -1,7 +1,7 @@
 // A plain float64 TypeScript implementation of the lecture's math, written for clarity, one
 // example at a time (as Nielsen's network.py). The oracle for tests and the baseline for
 // benchmarks; not used by the product path.
-import type { Activation, Cost } from '../../src/core/costs.js';
+import type { Activation, Cost, Output } from '../../src/core/costs.js';
 import { layerShapes, parameterCount } from '../../src/core/shapes.js';
 
 export function sigmoid(z: number): number {
@@ -25,17 +25,19 @@ const KEEP_ALL: DropoutMask = () => 1;
 
 export class ReferenceNetwork {
   readonly sizes: number[];
-  readonly activation: Activation;
+  /** Each hidden layer's activation (layer l's at l - 1). */
+  readonly activations: Activation[];
   readonly cost: Cost;
   /** W[l-1] is W^l, (sizes[l], sizes[l-1]) row-major; b[l-1] is b^l. */
   readonly W: Float64Array[];
   readonly b: Float64Array[];
 
   /** A network with the given flat parameters (layout W1, b1, W2, b2, ... as Network uses). */
-  constructor(sizes: readonly number[], parameters: ArrayLike<number>, options: { activation?: Activation; cost?: Cost } = {}) {
+  constructor(sizes: readonly number[], parameters: ArrayLike<number>, options: { activation?: Activation | readonly Activation[]; cost?: Cost } = {}) {
     if (parameters.length !== parameterCount(sizes)) throw new Error('reference: parameter count mismatch');
     this.sizes = [...sizes];
-    this.activation = options.activation ?? 'sigmoid';
+    const a = options.activation ?? 'sigmoid';
+    this.activations = typeof a === 'string' ? sizes.slice(2).map(() => a) : [...a];
     this.cost = options.cost ?? 'quadratic';
     const shapes = layerShapes(sizes);
     const p = Float64Array.from(parameters);
@@ -68,7 +70,7 @@ export class ReferenceNetwork {
         z[j] = s;
       }
       zs.push(z);
-      if (l < this.sizes.length - 1) as.push(z.map((v, j) => ACT[this.activation].f(v) * mask(l, j)));
+      if (l < this.sizes.length - 1) as.push(z.map((v, j) => ACT[this.activations[l - 1]].f(v) * mask(l, j)));
       else if (this.cost === 'log-likelihood') {
         const max = Math.max(...z);
         const e = z.map((v) => Math.exp(v - max));
@@ -79,8 +81,16 @@ export class ReferenceNetwork {
     return { zs, as };
   }
 
-  output(x: ArrayLike<number>): Float64Array {
-    const { as } = this.feedforward(x);
+  /** What forward() returns for x: the output function `output` of z^L (default: the cost's). */
+  output(x: ArrayLike<number>, output?: Output): Float64Array {
+    const { zs, as } = this.feedforward(x);
+    const z = zs[zs.length - 1];
+    if (output === 'identity') return z;
+    if (output === 'sigmoid') return z.map(sigmoid);
+    const max = Math.max(...z);
+    const log = Math.log(z.reduce((s, v) => s + Math.exp(v - max), 0));
+    if (output === 'log-softmax') return z.map((v) => v - max - log);
+    if (output === 'softmax') return z.map((v) => Math.exp(v - max - log));
     return as[as.length - 1];
   }
 
@@ -117,7 +127,7 @@ export class ReferenceNetwork {
         for (let k = 0; k < cols; k++) {
           let s = 0;
           for (let j = 0; j < rows; j++) s += W[j * cols + k] * delta[j];
-          prev[k] = s * mask(l - 1, k) * ACT[this.activation].prime(zs[l - 1][k]);
+          prev[k] = s * mask(l - 1, k) * ACT[this.activations[l - 2]].prime(zs[l - 1][k]);
         }
         delta = prev;
       }
