@@ -20,15 +20,16 @@ function measure(path) {
 }
 
 /**
- * Minified JS of an entry that imports `names` from the library, bundled the way a Vite app is: the
- * entry chunk and every chunk it imports statically (what a page loads before the library runs;
- * chunks imported dynamically, such as the threads' pool, load only when used).
+ * Minified JS of an entry that imports `names` from the library's module `from`, bundled the way a
+ * Vite app is: the entry chunk and every chunk it imports statically (what a page loads before the
+ * library runs; chunks imported dynamically, such as the threads' pool, load only when used), and,
+ * with `lazy` (a chunk's name), that dynamically imported chunk and its own static imports besides.
  */
-async function treeShaken(names) {
+async function treeShaken(names, from = 'dist/index.js', lazy = null) {
   const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-sizes-'));
   try {
     const entry = join(dir, 'entry.js');
-    writeFileSync(entry, `export { ${names.join(', ')} } from ${JSON.stringify(join(root, 'dist/index.js'))};\n`);
+    writeFileSync(entry, `export { ${names.join(', ')} } from ${JSON.stringify(join(root, from))};\n`);
     const [output] = [await build({
       configFile: false,
       logLevel: 'silent',
@@ -45,22 +46,32 @@ async function treeShaken(names) {
       worker: { format: 'es' },
     })].flat();
     const chunks = new Map(output.output.filter((c) => c.type === 'chunk').map((c) => [c.fileName, c]));
-    const loaded = new Set();
-    const visit = (name) => {
-      if (loaded.has(name)) return;
+    const measure = (loaded) => ({
+      bytes: [...loaded].reduce((t, name) => t + Buffer.byteLength(chunks.get(name).code), 0),
+      gzip: [...loaded].reduce((t, name) => t + gzipSync(chunks.get(name).code, { level: 9 }).length, 0),
+    });
+    const visit = (loaded, name) => {
+      if (loaded.has(name)) return loaded;
       loaded.add(name);
-      for (const dep of chunks.get(name).imports) visit(dep);
+      for (const dep of chunks.get(name).imports) visit(loaded, dep);
+      return loaded;
     };
-    visit('entry.js');
-    const code = [...loaded].map((name) => chunks.get(name).code).join('\n');
-    return { bytes: Buffer.byteLength(code), gzip: [...loaded].reduce((t, name) => t + gzipSync(chunks.get(name).code, { level: 9 }).length, 0) };
+    const loaded = visit(new Set(), 'entry.js');
+    if (!lazy) return measure(loaded);
+    const more = [...visit(new Set(), `${lazy}.js`)].filter((name) => !loaded.has(name));
+    return [measure(loaded), measure(more)];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export async function sizes() {
-  const rows = [{ what: '`Network`, `train`, `RemoteNetwork` (as a bundler tree-shakes them)', ...(await treeShaken(['Network', 'train', 'RemoteNetwork'])) }];
+  const [infer, onnx] = await treeShaken(['loadPredictor'], 'dist/infer.js', 'onnx-import');
+  const rows = [
+    { what: '`Network`, `train`, `RemoteNetwork` (as a bundler tree-shakes them)', ...(await treeShaken(['Network', 'train', 'RemoteNetwork'])) },
+    { what: '`loadPredictor` from `wasm-mlp/infer` (inference only, plain JavaScript)', ...infer },
+    { what: 'onnx-import.js (its ONNX reader, loaded when the bytes are an ONNX file)', ...onnx },
+  ];
   const browser = join(root, 'dist/browser');
   const label = {
     'wasm-mlp.js': 'dist/browser/wasm-mlp.js (the whole library, plain-script build)',

@@ -1,6 +1,6 @@
 // Hooks for the browser tests (window.wasmMlp, and body[data-ready] once the pre-trained model is
 // in): the same API the page uses, reachable from Playwright. Not for: the page's own use.
-import { RemoteNetwork, sliceDataset, type AugmentOptions, type KernelVariant } from 'wasm-mlp';
+import { RemoteNetwork, sliceDataset, standardize, type AugmentOptions, type KernelVariant } from 'wasm-mlp';
 import { showAugmented } from './augment.js';
 import { loadData } from './data.js';
 import { imagesInfo } from './images.js';
@@ -21,10 +21,12 @@ const testHooks = {
     remote.terminate();
     return hex(await crypto.subtle.digest('SHA-256', p as Float32Array<ArrayBuffer>));
   },
-  /** Outputs of the reader (the loaded model) for the first n test images, as a SHA-256 and the classes. */
-  async predictTest(n: number): Promise<{ hash: string; classes: number[] }> {
+  /** Outputs of the reader (the loaded model) for the first n test images (`standardised`: as the model's standardisation says), as a SHA-256 and the classes. */
+  async predictTest(n: number, standardised = false): Promise<{ hash: string; classes: number[] }> {
     const { test } = await loadData();
-    const x = Float32Array.from(test.images.subarray(0, n * 784), (v) => v / 255);
+    const pixels = Float32Array.from(test.images.subarray(0, n * 784), (v) => v / 255);
+    const s = page.readerModel?.standardize;
+    const x = standardised && s ? standardize(pixels, s) : pixels;
     const out = page.reader!.forward(x);
     const classes = Array.from(page.reader!.predict(x));
     return { hash: hex(await crypto.subtle.digest('SHA-256', out as Float32Array<ArrayBuffer>)), classes };

@@ -1,6 +1,6 @@
 // The drawing pad: strokes drawn with mouse, pen or touch, preprocessed like MNIST and read by the
 // page's reader network (the 28 x 28 input, the ten output bars, the prediction). Not for: models.
-import { greyFromRgba, mnistify } from 'wasm-mlp';
+import { greyFromRgba, isPixelStandardization, mnistify, standardize } from 'wasm-mlp';
 import { $ } from './dom.js';
 import { page } from './state.js';
 
@@ -61,11 +61,27 @@ export function predictDrawing(): void {
   const x = mnistify(greyFromRgba(rgba, pad.width, pad.height));
   showInput(x);
   const empty = x.every((v) => v === 0);
-  const outputs = reader && !empty ? reader.forward(x) : new Float32Array(10);
+  const outputs = reader && !empty ? probabilities(reader.forward(readerInput(x))) : new Float32Array(10);
   showBars(outputs, empty);
   const best = argmax(outputs);
   $('prediction').textContent = empty || !reader ? '?' : String(best);
   document.body.dataset.prediction = empty || !reader ? '' : String(best);
+}
+
+/** The reader's input of the pad's pixels / 255: an imported model's own standardisation applied (not pixel data's / 255, which the pad's values have had). */
+function readerInput(x: Float32Array): Float32Array {
+  const s = page.readerModel?.standardize;
+  return s && !isPixelStandardization(s) ? standardize(x, s) : x;
+}
+
+/** Outputs as the bars show them: probabilities, the softmax of logits or log-probabilities (an imported model's output). */
+function probabilities(outputs: Float32Array): Float32Array {
+  const output = page.readerModel?.output;
+  if (output !== 'identity' && output !== 'log-softmax') return outputs;
+  const max = Math.max(...outputs);
+  const e = outputs.map((v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / sum);
 }
 
 /** The index of the largest output (the first of equals). */

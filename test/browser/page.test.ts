@@ -3,7 +3,7 @@
 // page stays responsive, reads drawn digits, and matches Node bit for bit.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -251,6 +251,32 @@ describe('demo page in Chromium', () => {
     expect(problems).toEqual([]);
     await page.close();
   }, 90_000);
+
+  it('reads the pad with an uploaded ONNX model exported by PyTorch: its classes are the inference entry\'s', async () => {
+    const { page, problems } = await open();
+    const file = `${root}test/fixtures/onnx/normalize-flatten-tanh-relu.onnx`; // torchvision's Normalize, then tanh and ReLU layers, logits out
+    await page.setInputFiles('#upload', file);
+    await page.waitForFunction(() => document.getElementById('model-note')!.textContent!.includes('uploaded model normalize-flatten-tanh-relu.onnx'));
+    expect(await page.locator('#neurons canvas').count()).toBeGreaterThan(0);
+    // the page's reader on the first 300 test images, standardised as the model says, against Node's wasm-mlp/infer
+    const classes = await page.evaluate(async () => {
+      const hooks = (window as unknown as { wasmMlp: { predictTest(n: number, standardised: boolean): Promise<{ classes: number[] }> } }).wasmMlp;
+      return (await hooks.predictTest(300, true)).classes;
+    });
+    const { loadPredictor } = await import('../../src/infer.js');
+    const predictor = await loadPredictor(new Uint8Array(readFileSync(file)));
+    const { test } = await loadMnist();
+    expect(classes).toEqual(Array.from(predictor.predict(Float32Array.from(test.images.subarray(0, 300 * 784), (v) => v / 255))));
+    // a stroke on the pad gets a prediction from it
+    const box = (await page.locator('#pad').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.8, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForFunction(() => /^[0-9]$/.test(document.body.dataset.prediction ?? ''));
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
 
   it('trains on a folder of the user\'s images (read by the CLI\'s rule, to Node\'s pixels), classifies an image, and saves a model the CLI reads', async () => {
     // three classes of 16 x 12 colour PNGs: a horizontal bar, a vertical bar, a diagonal, at random

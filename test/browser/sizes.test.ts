@@ -7,10 +7,12 @@ import { sizes, SIZES_PAGE } from '../../bench/sizes.mjs';
 
 type Row = { what: string; bytes: number; gzip: number };
 
-it('Network + train + RemoteNetwork minify to <= 12 KB gzipped; the wasm is separate files; docs/browser.md matches', async () => {
+it('Network + train + RemoteNetwork minify to <= 12 KB gzipped, wasm-mlp/infer to <= 5 KB; the wasm is separate files; docs/browser.md matches', async () => {
   const rows = (await sizes()) as Row[];
   expect(rows[0].what).toMatch(/Network.*train.*RemoteNetwork/);
   expect(rows[0].gzip).toBeLessThanOrEqual(12 * 1024);
+  expect(rows[1].what).toMatch(/loadPredictor.*infer/);
+  expect(rows[1].gzip).toBeLessThanOrEqual(5 * 1024);
   expect(rows.map((r) => r.what.split(' ')[0])).toEqual(expect.arrayContaining(['wasm-mlp.relaxed.wasm', 'wasm-mlp.wasm', 'wasm-mlp.scalar.wasm', 'wasm-mlp.relaxed-threads.wasm', 'wasm-mlp.threads.wasm']));
   expect(rows.some((r) => r.what.includes('debug'))).toBe(false);
   const page = readFileSync(new URL(`../../${SIZES_PAGE}`, import.meta.url), 'utf8');
