@@ -76,6 +76,7 @@ export async function sizes() {
   const label = {
     'wasm-mlp.js': 'dist/browser/wasm-mlp.js (the whole library, plain-script build)',
     'pool.js': 'pool.js (the threads\' pool, loaded when a network trains on threads)',
+    'run.js': 'run.js (training on the GPU: loaded when a network made with kernels \'webgpu\' trains)',
     'worker.js': 'worker.js (a training thread)',
     'train-worker.js': 'train-worker.js (RemoteNetwork\'s worker)',
     'wasm-mlp.relaxed.wasm': 'wasm-mlp.relaxed.wasm (relaxed SIMD, fused multiply-adds: the default where the engine has it)',

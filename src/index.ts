@@ -27,6 +27,7 @@ export { mnistify, greyFromRgba, type GreyImage, type MnistifyOptions } from './
 export { imageToPixels, planImageFolder, datasetFromPlan, IMAGE_EXTENSIONS, type DecodedImage, type FolderPlan, type ImageFolderOptions, type ImageShape } from './data/images.js';
 export { datasetFromImageFiles, decodeImageFile } from './data/image-files.js';
 export { relaxedSupported, simdSupported, type KernelVariant } from './core/kernels.js';
-export { WasmMlpError, IdxFormatError, ModelFormatError, OnnxFormatError, SafetensorsFormatError, ImageFormatError, InvalidArgumentError, TrainingDivergedError } from './core/errors.js';
+export { WasmMlpError, IdxFormatError, ModelFormatError, OnnxFormatError, SafetensorsFormatError, ImageFormatError, InvalidArgumentError, TrainingDivergedError, WebGpuUnavailableError } from './core/errors.js';
+export type { Gpu, GpuAdapterInfo } from './core/webgpu.js';
 export { fetchBytes, fetchIdx, fetchDataset, type FetchProgress } from './data/fetch.js';
 export { RemoteNetwork, type RemoteTrainOptions } from './train/remote.js';

@@ -82,6 +82,20 @@ describe('wasm-mlp CLI', () => {
     expect(code).toBe(2);
   });
 
+  it('train --kernels webgpu without a GPU driver says what is missing, with exit code 2', async () => {
+    const saved = process.env.VK_ICD_FILENAMES;
+    process.env.VK_ICD_FILENAMES = '/nonexistent/no-driver.json'; // the child's Vulkan loader finds no driver
+    try {
+      const { code, stderr } = await run('train', '--kernels', 'webgpu', '--limit', '100', '--epochs', '1', '--quiet');
+      // (Dawn prints its own warning about the driver before it)
+      expect(stderr).toMatch(/^wasm-mlp: kernels 'webgpu': the package webgpu \(Dawn\) found no GPU adapter/m);
+      expect(code).toBe(2);
+    } finally {
+      if (saved === undefined) delete process.env.VK_ICD_FILENAMES;
+      else process.env.VK_ICD_FILENAMES = saved;
+    }
+  });
+
   it('test rejects a file that is not a model', async () => {
     const bad = join(mkdtempSync(join(tmpdir(), 'wasm-mlp-cli-')), 'bad.wmlp');
     writeFileSync(bad, 'not a model at all');

@@ -1,15 +1,14 @@
 // Training beyond the lecture: momentum, Adam, L2 weight decay and learning-rate schedules, each
 // against the float64 reference's gradients and a plain float64 update.
 import { describe, expect, it, vi } from 'vitest';
-import type { Activation, Cost } from '../src/core/costs.js';
 import { createDataset, sliceDataset } from '../src/data/dataset.js';
 import { Network } from '../src/core/network.js';
 import { loadMnist } from '../src/node.js';
 import { Rng } from '../src/core/random.js';
-import { ReferenceNetwork } from './support/reference.js';
+import { OPTIMIZER_CASES, OPTIMIZER_KINDS, optimizerCase, referenceSteps } from './support/reference.js';
 import { evaluate } from '../src/train/evaluate.js';
 import { scheduledEta } from '../src/train/schedule.js';
-import { train, type TrainOptions } from '../src/train/train.js';
+import { train } from '../src/train/train.js';
 import { expectClose } from './helpers.js';
 import { ThreadPool } from '../src/parallel/pool.js';
 
@@ -21,57 +20,13 @@ const labels = Uint8Array.from({ length: count }, () => rng.below(4));
 const data = createDataset({ images, labels, rows: 4, cols: 5, classes: 4 });
 const xs = Float64Array.from(images, (v) => Math.fround(v * Math.fround(1 / 255)));
 
-/** The reference's update of all parameters, flat, for `steps` full-batch steps. */
-function referenceRun(kind: { activation: Activation; cost: Cost }, start: Float32Array, o: Required<Pick<TrainOptions, 'optimizer' | 'eta' | 'momentum' | 'beta1' | 'beta2' | 'epsilon' | 'weightDecay'>>, steps: number): Float64Array {
-  const ref = new ReferenceNetwork(sizes, start, kind);
-  let p = ref.parameters();
-  const isWeight = new Uint8Array(p.length);
-  let off = 0;
-  for (let l = 1; l < sizes.length; l++) {
-    isWeight.fill(1, off, off + sizes[l] * sizes[l - 1]);
-    off += sizes[l] * sizes[l - 1] + sizes[l];
-  }
-  const v = new Float64Array(p.length);
-  const m2 = new Float64Array(p.length);
-  for (let t = 1; t <= steps; t++) {
-    const net = new ReferenceNetwork(sizes, p, kind);
-    const g = net.batchGradients(xs, labels);
-    const flat = new ReferenceNetwork(sizes, new Float64Array(p.length), kind);
-    g.nablaW.forEach((w, l) => flat.W[l].set(w));
-    g.nablaB.forEach((b, l) => flat.b[l].set(b));
-    const grad = flat.parameters().map((x, i) => x / count + (isWeight[i] ? (o.weightDecay / count) * p[i] : 0));
-    if (o.optimizer === 'sgd') p = p.map((x, i) => x - o.eta * grad[i]);
-    else if (o.optimizer === 'momentum') p = p.map((x, i) => x + (v[i] = o.momentum * v[i] - o.eta * grad[i]));
-    else {
-      const lr = (o.eta * Math.sqrt(1 - o.beta2 ** t)) / (1 - o.beta1 ** t);
-      p = p.map((x, i) => {
-        v[i] = o.beta1 * v[i] + (1 - o.beta1) * grad[i];
-        m2[i] = o.beta2 * m2[i] + (1 - o.beta2) * grad[i] ** 2;
-        return x - (lr * v[i]) / (Math.sqrt(m2[i]) + o.epsilon);
-      });
-    }
-  }
-  return p;
-}
-
-describe.each([
-  { optimizer: 'sgd' as const, weightDecay: 2 },
-  { optimizer: 'momentum' as const, weightDecay: 0 },
-  { optimizer: 'momentum' as const, weightDecay: 2 },
-  { optimizer: 'adam' as const, weightDecay: 0 },
-  { optimizer: 'adam' as const, weightDecay: 1 },
-])('$optimizer, weight decay $weightDecay', ({ optimizer, weightDecay }) => {
-  it.each([
-    { activation: 'sigmoid' as const, cost: 'quadratic' as const },
-    { activation: 'relu' as const, cost: 'log-likelihood' as const },
-    { activation: 'tanh' as const, cost: 'cross-entropy' as const },
-  ])('three full-batch steps match the float64 reference ($activation, $cost)', async (kind) => {
-    const eta = optimizer === 'adam' ? 0.01 : 0.5;
-    const o = { optimizer, eta, momentum: 0.8, beta1: 0.9, beta2: 0.99, epsilon: 1e-6, weightDecay };
+describe.each(OPTIMIZER_CASES)('$optimizer, weight decay $weightDecay', (c) => {
+  it.each(OPTIMIZER_KINDS)('three full-batch steps match the float64 reference ($activation, $cost)', async (kind) => {
+    const o = optimizerCase(c);
     const net = await Network.create({ sizes, seed: 3, init: 'scaled', ...kind });
     const start = net.getParameters();
     await train(net, data, { epochs: 3, batchSize: count, ...o });
-    expectClose(net.getParameters(), referenceRun(kind, start, o, 3), 'parameters after 3 steps', 2e-5, 1e-3);
+    expectClose(net.getParameters(), referenceSteps(sizes, kind, start, xs, labels, o, 3), 'parameters after 3 steps', 2e-5, 1e-3);
   });
 });
 

@@ -113,7 +113,7 @@ describe('training threads', () => {
     expect(a.variant).toBe('threads');
     for (const net of [a, b]) await train(net, sliceDataset(data, 0, 300), { epochs: 1, batchSize: 20 });
     expect(hash(a.getParameters())).toBe(hash(b.getParameters()));
-    await expect(Network.create({ sizes: [4, 2], kernels: 'fast' as 'simd' })).rejects.toThrow(/kernels must be one of relaxed, simd, scalar, threads, relaxed-threads, got fast/);
+    await expect(Network.create({ sizes: [4, 2], kernels: 'fast' as 'simd' })).rejects.toThrow(/kernels must be one of relaxed, simd, scalar, threads, relaxed-threads, webgpu, got fast/);
   });
 
   it('stop with the training when it is aborted, and train again afterwards', async () => {

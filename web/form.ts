@@ -1,5 +1,5 @@
 // The training form: its fields read into the settings of a run (sizes, optimizer, regularisation,
-// augmentation), and the thread counts this page can offer. Not for: running (training.ts does).
+// augmentation), and the thread counts and the GPU this page can offer. Not for: running (training.ts does).
 import { THREADS_PAY, type Activation, type AugmentOptions, type Cost, type Optimizer } from 'wasm-mlp';
 import { $ } from './dom.js';
 
@@ -25,6 +25,7 @@ export function readForm() {
     init: $<HTMLSelectElement>('init').value as 'normal' | 'scaled' | 'he',
     seed: Number($<HTMLInputElement>('seed').value),
     threads: Number($<HTMLSelectElement>('threads').value),
+    kernels: $<HTMLSelectElement>('kernels').value === 'webgpu' ? ('webgpu' as const) : undefined,
     activation: $<HTMLSelectElement>('activation').value as Activation,
     cost: $<HTMLSelectElement>('cost').value as Cost,
     optimizer: $<HTMLSelectElement>('optimizer').value as Optimizer,
@@ -41,4 +42,11 @@ export function setupThreads(): void {
     select.add(new Option(`${cores} (data-parallel)`, String(cores)));
     select.title = THREADS_PAY[0].toUpperCase() + THREADS_PAY.slice(1) + '.';
   } else select.title = 'one thread: this page is not cross-origin isolated or has one core';
+}
+
+/** Offers the GPU where the browser has WebGPU (this page is served over https or from localhost); training, not drawing, runs there. */
+export function setupKernels(): void {
+  const select = $<HTMLSelectElement>('kernels');
+  if ('gpu' in navigator) select.add(new Option('GPU (WebGPU)', 'webgpu'));
+  else select.title = 'this browser offers no WebGPU here';
 }

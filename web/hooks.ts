@@ -11,7 +11,7 @@ const testHooks = {
   loadData,
   ready: false,
   /** SHA-256 (hex) of the parameters after training `examples` images with the given options, in a worker. */
-  async trainHash(options: { sizes: number[]; seed: number; examples: number; epochs: number; batchSize: number; eta: number; threads?: number; kernels?: KernelVariant; dropout?: number[]; maxNorm?: number; augment?: AugmentOptions }): Promise<string> {
+  async trainHash(options: { sizes: number[]; seed: number; examples: number; epochs: number; batchSize: number; eta: number; threads?: number; kernels?: KernelVariant | 'webgpu'; dropout?: number[]; maxNorm?: number; augment?: AugmentOptions }): Promise<string> {
     const { train } = await loadData();
     const remote = await RemoteNetwork.create({ sizes: options.sizes, seed: options.seed, threads: options.threads, kernels: options.kernels });
     if (remote.threads !== (options.threads ?? 1)) throw new Error(`asked for ${options.threads} threads, got ${remote.threads}`);

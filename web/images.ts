@@ -26,6 +26,8 @@ export interface FormSettings {
   init: WeightInit;
   seed: number;
   threads: number;
+  /** 'webgpu' to train on the GPU. */
+  kernels?: 'webgpu';
   activation: Activation;
   cost: Cost;
   optimizer: Optimizer;
@@ -95,7 +97,7 @@ async function trainOnImages(form: FormSettings): Promise<void> {
   $<HTMLButtonElement>('image-train').disabled = true;
   remote?.terminate();
   const sizes = [data.pixels, ...form.sizes.slice(1, -1), data.classNames!.length];
-  remote = await RemoteNetwork.create({ sizes, seed: form.seed, init: form.init, threads: form.threads, activation: form.activation, cost: form.cost });
+  remote = await RemoteNetwork.create({ sizes, seed: form.seed, init: form.init, threads: form.threads, kernels: form.kernels, activation: form.activation, cost: form.cost });
   await remote.setData(train, test);
   history.length = 0;
   status(`Training [${sizes.join(', ')}] on ${train.count} images ...`);

@@ -4,7 +4,7 @@
 import './locale.js'; // first: uPlot reads navigator.language as it loads
 import { setupAugmentView } from './augment.js';
 import { asset } from './dom.js';
-import { readForm, setupThreads } from './form.js';
+import { readForm, setupKernels, setupThreads } from './form.js';
 import { installTestHooks, pageReady } from './hooks.js';
 import { setupImagesPanel } from './images.js';
 import { setupModelIo, useModelUrl } from './model.js';
@@ -18,6 +18,7 @@ setupModelIo();
 setupImagesPanel(readForm, (e) => console.warn(e));
 installTestHooks();
 setupThreads();
+setupKernels();
 clearPad();
 await useModelUrl(asset('pretrained.wmlp'), 'Using the pre-trained model (784-100-10, 10 epochs, about 97.5% on the test set).');
 pageReady();

@@ -14,7 +14,7 @@ async function startTraining(resume: boolean): Promise<void> {
   const { train, test } = await loadData();
   if (!resume || !page.trainer) {
     page.trainer?.terminate();
-    page.trainer = await RemoteNetwork.create({ sizes: form.sizes, seed: form.seed, init: form.init, threads: form.threads, activation: form.activation, cost: form.cost });
+    page.trainer = await RemoteNetwork.create({ sizes: form.sizes, seed: form.seed, init: form.init, threads: form.threads, kernels: form.kernels, activation: form.activation, cost: form.cost });
     await page.trainer.setData(sliceDataset(train, 0, Math.min(form.subset, train.count)), test);
     page.history = [];
     page.plannedEpochs = form.epochs;

@@ -197,17 +197,29 @@ export function networkChoices(cmd: Command): Command {
     .addOption(new Option('--optimizer <o>', 'sgd, momentum or adam').choices(OPTIMIZERS).default('sgd'));
 }
 
-/** --kernels: the kernel build (every command that runs a network); auto is relaxed SIMD where the engine has it, else SIMD. */
-export function kernelsOption(): Option {
-  return new Option('--kernels <build>', 'kernel build: relaxed (fused multiply-adds: fastest, the same bits on this machine), simd (the same bits on every machine), scalar, or auto (relaxed where this engine has it)')
-    .choices(['auto', 'relaxed', 'simd', 'scalar'])
+/**
+ * --kernels: the kernel build (every command that runs a network); auto is relaxed SIMD where the
+ * engine has it, else SIMD. Commands that train (`training`) also offer webgpu: training on the GPU.
+ */
+export function kernelsOption(training = false): Option {
+  const gpu = training ? ', or webgpu (train on the GPU: needs the optional package webgpu, npm install webgpu, and a GPU driver)' : '';
+  return new Option('--kernels <build>', `kernel build: relaxed (fused multiply-adds: fastest, the same bits on this machine), simd (the same bits on every machine), scalar, or auto (relaxed where this engine has it)${gpu}`)
+    .choices(['auto', 'relaxed', 'simd', 'scalar', ...(training ? ['webgpu'] : [])])
     .default(process.env.WASM_MLP_KERNELS ?? 'auto')
     .argParser((v) => v);
 }
 
-/** The kernels option as Network.create takes it (undefined for auto). */
-export function kernelsOf(o: { kernels: string }): 'relaxed' | 'simd' | 'scalar' | undefined {
-  return o.kernels === 'auto' ? undefined : (o.kernels as 'relaxed' | 'simd' | 'scalar');
+/** What --kernels offers commands that train (kernelsOption(true)). */
+export type TrainingKernels = 'relaxed' | 'simd' | 'scalar' | 'webgpu';
+
+/** The kernels option as Network.create takes it (undefined for auto); K: what the command offers. */
+export function kernelsOf<K extends string = 'relaxed' | 'simd' | 'scalar'>(o: { kernels: string }): K | undefined {
+  return o.kernels === 'auto' ? undefined : (o.kernels as K);
+}
+
+/** What a network's kernels are called in the CLI's output: its build, or webgpu when it trains on the GPU. */
+export function kernelsName(net: { variant: string; gpu?: unknown }): string {
+  return net.gpu === undefined ? net.variant : 'webgpu';
 }
 
 /** --limit, --json and --quiet (train and sweep). */

@@ -7,7 +7,7 @@ import { readBytes, writeFileAtomic } from '../node.js';
 import { lineChartsSvg } from '../node/plot.js';
 import { checkFits, loadSources, sourcesOf } from './data.js';
 import { formatTable, percent } from './format.js';
-import { augmentText, dataOptions, kernelsOf, kernelsOption, layers, networkChoices, positiveInt, positiveNumber, regularizeOptions, runOptions, type DataOptions, type NetworkChoices } from './options.js';
+import { augmentText, dataOptions, kernelsOf, kernelsOption, layers, networkChoices, positiveInt, positiveNumber, regularizeOptions, runOptions, type DataOptions, type NetworkChoices, type TrainingKernels } from './options.js';
 
 const collect = <T>(parse: (v: string) => T) => (value: string, previous: T[]) => [...previous, parse(value)];
 
@@ -28,7 +28,7 @@ export function registerSweep(cli: Command): void {
     .option('--shard <I/N>', 'run only shard I of N of the runs (I, I + N, ...): one machine\'s part of a sweep', shardSpec)
     .option('--runs-out <file.jsonl>', 'append every finished run to this file as a JSON line (for --merge)')
     .option('--merge <files...>', 'train nothing: rank the runs in these --runs-out files (the shards of one sweep) and write the reports');
-  runOptions(cmd, 'print one JSON object (ranking and runs) as the last line of stdout').addOption(kernelsOption());
+  runOptions(cmd, 'print one JSON object (ranking and runs) as the last line of stdout').addOption(kernelsOption(true));
   dataOptions(cmd, true).action(sweepCommand);
 }
 
@@ -129,7 +129,7 @@ async function trainRuns(o: SweepOptions): Promise<SweepRun[]> {
   const mine = o.shard ? plan.filter((_, r) => r % o.shard!.count === o.shard!.index) : plan;
   const runs: SweepRun[] = [];
   for (const { c, index, seed } of mine) {
-    const net = await Network.create({ sizes: c.sizes, seed, init: o.init, activation: o.activation, cost: o.cost, kernels: kernelsOf(o) });
+    const net = await Network.create({ sizes: c.sizes, seed, init: o.init, activation: o.activation, cost: o.cost, kernels: kernelsOf<TrainingKernels>(o) });
     const { history } = await train(net, trainSet, { epochs: o.epochs, batchSize: c.batchSize, eta: c.eta, seed, test, optimizer: o.optimizer, dropout: c.dropout ?? undefined, maxNorm: c.maxNorm ?? undefined, augment: c.augment ?? undefined });
     net.dispose();
     const last = history[history.length - 1];

@@ -8,7 +8,7 @@ import { readCheckpointFile, saveCheckpointFile, saveModelFile, writeFileAtomic,
 import { lineChartsSvg, type Panel } from '../node/plot.js';
 import { checkFits, defaultLayers, loadSources, sourcesOf } from './data.js';
 import { epochLine, percent } from './format.js';
-import { augmentText, dataOptions, kernelsOf, kernelsOption, layers, networkChoices, nonNegative, positiveInt, positiveNumber, regularizeOptions, runOptions, schedule, seedValue, threadCount, unitInterval, type DataOptions, type NetworkChoices } from './options.js';
+import { augmentText, dataOptions, kernelsName, kernelsOf, kernelsOption, layers, networkChoices, nonNegative, positiveInt, positiveNumber, regularizeOptions, runOptions, schedule, seedValue, threadCount, unitInterval, type DataOptions, type NetworkChoices, type TrainingKernels } from './options.js';
 
 export function registerTrain(cli: Command): void {
   const cmd = cli
@@ -32,7 +32,7 @@ export function registerTrain(cli: Command): void {
     .option('--plot <file.svg>', 'write cost and accuracy per epoch (training, validation, test) as SVG')
     .option('--checkpoint <file>', 'save the model after every epoch (atomically) to resume from')
     .option('--resume <file>', 'continue a run from its checkpoint (same options otherwise)');
-  runOptions(cmd, 'print one JSON object with the results as the last line of stdout').addOption(kernelsOption());
+  runOptions(cmd, 'print one JSON object with the results as the last line of stdout').addOption(kernelsOption(true));
   dataOptions(cmd, true).action(trainCommand);
 }
 
@@ -64,7 +64,7 @@ interface TrainCommandOptions extends DataOptions, NetworkChoices {
 async function trainCommand(o: TrainCommandOptions): Promise<void> {
   if (o.augment && o.channels === 3) throw new WasmMlpError('--augment distorts grey images; colour images (--channels 3) cannot be augmented');
   const sources = sourcesOf(o, o.seed, o.classes);
-  const create = (sizes: number[]) => Network.create({ sizes, seed: o.seed, init: o.init, kernels: kernelsOf(o), threads: o.threads, activation: o.activation, cost: o.cost });
+  const create = (sizes: number[]) => Network.create({ sizes, seed: o.seed, init: o.init, kernels: kernelsOf<TrainingKernels>(o), threads: o.threads, activation: o.activation, cost: o.cost });
   let net: Network;
   let data: LoadedData;
   if (sources.idx) {
@@ -94,7 +94,7 @@ async function trainCommand(o: TrainCommandOptions): Promise<void> {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
   const extras = [String(o.activation) !== 'sigmoid' && `${o.activation} hidden layers`, o.cost !== 'quadratic' && `${o.cost} cost`, o.optimizer !== 'sgd' && o.optimizer, o.weightDecay > 0 && `L2 ${o.weightDecay}`, o.schedule.kind !== 'constant' && `${o.schedule.kind} schedule`, o.dropout && `dropout ${o.dropout.join(',')}`, o.maxNorm && `max-norm ${o.maxNorm}`, o.augment && `augment ${augmentText(o.augment)}`].filter(Boolean);
-  log(`training [${o.layers.join(', ')}] (${net.parameterCount.toLocaleString('en-US')} parameters) on ${trainSet.count.toLocaleString('en-US')} examples of ${data.source}: ` + `${o.epochs} epochs, batch size ${o.batchSize}, eta ${o.eta}, seed ${o.seed}, ${o.init} init, ${net.variant} kernels, ${net.threads} thread${net.threads > 1 ? 's' : ''}${extras.length ? `, ${extras.join(', ')}` : ''}`);
+  log(`training [${o.layers.join(', ')}] (${net.parameterCount.toLocaleString('en-US')} parameters) on ${trainSet.count.toLocaleString('en-US')} examples of ${data.source}: ` + `${o.epochs} epochs, batch size ${o.batchSize}, eta ${o.eta}, seed ${o.seed}, ${o.init} init, ${kernelsName(net)} kernels, ${net.threads} thread${net.threads > 1 ? 's' : ''}${extras.length ? `, ${extras.join(', ')}` : ''}`);
   if (initialEpoch) log(`resuming from ${o.resume} after epoch ${initialEpoch}`);
   // a live bar per batch when stderr is a terminal; plain lines (one per epoch) otherwise
   const bar = process.stderr.isTTY && !o.quiet
@@ -155,7 +155,7 @@ async function trainCommand(o: TrainCommandOptions): Promise<void> {
     dropout: o.dropout ?? null,
     maxNorm: o.maxNorm ?? null,
     augment: o.augment ?? null,
-    kernels: net.variant,
+    kernels: kernelsName(net),
     threads: net.threads,
     data: data.source,
     classNames: data.extras.classNames ?? null,

@@ -37,13 +37,22 @@ export class ImageFormatError extends WasmMlpError {}
 /** An option, size or argument is out of range. */
 export class InvalidArgumentError extends WasmMlpError {}
 
+/** A network made with kernels 'webgpu' found no WebGPU here; the message says what is missing. */
+export class WebGpuUnavailableError extends WasmMlpError {}
+
 /** Training produced a NaN or infinite cost; the network keeps its last good parameters. */
 export class TrainingDivergedError extends WasmMlpError {
+  /** At batch `batch` (1-based) of `batches` of epoch `epoch`, whose cost is `cost`, at learning rate `eta`. */
   constructor(
-    message: string,
     readonly epoch: number,
     readonly batch: number,
+    batches: number,
+    cost: number,
+    eta: number,
   ) {
-    super(message);
+    super(
+      `training diverged at epoch ${epoch}, batch ${batch} of ${batches}: the cost is ${cost}; ` +
+        `the parameters are those after epoch ${epoch - 1} (try a smaller eta than ${eta})`,
+    );
   }
 }

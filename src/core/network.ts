@@ -12,6 +12,7 @@ import type { RegularizeOptions, Regularizing } from './regularize.js';
 import type { StagedDataset } from './staging.js';
 import { oneThreadStep, type EngineParts, type StartedEngine, type StepEngine } from './engine.js';
 import { NetworkBase } from './network-base.js';
+import type { Gpu } from './webgpu.js';
 
 export type { Gradients } from './batch.js';
 
@@ -25,12 +26,19 @@ export class Network extends NetworkBase {
   private engine: StepEngine = this.oneThread;
   private started?: StartedEngine | null;
 
+  /**
+   * With kernels 'webgpu': the device training runs on (train/ hands its runs to src/gpu/), null
+   * until the first run requests it (WebGpuUnavailableError there when WebGPU is missing).
+   */
+  gpu?: Gpu | null;
+
   /** Loads the kernels (once per process) and makes a network with seeded random parameters. */
   static async create(options: NetworkOptions): Promise<Network> {
     const o = settle(options);
     const module = await compileKernels(o.variant);
     const memory = sharedBuild(o.variant) ? sharedMemory() : undefined; // also for kernels 'threads' on one thread
     const net = new Network(module, memory, o);
+    if (options.kernels === 'webgpu') net.gpu = null;
     net.initialize(o.seed, o.init);
     // loaded only by networks that return the log-softmax
     if (o.output === 'log-softmax') net.logSoftmax = (await import('./log-softmax.js')).logSoftmaxRows;

@@ -40,9 +40,12 @@ export interface NetworkOptions {
    * Kernel build: default 'relaxed' (fused multiply-adds) where the engine has relaxed SIMD, else
    * 'simd', else 'scalar'. 'simd' gives the same bits on every machine; 'relaxed' the same bits on
    * one machine (runs, thread counts, Node and Chromium), faster. Training threads use the threads
-   * build of the same family.
+   * build of the same family. 'webgpu': training and its evaluations run on the GPU (WebGPU: in
+   * pages that offer it, in Node with the optional package `webgpu`), the rest on the default build;
+   * the first train() requests the device, and where WebGPU is missing throws
+   * WebGpuUnavailableError (guide.md, kernels).
    */
-  kernels?: KernelVariant;
+  kernels?: KernelVariant | 'webgpu';
   /** Examples per kernel call when predicting; training grows it to the batch size. Default 256. */
   batchCapacity?: number;
   /**
@@ -76,9 +79,10 @@ export function settle(options: NetworkOptions): Settled {
   if (!Number.isInteger(asked) || asked < 1 || asked > MAX_THREADS) {
     throw new InvalidArgumentError(`threads must be an integer from 1 to ${MAX_THREADS}, got ${asked}`);
   }
-  oneOf('kernels', options.kernels, KERNEL_VARIANTS);
-  const lacking = options.kernels && lackingFor(options.kernels);
-  if (lacking) throw new InvalidArgumentError(`kernels "${options.kernels}" needs ${lacking}, which this engine lacks`);
+  // 'webgpu': train() runs on the GPU (src/gpu/), the rest on the default build
+  const kernels = oneOf('kernels', options.kernels, [...KERNEL_VARIANTS, 'webgpu' as const]);
+  const lacking = kernels && lackingFor(kernels as KernelVariant);
+  if (lacking) throw new InvalidArgumentError(`kernels "${kernels}" needs ${lacking}, which this engine lacks`);
   const threads = asked > 1 && threadsSupported() ? asked : 1;
   const seed = options.seed ?? 1;
   checkSeed(seed);
@@ -92,7 +96,7 @@ export function settle(options: NetworkOptions): Settled {
     activations: hiddenActivations(options.activation, sizes.length - 2),
     cost,
     output: oneOf('output', options.output, OUTPUTS) ?? costOutput(cost),
-    variant: variantFor(options.kernels ?? defaultVariant(), threads),
+    variant: variantFor((kernels !== 'webgpu' && kernels) || defaultVariant(), threads),
     threads,
     capacity,
   };

@@ -118,7 +118,7 @@ export function epochKeys(seed: number, e: number, layers: number): { augment: n
 }
 
 /** Threshold (u32 as i32) and scale of dropout rate p. */
-function dropoutCode(p: number): [threshold: number, scale: number] {
+export function dropoutCode(p: number): [threshold: number, scale: number] {
   return p > 0 ? [Math.min(Math.round(p * 2 ** 32), 2 ** 32 - 1) | 0, 1 / (1 - p)] : [0, 1];
 }
 
@@ -149,8 +149,7 @@ export function setUpRegularization(ctx: StepContext, plan: MemoryPlan, options:
   const r = checkRegularization(options, net.layers);
   let augment = null;
   if (r.augment) {
-    const { rows = 0, cols = 0 } = images ?? {};
-    if (rows * cols !== net.inputs) throw new InvalidArgumentError(`augmentation distorts images: it needs a dataset of images of ${net.inputs} pixels${rows ? `, got ${rows} x ${cols}` : ', not features'}`);
+    const { rows, cols } = augmentedImages(net.inputs, images);
     const params = plan.reserve(AUGMENT_PARAMS * 4, 'the augmentation');
     plan.f32.set(augmentParams(r.augment), params >> 2);
     const scratchBytes = Math.ceil((augmentScratchFloats(rows, cols) * 4) / 64) * 64;
@@ -158,6 +157,13 @@ export function setUpRegularization(ctx: StepContext, plan: MemoryPlan, options:
   }
   configure(ctx, r, augment);
   return { maxNorm: r.maxNorm, epoch: (seed, e) => setEpochKeys(ctx, seed, e) };
+}
+
+/** The training images' rows and cols when augmentation can distort them (images of `inputs` pixels); else an error. */
+export function augmentedImages(inputs: number, images?: { rows?: number; cols?: number }): { rows: number; cols: number } {
+  const { rows = 0, cols = 0 } = images ?? {};
+  if (rows * cols !== inputs) throw new InvalidArgumentError(`augmentation distorts images: it needs a dataset of images of ${inputs} pixels${rows ? `, got ${rows} x ${cols}` : ', not features'}`);
+  return { rows, cols };
 }
 
 /** Writes the keys of epoch e of a run seeded `seed` (epochKeys) into the context. */

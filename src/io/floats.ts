@@ -1,9 +1,11 @@
 // Floating-point formats wasm-mlp converts to float32 when it reads weights: IEEE half precision
 // (float16) and bfloat16. Not for: writing them; wasm-mlp writes float32.
 
-// one f32's bytes, seen as bits: pure, so that bundles which never convert drop them
-const F32 = /* @__PURE__ */ new Float32Array(1);
-const U32 = /* @__PURE__ */ new Uint32Array(F32.buffer);
+// one f32's bytes, seen as bits: pure, so that bundles which never convert drop them (a view's
+// argument an identifier, not `.buffer`: a property read is kept as a possible side effect)
+const BYTES = /* @__PURE__ */ new ArrayBuffer(4);
+const F32 = /* @__PURE__ */ new Float32Array(BYTES);
+const U32 = /* @__PURE__ */ new Uint32Array(BYTES);
 
 /** The value of the IEEE 754 half-precision bits `h` (exact in float32). */
 export function halfToFloat(h: number): number {

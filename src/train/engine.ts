@@ -1,9 +1,9 @@
 // Which engine runs each training step of a run: the threads' (parallel/pool.ts) pay only for big
 // steps, so smaller ones run on the calling thread. The thresholds and the one sentence that says
 // them (the `threads` option's doc, the CLI's help and the demo page show it) live here and nowhere
-// else. Not for: running steps (core/engine.ts, parallel/) or measuring (bench/RESULTS.md has the
-// measurements behind the numbers).
-import type { Network } from '../core/network.js';
+// else; threads.ts, loaded with the pool, starts them and routes by runsThreaded. Not for: running
+// steps (core/engine.ts, parallel/) or measuring (bench/RESULTS.md has the measurements behind the
+// numbers).
 import { MIN_BLOCK_ROWS } from '../core/transposed.js';
 
 /** Steps by rows (each thread its rows of every layer: no gradient copies, the bits of one thread) run threaded from this many multiply-adds: batch x parameters. */
@@ -34,20 +34,4 @@ export function runsThreaded(s: StepShape): boolean {
   const work = s.batch * s.parameters;
   if (s.blocks === s.threads) return work >= THREADED_ROWS_MIN_WORK;
   return !s.plainSgd && work >= THREADED_REDUCTION_MIN_WORK;
-}
-
-/**
- * Starts the training threads of a network made with threads > 1 (inside its withStaged scope,
- * which stops them) and routes each step: to the threads where runsThreaded says they pay, else to
- * the one-thread engine. Does nothing for one thread.
- */
-export async function startThreads(net: Network): Promise<void> {
-  if (net.threads === 1) return;
-  // loaded only by networks that train on threads: most pages never download it
-  const pool = await net.startEngine((await import('../parallel/pool.js')).ThreadPool.start);
-  const { oneThread, parameterCount: parameters, threads } = net;
-  const blocks = net.w1.blocks.length;
-  net.useEngine({
-    step: (s, m, u, maxNorm) => (runsThreaded({ plainSgd: u.optimizer === 0 && u.decay === 0, batch: m, parameters, blocks, threads }) ? pool : oneThread).step(s, m, u, maxNorm),
-  });
 }

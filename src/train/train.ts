@@ -8,8 +8,8 @@ import { checkEta, checkPositiveInteger, checkSeed } from '../core/options.js';
 import { Rng } from '../core/random.js';
 import type { StagedDataset } from '../core/staging.js';
 import type { RegularizeOptions } from '../core/regularize.js';
-import { startThreads } from './engine.js';
-import { evaluation } from './evaluate.js';
+import { evaluation, type Evaluation } from './evaluate.js';
+import { runsThreaded } from './engine.js';
 import { checkSchedule, scheduledEta, type Schedule } from './schedule.js';
 
 /** eta for the quadratic cost without 1/2: Nielsen's eta = 3.0 with his 1/2 is our 1.5. */
@@ -117,23 +117,98 @@ export async function train(net: Network, data: TrainingData, options: TrainOpti
   checkSchedule(schedule);
   await net.prepareOptimizer(step.optimizer);
   net.ensureCapacity(batchSize);
+  const n = data.count;
+
+  // The loop, written once whatever trains (the step engine below, or the GPU: src/gpu/run.ts), and
+  // kept in this function so that it reads the settings as locals (the main bundle's budget):
+  // epochs, each shuffled, trained by `run` and scored by `score`; the history, the hooks, early stopping.
+  const loop = async (run: Epoch, score: Score): Promise<TrainResult> => {
+    let bestValidation = -1;
+    let sinceBest = 0;
+    const indices = new Uint32Array(n);
+    const history: EpochMetrics[] = [];
+    for (let epoch = initialEpoch + 1; epoch <= epochs; epoch++) {
+      for (let i = 0; i < n; i++) indices[i] = i;
+      new Rng(seed, epoch).shuffle(indices);
+      const rate = scheduledEta(eta, schedule, epoch, epochs);
+      const trained = await run(epoch, indices, rate);
+      if (!trained) return { history, aborted: true };
+      const [cost, seconds] = trained;
+      const e0 = now();
+      const scored = options.test ? await score(options.test) : { accuracy: NaN, cost: NaN };
+      const checked = options.validation ? await score(options.validation) : { accuracy: NaN, cost: NaN };
+      const metrics: EpochMetrics = {
+        epoch,
+        eta: rate,
+        trainCost: cost / n,
+        testAccuracy: scored.accuracy,
+        testCost: scored.cost,
+        validationAccuracy: checked.accuracy,
+        validationCost: checked.cost,
+        trainSeconds: seconds,
+        evalSeconds: (now() - e0) / 1000,
+        examplesPerSecond: n / seconds,
+      };
+      history.push(metrics);
+      await options.onEpochEnd?.(metrics);
+      if (options.validation && options.patience !== undefined) {
+        if (checked.accuracy > bestValidation) {
+          bestValidation = checked.accuracy;
+          sinceBest = 0;
+        } else if (++sinceBest >= options.patience) {
+          return { history, aborted: false, stoppedEarly: epoch < epochs };
+        }
+      }
+    }
+    return { history, aborted: false, stoppedEarly: false };
+  };
+  // loaded only by networks made with kernels 'webgpu': the run's epochs on the GPU (src/gpu/)
+  if (net.gpu !== undefined) return (await import('../gpu/run.js')).train(net, data, { ...options, batchSize, seed, step }, loop);
   const { dropout, maxNorm, augment } = options;
   const regularized = dropout !== undefined || maxNorm !== undefined || augment !== undefined;
   return net.withStaged(async (stage) => {
     const train = stage(data);
-    const test = options.test ? stage(options.test) : null;
-    const validation = options.validation ? stage(options.validation) : null;
+    if (options.test) stage(options.test);
+    if (options.validation) stage(options.validation);
     try {
       if (regularized) await net.regularize({ dropout, maxNorm, augment }, isFeatures(data) ? {} : data);
-      await startThreads(net);
-      return await loop(net, train, test, validation, { ...options, epochs, batchSize, eta, seed, yieldEveryMs, initialEpoch, step, schedule });
+      // loaded, with the pool, only by networks that train on threads: most pages never download it
+      if (net.threads > 1) await (await import('./threads.js')).startThreads(net, runsThreaded);
+      const batches = Math.ceil(n / batchSize);
+      let lastYield = now();
+      // an epoch of mini-batches on the network's step engine (one thread or threads), yielding every yieldEveryMs
+      const epochOnCpu: Epoch = async (epoch, indices, rate) => {
+        const lastGood = net.getParameters();
+        net.beginEpoch(seed, epoch);
+        let costSum = 0;
+        let seconds = 0;
+        let t0 = now();
+        for (let b = 0; b < batches; b++) {
+          if (options.signal?.aborted) return null;
+          const start = b * batchSize;
+          const m = Math.min(batchSize, n - start);
+          const cost = net.trainBatch(train, indices, start, m, rate, step);
+          if (!Number.isFinite(cost)) {
+            net.setParameters(lastGood);
+            throw new TrainingDivergedError(epoch, b + 1, batches, cost, rate);
+          }
+          costSum += cost;
+          options.onBatchEnd?.({ epoch, batch: b, batches, cost: cost / m });
+          const t = now();
+          if (t - lastYield >= yieldEveryMs) {
+            seconds += (t - t0) / 1000;
+            await yieldToEventLoop();
+            lastYield = t0 = now();
+          }
+        }
+        return [costSum, seconds + (now() - t0) / 1000];
+      };
+      return await loop(epochOnCpu, (d) => evaluation(net, stage(d)));
     } finally {
       if (regularized) await net.regularize(null);
     }
   });
 }
-
-type Settled = Required<Pick<TrainOptions, 'epochs' | 'batchSize' | 'eta' | 'seed' | 'yieldEveryMs' | 'initialEpoch' | 'schedule'>> & TrainOptions & { step: StepSettings };
 
 function stepSettings(o: TrainOptions, count: number): StepSettings {
   const optimizer = o.optimizer ?? 'sgd';
@@ -156,77 +231,15 @@ function stepSettings(o: TrainOptions, count: number): StepSettings {
   };
 }
 
-async function loop(net: Network, train: StagedDataset, test: StagedDataset | null, validation: StagedDataset | null, o: Settled): Promise<TrainResult> {
-  let bestValidation = -1;
-  let sinceBest = 0;
-  const n = train.data.count;
-  const batches = Math.ceil(n / o.batchSize);
-  const indices = new Uint32Array(n);
-  const lastGood = net.getParameters();
-  const history: EpochMetrics[] = [];
-  let lastYield = now();
-
-  for (let epoch = o.initialEpoch + 1; epoch <= o.epochs; epoch++) {
-    for (let i = 0; i < n; i++) indices[i] = i;
-    new Rng(o.seed, epoch).shuffle(indices);
-    net.beginEpoch(o.seed, epoch);
-    let costSum = 0;
-    let seconds = 0;
-    const eta = scheduledEta(o.eta, o.schedule, epoch, o.epochs);
-    let t0 = now();
-    for (let b = 0; b < batches; b++) {
-      if (o.signal?.aborted) return { history, aborted: true };
-      const start = b * o.batchSize;
-      const m = Math.min(o.batchSize, n - start);
-      const cost = net.trainBatch(train, indices, start, m, eta, o.step);
-      if (!Number.isFinite(cost)) {
-        net.setParameters(lastGood);
-        throw new TrainingDivergedError(
-          `training diverged at epoch ${epoch}, batch ${b + 1} of ${batches}: the cost is ${cost}; ` +
-            `the parameters are those after epoch ${epoch - 1} (try a smaller eta than ${eta})`,
-          epoch,
-          b + 1,
-        );
-      }
-      costSum += cost;
-      o.onBatchEnd?.({ epoch, batch: b, batches, cost: cost / m });
-      const t = now();
-      if (t - lastYield >= o.yieldEveryMs) {
-        seconds += (t - t0) / 1000;
-        await yieldToEventLoop();
-        lastYield = t0 = now();
-      }
-    }
-    seconds += (now() - t0) / 1000;
-
-    const e0 = now();
-    const [scored, checked] = [test, validation].map((s) => (s ? evaluation(net, s) : { accuracy: NaN, cost: NaN }));
-    const metrics: EpochMetrics = {
-      epoch,
-      eta,
-      trainCost: costSum / n,
-      testAccuracy: scored.accuracy,
-      testCost: scored.cost,
-      validationAccuracy: checked.accuracy,
-      validationCost: checked.cost,
-      trainSeconds: seconds,
-      evalSeconds: (now() - e0) / 1000,
-      examplesPerSecond: n / seconds,
-    };
-    history.push(metrics);
-    lastGood.set(net.getParameters());
-    await o.onEpochEnd?.(metrics);
-    if (validation && o.patience !== undefined) {
-      if (checked.accuracy > bestValidation) {
-        bestValidation = checked.accuracy;
-        sinceBest = 0;
-      } else if (++sinceBest >= o.patience) {
-        return { history, aborted: false, stoppedEarly: epoch < o.epochs };
-      }
-    }
-  }
-  return { history, aborted: false, stoppedEarly: false };
-}
+/**
+ * An epoch on whatever trains (the network's step engine: train(); the GPU: src/gpu/run.ts): epoch
+ * `epoch` over `indices` (the seeded shuffle) in mini-batches, calling onBatchEnd; returns its
+ * summed cost and the seconds it trained, or null when aborted. A batch whose cost is not finite
+ * restores the parameters of the epoch before and throws TrainingDivergedError.
+ */
+export type Epoch = (epoch: number, indices: Uint32Array, eta: number) => Promise<[cost: number, seconds: number] | null>;
+/** The evaluation of a test or validation set after an epoch. */
+export type Score = (data: TrainingData) => Evaluation | Promise<Evaluation>;
 
 function now(): number {
   return performance.now();

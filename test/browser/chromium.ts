@@ -12,6 +12,12 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 /** The flags the tests launch with (as root, no network): not the package's serverless `args`. */
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
+/**
+ * WebGPU without a GPU: the package's build ships SwiftShader's Vulkan driver, and with these flags
+ * pages served from localhost get its adapter (vendor google, architecture swiftshader).
+ */
+export const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'];
+
 export interface ChromiumInstall {
   executablePath: string;
   /** Extra environment: the fonts shipped with the package, when it is the package's build. */

@@ -2,11 +2,13 @@
 // them: a fixed locale, console errors and page errors collected. Not for: the page's own logic.
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { inject } from 'vitest';
-import { CHROMIUM_ARGS } from './chromium.js';
+import { CHROMIUM_ARGS, WEBGPU_ARGS } from './chromium.js';
 
-export async function launchBrowser(): Promise<Browser> {
+/** The test Chromium; with `webgpu`, with WebGPU on SwiftShader (chromium.ts). */
+export async function launchBrowser(options: { webgpu?: boolean } = {}): Promise<Browser> {
   const { executablePath, env } = inject('chromium');
-  return chromium.launch({ executablePath, args: CHROMIUM_ARGS, env: { ...process.env, ...env } as Record<string, string> });
+  const args = options.webgpu ? [...CHROMIUM_ARGS, ...WEBGPU_ARGS] : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath, args, env: { ...process.env, ...env } as Record<string, string> });
 }
 
 /**

@@ -156,3 +156,73 @@ export class ReferenceNetwork {
     this.b.forEach((b, l) => b.forEach((_, k) => (b[k] -= scale * nablaB[l][k])));
   }
 }
+
+/** The optimizers and weight decays the optimizer suites run (wasm: test/optimizers.test.ts; WebGPU: test/browser/webgpu.test.ts). */
+export const OPTIMIZER_CASES = [
+  { optimizer: 'sgd' as const, weightDecay: 2 },
+  { optimizer: 'momentum' as const, weightDecay: 0 },
+  { optimizer: 'momentum' as const, weightDecay: 2 },
+  { optimizer: 'adam' as const, weightDecay: 0 },
+  { optimizer: 'adam' as const, weightDecay: 1 },
+];
+
+/** The activations and costs each of those runs with. */
+export const OPTIMIZER_KINDS = [
+  { activation: 'sigmoid' as const, cost: 'quadratic' as const },
+  { activation: 'relu' as const, cost: 'log-likelihood' as const },
+  { activation: 'tanh' as const, cost: 'cross-entropy' as const },
+];
+
+/** The settings of those runs: eta 0.01 for Adam and 0.5 for the others, momentum 0.8, beta2 0.99, epsilon 1e-6. */
+export function optimizerCase(c: { optimizer: ReferenceOptimizer['optimizer']; weightDecay: number }): ReferenceOptimizer {
+  return { ...c, eta: c.optimizer === 'adam' ? 0.01 : 0.5, momentum: 0.8, beta1: 0.9, beta2: 0.99, epsilon: 1e-6 };
+}
+
+/** The optimizer settings referenceSteps follows (TrainOptions' names). */
+export interface ReferenceOptimizer {
+  optimizer: 'sgd' | 'momentum' | 'adam';
+  eta: number;
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  weightDecay: number;
+}
+
+/**
+ * All parameters, flat, after `steps` full-batch steps from `start` on the examples xs (m, sizes[0])
+ * with `labels`: the float64 gradients, L2 on the weights (lambda / m, the batch being the whole
+ * training set), then SGD, momentum or Adam as plain float64 updates.
+ */
+export function referenceSteps(sizes: number[], kind: { activation: Activation; cost: Cost }, start: ArrayLike<number>, xs: ArrayLike<number>, labels: ArrayLike<number>, o: ReferenceOptimizer, steps: number): Float64Array {
+  const count = labels.length;
+  const ref = new ReferenceNetwork(sizes, start, kind);
+  let p = ref.parameters();
+  const isWeight = new Uint8Array(p.length);
+  let off = 0;
+  for (let l = 1; l < sizes.length; l++) {
+    isWeight.fill(1, off, off + sizes[l] * sizes[l - 1]);
+    off += sizes[l] * sizes[l - 1] + sizes[l];
+  }
+  const v = new Float64Array(p.length);
+  const m2 = new Float64Array(p.length);
+  for (let t = 1; t <= steps; t++) {
+    const net = new ReferenceNetwork(sizes, p, kind);
+    const g = net.batchGradients(xs, labels);
+    const flat = new ReferenceNetwork(sizes, new Float64Array(p.length), kind);
+    g.nablaW.forEach((w, l) => flat.W[l].set(w));
+    g.nablaB.forEach((b, l) => flat.b[l].set(b));
+    const grad = flat.parameters().map((x, i) => x / count + (isWeight[i] ? (o.weightDecay / count) * p[i] : 0));
+    if (o.optimizer === 'sgd') p = p.map((x, i) => x - o.eta * grad[i]);
+    else if (o.optimizer === 'momentum') p = p.map((x, i) => x + (v[i] = o.momentum * v[i] - o.eta * grad[i]));
+    else {
+      const lr = (o.eta * Math.sqrt(1 - o.beta2 ** t)) / (1 - o.beta1 ** t);
+      p = p.map((x, i) => {
+        v[i] = o.beta1 * v[i] + (1 - o.beta1) * grad[i];
+        m2[i] = o.beta2 * m2[i] + (1 - o.beta2) * grad[i] ** 2;
+        return x - (lr * v[i]) / (Math.sqrt(m2[i]) + o.epsilon);
+      });
+    }
+  }
+  return p;
+}
