@@ -1,7 +1,7 @@
 // The built CLI with models from other frameworks: `import` of ONNX and of a safetensors state dict,
 // `test` and `predict` straight from an .onnx file (by extension or content) with the same results as
 // the converted model file, a standardised import reading MNIST's images, and per-layer activations
-// in `train`.
+// in `train`; `train --from` fine-tuning an imported model.
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +44,26 @@ describe('CLI: models from other frameworks', () => {
     expect(readFileSync(join(d, 'st.wmlp')).equals(readFileSync(join(d, 'onnx.wmlp')))).toBe(true);
   });
 
+  it('train --from fine-tunes an ONNX model: its layers, activations and standardisation kept, test accuracy up', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'wasm-mlp-import-'));
+    await Promise.all(['relu-logits-opset9.onnx', 'normalize-flatten-tanh-relu.onnx'].map(async (name, i) => {
+      const out = join(d, `${i}.wmlp`);
+      const before = lastJson((await run('test', '--model', fixture(name), '--json')).stdout).testAccuracy;
+      const r = await run('train', '--from', fixture(name), '--epochs', '1', '--limit', '12000', '--batch-size', '32', '--eta', '0.001', '--optimizer', 'adam', '--out', out, '--json', '--quiet');
+      const summary = lastJson(r.stdout);
+      const model = decodeModel(new Uint8Array(readFileSync(out)));
+      expect(summary).toMatchObject({ sizes: [784, 32, 16, 10], from: fixture(name), init: null, activation: i ? ['tanh', 'relu'] : ['relu', 'relu'] });
+      expect(model.activations).toEqual(summary.activation);
+      expect(model.standardize?.mean[0]).toBe(i ? Math.fround(0.1307) : undefined);
+      expect(summary.testAccuracy).toBeGreaterThan(before + 0.005); // 0.911 to 0.92-0.93
+      expect(lastJson((await run('test', '--model', out, '--json')).stdout).testAccuracy).toBe(summary.testAccuracy);
+    }));
+  }, 60_000);
+
   it.each([
+    [['train', '--from', fixture('relu-logits-opset9.onnx'), '--layers', '784,30,10'], /relu-logits-opset9\.onnx has layers 784,32,16,10, --layers says 784,30,10/],
+    [['train', '--from', fixture('relu-logits-opset9.onnx'), '--activation', 'tanh'], /has activation relu,relu, --activation says tanh/],
+    [['train', '--from', fixture('relu-logits-opset9.onnx'), '--init', 'he'], /--init draws initial parameters; --from .* starts from its own/],
     [['import', '--out', 'x.wmlp'], /import takes an ONNX file or --from-safetensors <file>, one of them/],
     [['import', 'a.onnx', '--from-safetensors', 'b.safetensors', '--out', 'x.wmlp'], /one of them/],
     [['import', '--from-safetensors', fixture('relu-logits.safetensors'), '--out', 'x.wmlp'], /--from-safetensors needs --activation/],

@@ -2,8 +2,8 @@
 // lecture's network for any data ([inputs, 30, classes]), test data read as the model was trained
 // (its class names, standardisation, image rule), and the checks of data against --layers. Not
 // for: reading formats (node/sources.ts and the readers behind it).
-import { createFeatureDataset, inputsOf, isFeatures, isPixelStandardization, standardize, WasmMlpError, type ModelData, type Network, type TrainingData } from '../index.js';
-import { loadSources, loadTestSet, mnistPaths, MnistMissingError, readIdxDims, readIdxFile, type DataSources, type MnistPaths, type Resolve } from '../node.js';
+import { createFeatureDataset, inputsOf, isFeatures, isPixelStandardization, standardize, standardizeDataset, WasmMlpError, type Dataset, type FeatureDataset, type ModelData, type Network, type Standardization, type TrainingData } from '../index.js';
+import { loadSources, loadTestSet, mnistPaths, MnistMissingError, readIdxDims, readIdxFile, type DataSources, type LoadedData, type MnistPaths, type Resolve } from '../node.js';
 import type { DataOptions } from './options.js';
 
 /** The sources the flags name; IDX (MNIST's files for those not given) when no other kind is given. */
@@ -63,9 +63,28 @@ export async function loadTestData(o: DataOptions, model: ModelData, into?: Netw
     s.testLabels = o.testLabels ?? m.testLabels;
   }
   const data = await loadTestSet(s, { classNames: model.classNames, image: model.image, standardize: st });
-  if (!own || isFeatures(data)) return data;
-  const features = standardize(Float32Array.from(data.images, (v) => v / 255), st!);
+  return own && !isFeatures(data) ? standardizedImages(data, st) : data;
+}
+
+/** Images as the features a model with a standardisation of its own takes: pixel / 255, then standardised. */
+export function standardizedImages(data: Dataset, st: Standardization): FeatureDataset {
+  const x = new Float32Array(data.images.length); // a loop: Float32Array.from with a map function took 0.4 us an element
+  for (let i = 0; i < x.length; i++) x[i] = data.images[i] / 255;
+  const features = standardize(x, st);
   return createFeatureDataset({ features, labels: data.labels, width: data.pixels, classes: data.classes, classNames: data.classNames });
+}
+
+/**
+ * Training and test data for a model trained further (`train --from`): read as usual when its
+ * standardisation is none or pixel data's (IDX files straight into `into`); else read unstandardised
+ * and standardised as the model says, images and features alike, the model's standardisation kept.
+ */
+export async function loadSourcesFor(s: DataSources & { idx: boolean }, model: ModelData | undefined, into: Network): Promise<LoadedData> {
+  const st = model?.standardize;
+  if (!st || isPixelStandardization(st)) return loadSources({ ...s, into: s.idx ? into : undefined });
+  const data = await loadSources({ ...s, standardize: 'none' });
+  const as = (d: TrainingData) => (isFeatures(d) ? standardizeDataset(d, st) : standardizedImages(d, st));
+  return { ...data, train: as(data.train), test: as(data.test), extras: { ...data.extras, standardize: st } };
 }
 
 export { loadSources };

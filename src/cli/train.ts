@@ -3,10 +3,10 @@
 // loop itself (train/train.ts).
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { DEFAULT_ETA, inputsOf, Network, sliceData, THREADS_PAY, train, WasmMlpError, type AugmentOptions, type EpochMetrics, type Optimizer, type Schedule, type TrainingData } from '../index.js';
-import { readCheckpointFile, saveCheckpointFile, saveModelFile, writeFileAtomic, type LoadedData } from '../node.js';
+import { DEFAULT_ETA, inputsOf, Network, sliceData, THREADS_PAY, train, WasmMlpError, type AugmentOptions, type EpochMetrics, type ModelData, type Optimizer, type Schedule, type TrainingData } from '../index.js';
+import { readCheckpointFile, readModelFile, saveCheckpointFile, saveModelFile, writeFileAtomic, type LoadedData } from '../node.js';
 import { lineChartsSvg, type Panel } from '../node/plot.js';
-import { checkFits, defaultLayers, loadSources, sourcesOf } from './data.js';
+import { checkFits, defaultLayers, loadSources, loadSourcesFor, sourcesOf } from './data.js';
 import { epochLine, percent } from './format.js';
 import { augmentText, dataOptions, kernelsName, kernelsOf, kernelsOption, layers, networkChoices, nonNegative, positiveInt, positiveNumber, regularizeOptions, runOptions, schedule, seedValue, threadCount, unitInterval, type DataOptions, type NetworkChoices, type TrainingKernels } from './options.js';
 
@@ -31,7 +31,8 @@ export function registerTrain(cli: Command): void {
     .option('--out <file>', 'save the trained model to this file')
     .option('--plot <file.svg>', 'write cost and accuracy per epoch (training, validation, test) as SVG')
     .option('--checkpoint <file>', 'save the model after every epoch (atomically) to resume from')
-    .option('--resume <file>', 'continue a run from its checkpoint (same options otherwise)');
+    .option('--resume <file>', 'continue a run from its checkpoint (same options otherwise)')
+    .option('--from <model>', 'train further from a model file or an ONNX model (fine-tuning): its layers, activations, cost, output function, standardisation and parameters');
   runOptions(cmd, 'print one JSON object with the results as the last line of stdout').addOption(kernelsOption(true));
   dataOptions(cmd, true).action(trainCommand);
 }
@@ -54,6 +55,7 @@ interface TrainCommandOptions extends DataOptions, NetworkChoices {
   plot?: string;
   checkpoint?: string;
   resume?: string;
+  from?: string;
   json?: boolean;
   quiet?: boolean;
   dropout?: number[];
@@ -61,13 +63,19 @@ interface TrainCommandOptions extends DataOptions, NetworkChoices {
   augment?: AugmentOptions;
 }
 
-async function trainCommand(o: TrainCommandOptions): Promise<void> {
+async function trainCommand(o: TrainCommandOptions, cmd: Command): Promise<void> {
   if (o.augment && o.channels === 3) throw new WasmMlpError('--augment distorts grey images; colour images (--channels 3) cannot be augmented');
   const sources = sourcesOf(o, o.seed, o.classes);
-  const create = (sizes: number[]) => Network.create({ sizes, seed: o.seed, init: o.init, kernels: kernelsOf<TrainingKernels>(o), threads: o.threads, activation: o.activation, cost: o.cost });
+  const start = o.from ? await startingModel(o, cmd) : undefined;
+  const create = (sizes: number[]) => Network.create({ sizes, seed: o.seed, init: o.init, kernels: kernelsOf<TrainingKernels>(o), threads: o.threads, activation: o.activation, cost: o.cost, output: start?.output });
   let net: Network;
   let data: LoadedData;
-  if (sources.idx) {
+  if (start) {
+    o.layers = start.sizes;
+    net = await create(o.layers);
+    net.setParameters(start.parameters);
+    data = await loadSourcesFor(sources, start, net);
+  } else if (sources.idx) {
     // The network first, so IDX files are read straight into its memory: one copy of the data.
     o.layers ??= await defaultLayers(sources.trainImages!, sources.trainLabels!, o.classes);
     net = await create(o.layers);
@@ -94,7 +102,7 @@ async function trainCommand(o: TrainCommandOptions): Promise<void> {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
   const extras = [String(o.activation) !== 'sigmoid' && `${o.activation} hidden layers`, o.cost !== 'quadratic' && `${o.cost} cost`, o.optimizer !== 'sgd' && o.optimizer, o.weightDecay > 0 && `L2 ${o.weightDecay}`, o.schedule.kind !== 'constant' && `${o.schedule.kind} schedule`, o.dropout && `dropout ${o.dropout.join(',')}`, o.maxNorm && `max-norm ${o.maxNorm}`, o.augment && `augment ${augmentText(o.augment)}`].filter(Boolean);
-  log(`training [${o.layers.join(', ')}] (${net.parameterCount.toLocaleString('en-US')} parameters) on ${trainSet.count.toLocaleString('en-US')} examples of ${data.source}: ` + `${o.epochs} epochs, batch size ${o.batchSize}, eta ${o.eta}, seed ${o.seed}, ${o.init} init, ${kernelsName(net)} kernels, ${net.threads} thread${net.threads > 1 ? 's' : ''}${extras.length ? `, ${extras.join(', ')}` : ''}`);
+  log(`training [${o.layers.join(', ')}] (${net.parameterCount.toLocaleString('en-US')} parameters) on ${trainSet.count.toLocaleString('en-US')} examples of ${data.source}: ` + `${o.epochs} epochs, batch size ${o.batchSize}, eta ${o.eta}, seed ${o.seed}, ${o.from ? `from ${o.from}` : `${o.init} init`}, ${kernelsName(net)} kernels, ${net.threads} thread${net.threads > 1 ? 's' : ''}${extras.length ? `, ${extras.join(', ')}` : ''}`);
   if (initialEpoch) log(`resuming from ${o.resume} after epoch ${initialEpoch}`);
   // a live bar per batch when stderr is a terminal; plain lines (one per epoch) otherwise
   const bar = process.stderr.isTTY && !o.quiet
@@ -146,7 +154,7 @@ async function trainCommand(o: TrainCommandOptions): Promise<void> {
     batchSize: o.batchSize,
     eta: o.eta,
     seed: o.seed,
-    init: o.init,
+    init: o.from ? null : o.init,
     activation: o.activation,
     cost: o.cost,
     optimizer: o.optimizer,
@@ -173,6 +181,7 @@ async function trainCommand(o: TrainCommandOptions): Promise<void> {
     bestValidationAccuracy: validation ? Math.max(...history.map((h) => h.validationAccuracy)) : NaN,
     stoppedEarly: !!stoppedEarly,
     resumedAfterEpoch: initialEpoch,
+    from: o.from ?? null,
     history,
   };
   if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -198,6 +207,25 @@ function trainingPlot(history: EpochMetrics[], sizes: number[]): string {
   return lineChartsSvg(panels, `wasm-mlp [${sizes.join(', ')}]`);
 }
 
+
+/**
+ * The model `train --from` starts from; its layers, activations and cost become the run's (the
+ * flags for them may be left out, and if given must agree).
+ */
+async function startingModel(o: TrainCommandOptions, cmd: Command): Promise<ModelData> {
+  const model = await readModelFile(o.from!);
+  if (o.layers && o.layers.join() !== model.sizes.join()) throw new WasmMlpError(`${o.from} has layers ${model.sizes}, --layers says ${o.layers}`);
+  for (const [flag, key, theirs] of [['--activation', 'activation', model.activations], ['--cost', 'cost', model.cost], ['--init', 'init', undefined]] as const) {
+    if (cmd.getOptionValueSource(key) !== 'cli') continue;
+    if (theirs === undefined) throw new WasmMlpError(`--init draws initial parameters; --from ${o.from} starts from its own`);
+    const ours = [o[key]].flat();
+    const same = [theirs].flat().every((a, i) => a === ours[Math.min(i, ours.length - 1)]);
+    if (!same) throw new WasmMlpError(`${o.from} has ${key} ${theirs}, ${flag} says ${o[key]}`);
+  }
+  o.activation = model.activations;
+  o.cost = model.cost;
+  return model;
+}
 
 /** Loads a checkpoint into `net` after checking it belongs to this run; returns its completed epochs. */
 async function resumeFrom(file: string, net: Network, sizes: number[], hp: { eta: number; batchSize: number; seed: number }, epochs: number, optimizer: Optimizer): Promise<number> {
