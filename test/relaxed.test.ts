@@ -1,7 +1,6 @@
 // The relaxed SIMD builds (fused multiply-adds) on an engine that has them: the default there, right
 // against the float64 reference, and deterministic on this machine (runs, thread counts, the CLI).
 // Project `relaxed` (vitest.config.ts): Node 20 runs it with --experimental-wasm-relaxed-simd.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +16,7 @@ import { loadMnist } from '../src/node.js';
 import { evaluate } from '../src/train/evaluate.js';
 import { train } from '../src/train/train.js';
 import { expectClose, randomLabels } from './helpers.js';
+import { runSync } from './support/cli.js';
 import { ReferenceNetwork } from './support/reference.js';
 
 const mnist = loadMnist();
@@ -105,9 +105,9 @@ describe('relaxed SIMD', () => {
 
   it('the CLI picks it by default; --kernels simd and --kernels relaxed each give the same model file twice', () => {
     const run = (kernels: string, out: string) => {
-      const args = [...process.execArgv.filter((a) => a.startsWith('--experimental-wasm')), join(root, 'dist/cli.js'), 'train', '--layers', '784,20,10', '--epochs', '1', '--limit', '2000', '--seed', '4', '--quiet', '--out', join(dir, out)];
+      const args = ['train', '--layers', '784,20,10', '--epochs', '1', '--limit', '2000', '--seed', '4', '--quiet', '--out', join(dir, out)];
       if (kernels !== 'auto') args.push('--kernels', kernels);
-      execFileSync(process.execPath, args);
+      runSync(args, { nodeFlags: process.execArgv.filter((a) => a.startsWith('--experimental-wasm')) });
       return createHash('sha256').update(readFileSync(join(dir, out))).digest('hex');
     };
     const relaxed = [run('relaxed', 'r1.wmlp'), run('relaxed', 'r2.wmlp'), run('auto', 'auto.wmlp')];

@@ -1,7 +1,6 @@
 // The demo page in real headless Chromium (the npm-shipped build, driven by playwright-core) against
 // the built page (dist-web, served by vite preview): loads cleanly, trains in a worker while the
 // page stays responsive, reads drawn digits, and matches Node bit for bit.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +16,7 @@ import { Network } from '../../src/core/network.js';
 import { loadMnist, loadModelFile, readImageFolder } from '../../src/node.js';
 import { Rng } from '../../src/core/random.js';
 import { train } from '../../src/train/train.js';
+import { runSync } from '../support/cli.js';
 import { launchBrowser, newPage } from './launch.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -210,7 +210,7 @@ describe('demo page in Chromium', () => {
 
   it('loads a model saved by the Node CLI and predicts identically', async () => {
     const file = `${root}dist-web/generated/cli-model.wmlp`;
-    execFileSync(process.execPath, [`${root}dist/cli.js`, 'train', '--layers', '784,20,10', '--epochs', '1', '--limit', '3000', '--seed', '5', '--quiet', '--out', file]);
+    runSync(['train', '--layers', '784,20,10', '--epochs', '1', '--limit', '3000', '--seed', '5', '--quiet', '--out', file]);
     const net = await loadModelFile(file);
     const { test } = await loadMnist();
     const n = 500;
@@ -244,7 +244,7 @@ describe('demo page in Chromium', () => {
     await page.click('#stop');
     await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Stopped'), null, { timeout: 10_000 });
     const file = `${root}dist-web/generated/upload-model.wmlp`;
-    execFileSync(process.execPath, [`${root}dist/cli.js`, 'train', '--layers', '784,12,10', '--epochs', '1', '--limit', '1000', '--quiet', '--out', file]);
+    runSync(['train', '--layers', '784,12,10', '--epochs', '1', '--limit', '1000', '--quiet', '--out', file]);
     await page.setInputFiles('#upload', file);
     await page.waitForFunction(() => document.getElementById('model-note')!.textContent!.includes('uploaded model upload-model.wmlp'));
     expect(await page.locator('#neurons canvas').count()).toBe(12);
@@ -337,7 +337,7 @@ describe('demo page in Chromium', () => {
     const bytes = await page.evaluate(async () => Array.from(new Uint8Array(await (await fetch((document.getElementById('image-download') as HTMLAnchorElement).href)).arrayBuffer())));
     const file = join(dir, 'page.wmlp');
     writeFileSync(file, Uint8Array.from(bytes));
-    const out = JSON.parse(execFileSync(process.execPath, [`${root}dist/cli.js`, 'predict', '--model', file, '--json', join(dir, 'vertical', '000.png'), join(dir, 'diagonal', '001.png')], { encoding: 'utf8' }));
+    const out = JSON.parse(runSync(['predict', '--model', file, '--json', join(dir, 'vertical', '000.png'), join(dir, 'diagonal', '001.png')], { encoding: 'utf8' }) as string);
     expect(JSON.stringify(out)).toMatch(/vertical[\s\S]*diagonal/);
     await page.locator('#images-panel').screenshot({ path: `${shots}/own-images.png` });
     expect(problems).toEqual([]);
