@@ -64,6 +64,7 @@ describe('CLI: models from other frameworks', () => {
     [['train', '--from', fixture('relu-logits-opset9.onnx'), '--layers', '784,30,10'], /relu-logits-opset9\.onnx has layers 784,32,16,10, --layers says 784,30,10/],
     [['train', '--from', fixture('relu-logits-opset9.onnx'), '--activation', 'tanh'], /has activation relu,relu, --activation says tanh/],
     [['train', '--from', fixture('relu-logits-opset9.onnx'), '--init', 'he'], /--init draws initial parameters; --from .* starts from its own/],
+    [['train', '--from', fixture('relu-logits-opset9.onnx'), '--standardize', 'mean-std'], /--standardize fits a standardisation; --from .* keeps its own/],
     [['import', '--out', 'x.wmlp'], /import takes an ONNX file or --from-safetensors <file>, one of them/],
     [['import', 'a.onnx', '--from-safetensors', 'b.safetensors', '--out', 'x.wmlp'], /one of them/],
     [['import', '--from-safetensors', fixture('relu-logits.safetensors'), '--out', 'x.wmlp'], /--from-safetensors needs --activation/],

@@ -75,13 +75,14 @@ export function standardizedImages(data: Dataset, st: Standardization): FeatureD
 }
 
 /**
- * Training and test data for a model trained further (`train --from`): read as usual when its
- * standardisation is none or pixel data's (IDX files straight into `into`); else read unstandardised
- * and standardised as the model says, images and features alike, the model's standardisation kept.
+ * Training and test data for a model trained further (`train --from`), standardised as the model
+ * says and never fitted anew: pixel data's / 255 (IDX files straight into `into`), none (features
+ * as they are, as `test` reads them), or the model's own, applied to images and features alike.
  */
 export async function loadSourcesFor(s: DataSources & { idx: boolean }, model: ModelData | undefined, into: Network): Promise<LoadedData> {
   const st = model?.standardize;
-  if (!st || isPixelStandardization(st)) return loadSources({ ...s, into: s.idx ? into : undefined });
+  if (isPixelStandardization(st)) return loadSources({ ...s, into: s.idx ? into : undefined });
+  if (!st) return loadSources({ ...s, standardize: 'none', into: s.idx ? into : undefined });
   const data = await loadSources({ ...s, standardize: 'none' });
   const as = (d: TrainingData) => (isFeatures(d) ? standardizeDataset(d, st) : standardizedImages(d, st));
   return { ...data, train: as(data.train), test: as(data.test), extras: { ...data.extras, standardize: st } };

@@ -215,6 +215,7 @@ function trainingPlot(history: EpochMetrics[], sizes: number[]): string {
 async function startingModel(o: TrainCommandOptions, cmd: Command): Promise<ModelData> {
   const model = await readModelFile(o.from!);
   if (o.layers && o.layers.join() !== model.sizes.join()) throw new WasmMlpError(`${o.from} has layers ${model.sizes}, --layers says ${o.layers}`);
+  if (cmd.getOptionValueSource('standardize') === 'cli') throw new WasmMlpError(`--standardize fits a standardisation; --from ${o.from} keeps its own`);
   for (const [flag, key, theirs] of [['--activation', 'activation', model.activations], ['--cost', 'cost', model.cost], ['--init', 'init', undefined]] as const) {
     if (cmd.getOptionValueSource(key) !== 'cli') continue;
     if (theirs === undefined) throw new WasmMlpError(`--init draws initial parameters; --from ${o.from} starts from its own`);
